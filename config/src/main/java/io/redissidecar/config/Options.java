@@ -1,0 +1,99 @@
+package io.redissidecar.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every option redis-sidecar understands, in the order {@code --help} and the README list them.
+ * One key names the YAML key, the {@code --flag} and the {@code REDIS_SIDECAR_*} variable.
+ */
+public final class Options {
+    private Options() {
+    }
+
+    public static final String CONFIG = "config";
+    public static final String LISTEN = "listen";
+    public static final String ADMIN = "admin";
+    public static final String MODE = "mode";
+    public static final String BACKENDS = "backends";
+    public static final String BACKEND_USERNAME = "backend-username";
+    public static final String BACKEND_PASSWORD = "backend-password";
+    public static final String CLIENT_PASSWORD = "client-password";
+    public static final String BACKEND_CONNECTIONS = "backend-connections";
+    public static final String EVENT_LOOP_THREADS = "event-loop-threads";
+    public static final String MAX_CLIENTS = "max-clients";
+    public static final String MAX_BULK_LENGTH = "max-bulk-length";
+    public static final String MAX_MULTIBULK_LENGTH = "max-multibulk-length";
+    public static final String MAX_INLINE_LENGTH = "max-inline-length";
+    public static final String MAX_PENDING_PER_CLIENT = "max-pending-per-client";
+    public static final String CLIENT_IDLE_TIMEOUT_MS = "client-idle-timeout-ms";
+    public static final String CONNECT_TIMEOUT_MS = "connect-timeout-ms";
+    public static final String HEALTH_INTERVAL_MS = "health-interval-ms";
+    public static final String SHUTDOWN_TIMEOUT_MS = "shutdown-timeout-ms";
+    public static final String DENY_COMMANDS = "deny-commands";
+
+    /** Server-admin commands refused by default: they would act on, or leak, the shared backend. */
+    public static final String DEFAULT_DENY = String.join(",",
+            "monitor", "sync", "psync", "shutdown", "debug", "replicaof", "slaveof", "failover",
+            "config|set", "config|rewrite", "config|resetstat", "save", "bgsave", "bgrewriteaof",
+            "module", "acl|setuser", "acl|deluser", "acl|load", "acl|save", "client|kill", "client|pause",
+            "client|unpause", "cluster|failover", "cluster|reset", "cluster|forget", "cluster|meet",
+            "latency|reset", "slowlog|reset", "swapdb");
+
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    public static final List<OptionSpec> ALL = List.of(
+            new OptionSpec(CONFIG, null, Parsers::string,
+                    "YAML file with any of these options (keys as named here)"),
+            new OptionSpec(LISTEN, "127.0.0.1:6379", Parsers::hostPort,
+                    "address clients connect to"),
+            new OptionSpec(ADMIN, "127.0.0.1:8480", Parsers::hostPort,
+                    "admin HTTP address: /health/live, /health/ready"),
+            new OptionSpec(MODE, "static", Parsers.oneOf("static"),
+                    "topology: static (a fixed list of nodes; the master is the node whose ROLE says master)"),
+            new OptionSpec(BACKENDS, null, Parsers::hostPortList,
+                    "static mode: the Redis nodes, HOST:PORT[,HOST:PORT...]"),
+            new OptionSpec(BACKEND_USERNAME, null, Parsers::string,
+                    "ACL user the proxy authenticates to the backends with (AUTH user password)"),
+            new OptionSpec(BACKEND_PASSWORD, null, Parsers::string,
+                    "password the proxy authenticates to the backends with"),
+            new OptionSpec(CLIENT_PASSWORD, null, Parsers::string,
+                    "when set, clients must AUTH with this password before other commands"),
+            new OptionSpec(BACKEND_CONNECTIONS, "1", Parsers.intBetween(1, 64),
+                    "shared (multiplexed) connections per backend per event loop"),
+            new OptionSpec(EVENT_LOOP_THREADS, Integer.toString(CORES), Parsers.intBetween(1, 256),
+                    "Netty event loops; each client and the backend connections it uses share one"),
+            new OptionSpec(MAX_CLIENTS, "10000", Parsers.intBetween(1, 1_000_000),
+                    "client connections accepted at once (Redis maxclients)"),
+            new OptionSpec(MAX_BULK_LENGTH, "536870912", Parsers.longBetween(1, Integer.MAX_VALUE),
+                    "largest bulk string in a request, bytes (Redis proto-max-bulk-len); suffixes kb/mb/gb"),
+            new OptionSpec(MAX_MULTIBULK_LENGTH, "1048576", Parsers.intBetween(1, Integer.MAX_VALUE),
+                    "most arguments in one request"),
+            new OptionSpec(MAX_INLINE_LENGTH, "65536", Parsers.intBetween(16, 64 * 1024 * 1024),
+                    "longest inline (telnet-style) request line, bytes"),
+            new OptionSpec(MAX_PENDING_PER_CLIENT, "1024", Parsers.intBetween(1, 1_000_000),
+                    "requests in flight per client before the proxy stops reading from it (backpressure)"),
+            new OptionSpec(CLIENT_IDLE_TIMEOUT_MS, "0", Parsers.longBetween(0, Long.MAX_VALUE),
+                    "close clients idle this long with nothing in flight; 0 = never (Redis timeout)"),
+            new OptionSpec(CONNECT_TIMEOUT_MS, "2000", Parsers.intBetween(1, 600_000),
+                    "backend connect timeout"),
+            new OptionSpec(HEALTH_INTERVAL_MS, "1000", Parsers.intBetween(50, 600_000),
+                    "interval of the active health check (PING, ROLE) per node"),
+            new OptionSpec(SHUTDOWN_TIMEOUT_MS, "5000", Parsers.intBetween(0, 600_000),
+                    "on SIGTERM: how long in-flight replies may drain before the proxy exits"),
+            new OptionSpec(DENY_COMMANDS, DEFAULT_DENY, Parsers::commandList,
+                    "commands refused with -ERR (name or container|subcommand), comma-separated"));
+
+    private static final Map<String, OptionSpec> BY_KEY = new LinkedHashMap<>();
+
+    static {
+        for (OptionSpec o : ALL) {
+            BY_KEY.put(o.key(), o);
+        }
+    }
+
+    public static OptionSpec byKey(String key) {
+        return BY_KEY.get(key);
+    }
+}

@@ -1,0 +1,108 @@
+package io.redissidecar.config;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** A validated, immutable configuration. Values are typed by their {@link OptionSpec} parser. */
+public final class SidecarConfig {
+    private final Map<String, Object> values;
+
+    SidecarConfig(Map<String, Object> values) {
+        this.values = Collections.unmodifiableMap(values);
+    }
+
+    private Object get(String key) {
+        return values.get(Objects.requireNonNull(Options.byKey(key), key).key());
+    }
+
+    public HostPort listen() {
+        return (HostPort) get(Options.LISTEN);
+    }
+
+    public HostPort admin() {
+        return (HostPort) get(Options.ADMIN);
+    }
+
+    public String mode() {
+        return (String) get(Options.MODE);
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<HostPort> backends() {
+        List<HostPort> b = (List<HostPort>) get(Options.BACKENDS);
+        return b == null ? List.of() : b;
+    }
+
+    public String backendUsername() {
+        return (String) get(Options.BACKEND_USERNAME);
+    }
+
+    public String backendPassword() {
+        return (String) get(Options.BACKEND_PASSWORD);
+    }
+
+    public String clientPassword() {
+        return (String) get(Options.CLIENT_PASSWORD);
+    }
+
+    public int backendConnections() {
+        return (Integer) get(Options.BACKEND_CONNECTIONS);
+    }
+
+    public int eventLoopThreads() {
+        return (Integer) get(Options.EVENT_LOOP_THREADS);
+    }
+
+    public int maxClients() {
+        return (Integer) get(Options.MAX_CLIENTS);
+    }
+
+    public long maxBulkLength() {
+        return (Long) get(Options.MAX_BULK_LENGTH);
+    }
+
+    public int maxMultibulkLength() {
+        return (Integer) get(Options.MAX_MULTIBULK_LENGTH);
+    }
+
+    public int maxInlineLength() {
+        return (Integer) get(Options.MAX_INLINE_LENGTH);
+    }
+
+    public int maxPendingPerClient() {
+        return (Integer) get(Options.MAX_PENDING_PER_CLIENT);
+    }
+
+    public long clientIdleTimeoutMs() {
+        return (Long) get(Options.CLIENT_IDLE_TIMEOUT_MS);
+    }
+
+    public int connectTimeoutMs() {
+        return (Integer) get(Options.CONNECT_TIMEOUT_MS);
+    }
+
+    public int healthIntervalMs() {
+        return (Integer) get(Options.HEALTH_INTERVAL_MS);
+    }
+
+    public int shutdownTimeoutMs() {
+        return (Integer) get(Options.SHUTDOWN_TIMEOUT_MS);
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> denyCommands() {
+        return (List<String>) get(Options.DENY_COMMANDS);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("SidecarConfig{");
+        values.forEach((k, v) -> {
+            boolean secret = k.endsWith("password");
+            sb.append(k).append('=').append(secret && v != null ? "***" : v).append(", ");
+        });
+        return sb.append('}').toString();
+    }
+}

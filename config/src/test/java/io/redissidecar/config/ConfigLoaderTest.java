@@ -1,0 +1,91 @@
+package io.redissidecar.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaults() throws Exception {
+        SidecarConfig c = ConfigLoader.load(new String[] {"--backends", "127.0.0.1:7000"}, Map.of());
+        assertEquals(new HostPort("127.0.0.1", 6379), c.listen());
+        assertEquals(new HostPort("127.0.0.1", 8480), c.admin());
+        assertEquals("static", c.mode());
+        assertEquals(List.of(new HostPort("127.0.0.1", 7000)), c.backends());
+        assertEquals(512L * 1024 * 1024, c.maxBulkLength());
+        assertEquals(0L, c.clientIdleTimeoutMs());
+        assertTrue(c.denyCommands().contains("monitor"));
+        assertTrue(c.denyCommands().contains("config|set"));
+    }
+
+    @Test
+    void precedenceCliOverEnvOverFileOverDefault() throws Exception {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, "backends:\n  - 10.0.0.1:1\n  - 10.0.0.2:2\nmax-clients: 11\nlisten: 0.0.0.0:7001\n"
+                + "max-bulk-length: 1mb\n");
+        Map<String, String> env = Map.of("REDIS_SIDECAR_MAX_CLIENTS", "22", "REDIS_SIDECAR_LISTEN", "127.0.0.1:7002");
+        SidecarConfig c = ConfigLoader.load(new String[] {"--config", f.toString(), "--listen=127.0.0.1:7003"}, env);
+        assertEquals(new HostPort("127.0.0.1", 7003), c.listen());
+        assertEquals(22, c.maxClients());
+        assertEquals(1024L * 1024, c.maxBulkLength());
+        assertEquals(List.of(HostPort.parse("10.0.0.1:1"), HostPort.parse("10.0.0.2:2")), c.backends());
+    }
+
+    @Test
+    void configFileFromEnvironment() throws Exception {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, "backends: 127.0.0.1:9\ndeny-commands: [monitor, debug]\n");
+        SidecarConfig c = ConfigLoader.load(new String[0], Map.of("REDIS_SIDECAR_CONFIG", f.toString()));
+        assertEquals(List.of("monitor", "debug"), c.denyCommands());
+    }
+
+    @Test
+    void badValuesNameTheOptionTheValueAndWhatIsAllowed() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--backends", "x:1", "--max-clients", "lots"}, Map.of()));
+        assertTrue(e.getMessage().contains("--max-clients"), e.getMessage());
+        assertTrue(e.getMessage().contains("'lots'"), e.getMessage());
+        assertTrue(e.getMessage().contains("integer between 1 and 1000000"), e.getMessage());
+
+        e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--backends", "x:1"}, Map.of("REDIS_SIDECAR_MODE", "magic")));
+        assertTrue(e.getMessage().contains("REDIS_SIDECAR_MODE") && e.getMessage().contains("one of: static"),
+                e.getMessage());
+
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--listen", "nowhere"},
+                Map.of()));
+        assertTrue(e.getMessage().contains("--listen") && e.getMessage().contains("HOST:PORT"), e.getMessage());
+    }
+
+    @Test
+    void missingBackendsAndUnknownOptionsAreRejected() throws Exception {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[0], Map.of()));
+        assertTrue(e.getMessage().contains("--backends"), e.getMessage());
+        e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--bakends", "x:1"}, Map.of()));
+        assertTrue(e.getMessage().contains("unknown option --bakends"), e.getMessage());
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, "backends: a:1\nmaxclients: 3\n");
+        e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--config", f.toString()}, Map.of()));
+        assertTrue(e.getMessage().contains("unknown key 'maxclients'"), e.getMessage());
+    }
+
+    @Test
+    void hostPortForms() {
+        assertEquals(new HostPort("::1", 6379), HostPort.parse("[::1]:6379"));
+        assertEquals("[::1]:6379", new HostPort("::1", 6379).toString());
+        assertThrows(IllegalArgumentException.class, () -> HostPort.parse("host:99999"));
+    }
+}

@@ -1,0 +1,71 @@
+package io.redissidecar.health;
+
+import io.redissidecar.config.HostPort;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The one source of truth about the backends that the data plane reads: the current master and each node's
+ * state. Written only by the control plane; read without locks (volatile snapshots) on the hot path.
+ */
+public final class Topology {
+    private volatile HostPort master;
+    private volatile Map<HostPort, NodeState> nodes = Map.of();
+    private volatile String redisVersion = "unknown";
+    private volatile int databases = 16;
+    private final List<Consumer<HostPort>> masterListeners = new CopyOnWriteArrayList<>();
+
+    /** The node writes go to, or null while none is known. */
+    public HostPort master() {
+        return master;
+    }
+
+    public Map<HostPort, NodeState> nodes() {
+        return nodes;
+    }
+
+    /** The master's {@code redis_version}, for HELLO and INFO answered by the proxy. */
+    public String redisVersion() {
+        return redisVersion;
+    }
+
+    /** The backends' {@code databases} setting: the range SELECT accepts. */
+    public int databases() {
+        return databases;
+    }
+
+    public boolean masterUp() {
+        HostPort m = master;
+        NodeState s = m == null ? null : nodes.get(m);
+        return s != null && s.up();
+    }
+
+    /** Called (on the control-plane thread) whenever the master changes. */
+    public void onMasterChange(Consumer<HostPort> listener) {
+        masterListeners.add(listener);
+    }
+
+    void update(Map<HostPort, NodeState> newNodes, HostPort newMaster) {
+        nodes = Map.copyOf(newNodes);
+        HostPort old = master;
+        master = newMaster;
+        if (newMaster != null && !newMaster.equals(old)) {
+            masterListeners.forEach(l -> l.accept(newMaster));
+        }
+    }
+
+    void serverFacts(String version, int dbs) {
+        redisVersion = version;
+        databases = dbs;
+    }
+
+    /** A fixed topology, for tests and tools that need no health checks. */
+    public static Topology fixed(HostPort master, String version, int databases) {
+        Topology t = new Topology();
+        t.serverFacts(version, databases);
+        t.update(Map.of(master, new NodeState(master, true, "master", System.currentTimeMillis(), 0, null)), master);
+        return t;
+    }
+}

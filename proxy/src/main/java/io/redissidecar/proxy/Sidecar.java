@@ -1,0 +1,190 @@
+package io.redissidecar.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
+import io.redissidecar.config.HostPort;
+import io.redissidecar.config.SidecarConfig;
+import io.redissidecar.health.StaticTopologyMonitor;
+import io.redissidecar.health.Topology;
+import io.redissidecar.proxy.admin.AdminServer;
+import io.redissidecar.proxy.backend.BackendSettings;
+import io.redissidecar.proxy.backend.LoopBackends;
+import io.redissidecar.proxy.commands.CommandTable;
+import io.redissidecar.proxy.resp.Replies;
+import io.redissidecar.proxy.server.Transport;
+import io.redissidecar.proxy.session.ClientSession;
+import io.redissidecar.proxy.session.ProxyContext;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wires one proxy instance together: control plane, event loops, client listener, admin endpoint. */
+public final class Sidecar implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
+
+    private final SidecarConfig config;
+    private final Transport transport = Transport.best();
+    private StaticTopologyMonitor monitor;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Channel serverChannel;
+    private AdminServer admin;
+    private ProxyContext px;
+    private final Map<EventLoop, LoopBackends> loops = new IdentityHashMap<>();
+    private volatile boolean listening;
+
+    public Sidecar(SidecarConfig config) {
+        this.config = config;
+    }
+
+    /** Starts everything and returns once clients can connect. */
+    public Sidecar start() throws Exception {
+        CommandTable commands = CommandTable.load(config.denyCommands());
+        monitor = new StaticTopologyMonitor(config.backends(), config.backendUsername(), config.backendPassword(),
+                Duration.ofMillis(config.healthIntervalMs()), Duration.ofMillis(config.connectTimeoutMs()));
+        monitor.start();
+        Topology topology = monitor.topology();
+        px = new ProxyContext(config, commands, topology);
+
+        boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        workers = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), transport.ioHandlerFactory());
+        WriteBufferWaterMark marks = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+        Bootstrap backendBootstrap = new Bootstrap()
+                .channel(transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks);
+        BackendSettings settings = new BackendSettings(config.backendUsername(), config.backendPassword(),
+                config.backendConnections());
+        for (EventExecutor e : workers) {
+            EventLoop loop = (EventLoop) e;
+            loops.put(loop, new LoopBackends(loop, backendBootstrap, settings));
+        }
+
+        long idleMs = config.clientIdleTimeoutMs();
+        ServerBootstrap sb = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, marks)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (!px.admit()) {
+                            ch.writeAndFlush(Replies.error(ch.alloc(), "ERR max number of clients reached"))
+                                    .addListener(ChannelFutureListener.CLOSE);
+                            return;
+                        }
+                        if (idleMs > 0) {
+                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+                        }
+                        ch.pipeline().addLast(new ClientSession(px, loops.get(ch.eventLoop())));
+                    }
+                });
+        HostPort listen = config.listen();
+        serverChannel = sb.bind(listen.host(), listen.port()).sync().channel();
+        listening = true;
+
+        admin = new AdminServer(config.admin(), this::isReady, this::readyDetail);
+        admin.start();
+        log.info("ready listen={} mode={} admin={} transport={} backends={} master={}", listenAddress(),
+                config.mode(), config.admin().host() + ":" + admin.port(), transport.name(), config.backends(),
+                topology.master());
+        return this;
+    }
+
+    public boolean isReady() {
+        return listening && px.topology().master() != null && px.topology().masterUp();
+    }
+
+    private String readyDetail() {
+        return "listening=" + listening + " master=" + px.topology().master() + " masterUp=" + px.topology()
+                .masterUp();
+    }
+
+    /** The address clients connect to (with the real port when 0 was asked for). */
+    public HostPort listenAddress() {
+        InetSocketAddress a = (InetSocketAddress) serverChannel.localAddress();
+        return new HostPort(a.getAddress().getHostAddress(), a.getPort());
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public ProxyContext context() {
+        return px;
+    }
+
+    /**
+     * Graceful stop: stop accepting, let replies in flight drain for up to {@code drainTimeout}, then close.
+     */
+    public void shutdown(Duration drainTimeout) {
+        listening = false;
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (px != null && System.nanoTime() < deadline && pendingReplies() > 0) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(10); // drain poll in production code, not a test synchronisation
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+    }
+
+    private int pendingReplies() {
+        int n = 0;
+        for (ClientSession s : px.sessions()) {
+            try {
+                n += s.eventLoop().submit(s::pendingReplies).get(1, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                return n;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        listening = false;
+        if (serverChannel != null) {
+            serverChannel.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (workers != null) {
+            for (Map.Entry<EventLoop, LoopBackends> e : loops.entrySet()) {
+                e.getKey().execute(e.getValue()::closeAll);
+            }
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (monitor != null) {
+            monitor.close();
+        }
+    }
+}

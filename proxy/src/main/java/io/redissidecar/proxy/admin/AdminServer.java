@@ -1,0 +1,61 @@
+package io.redissidecar.proxy.admin;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.redissidecar.config.HostPort;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The admin HTTP endpoint: {@code GET /health/live} (the process works) and {@code GET /health/ready} (listening,
+ * and a master is known and up), 200 or 503 with a one-line reason.
+ */
+public final class AdminServer implements AutoCloseable {
+    private final HttpServer server;
+
+    public AdminServer(HostPort address, BooleanSupplier ready, Supplier<String> readyDetail) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(address.host(), address.port()), 16);
+        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sidecar-admin");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/health/live", ex -> respond(ex, 200, "live\n"));
+        server.createContext("/health/ready", ex -> {
+            boolean ok = ready.getAsBoolean();
+            respond(ex, ok ? 200 : 503, (ok ? "ready " : "not ready ") + readyDetail.get() + "\n");
+        });
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static void respond(HttpExchange ex, int status, String body) throws IOException {
+        if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
+            status = 405;
+            body = "method not allowed\n";
+        }
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        ex.sendResponseHeaders(status, b.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+}

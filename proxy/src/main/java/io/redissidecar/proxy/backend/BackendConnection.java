@@ -1,0 +1,286 @@
+package io.redissidecar.proxy.backend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.codec.ReplyFramer;
+import io.redissidecar.proxy.codec.RespProtocolException;
+import io.redissidecar.proxy.resp.Replies;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP connection to a Redis node, owned by one event loop. Requests are written in order and their replies
+ * matched in FIFO order; nothing on it is decoded beyond finding where each reply ends. A shared connection
+ * carries many clients' requests (each tagged with its database: a SELECT is slipped in when it changes);
+ * a private connection belongs to one client (transactions, blocking commands, pub/sub pass-through).
+ */
+public final class BackendConnection extends ChannelInboundHandlerAdapter implements FlushBatch.Flushable {
+    private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
+
+    private enum State { CONNECTING, READY, CLOSED }
+
+    private final HostPort node;
+    private final LoopBackends loop;
+    private final ReplyOwner privateOwner;
+    private final ArrayDeque<InFlight> awaiting = new ArrayDeque<>();
+    private final ArrayDeque<InFlight> unsent = new ArrayDeque<>();
+    private final ReplyFramer framer = new ReplyFramer();
+    private ArrayList<ReplyOwner> writeWaiters;
+    private Channel channel;
+    private State state = State.CONNECTING;
+    private ByteBuf cumulation;
+    private int currentDb;
+    private boolean passthrough;
+    private boolean flushQueued;
+    private String failure;
+
+    BackendConnection(HostPort node, LoopBackends loop, ReplyOwner privateOwner) {
+        this.node = node;
+        this.loop = loop;
+        this.privateOwner = privateOwner;
+    }
+
+    void connect() {
+        ChannelFuture f = loop.bootstrap().clone().handler(this).connect(node.host(), node.port());
+        channel = f.channel();
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                Throwable c = done.cause();
+                closeWith("backend " + node + " unavailable (" + (c.getMessage() == null ? c : c.getMessage())
+                        + ")");
+            }
+        });
+    }
+
+    public HostPort node() {
+        return node;
+    }
+
+    /** Whether new requests may be sent here (connecting or connected). */
+    public boolean isUsable() {
+        return state != State.CLOSED;
+    }
+
+    public boolean isWritable() {
+        return state != State.READY || channel.isWritable();
+    }
+
+    /** Requests sent and still waiting for their replies (or for the connection). */
+    public int pending() {
+        return awaiting.size() + unsent.size();
+    }
+
+    /** Queues {@code e} (which owns its frame) for writing; it is flushed at the end of the loop iteration. */
+    public void send(InFlight e) {
+        switch (state) {
+            case READY -> write(e);
+            case CONNECTING -> unsent.add(e);
+            case CLOSED -> fail(e, failure != null ? failure : "backend connection " + node + " closed");
+        }
+    }
+
+    /**
+     * Sends a request of a client in pub/sub pass-through mode: no reply is expected in FIFO order, everything
+     * Redis sends once the FIFO is empty goes to the owner as it comes.
+     */
+    public void sendPassthrough(ByteBuf frame) {
+        InFlight e = new InFlight(null, frame, -1);
+        e.noReply = true;
+        send(e);
+    }
+
+    /** Switches pass-through mode (pub/sub) on or off; off again after Redis confirmed RESET (database 0). */
+    public void setPassthrough(boolean on) {
+        passthrough = on;
+        if (!on) {
+            currentDb = 0;
+        }
+    }
+
+    /** Registers a client to be told when this connection can take writes again. */
+    public void addWriteWaiter(ReplyOwner o) {
+        if (writeWaiters == null) {
+            writeWaiters = new ArrayList<>(4);
+        }
+        writeWaiters.add(o);
+    }
+
+    private void write(InFlight e) {
+        if (e.db >= 0 && e.db != currentDb) {
+            InFlight select = new InFlight(null, Replies.command(channel.alloc(), "SELECT",
+                    Integer.toString(e.db)), -1);
+            select.checkError = true;
+            writeOne(select);
+            currentDb = e.db;
+        }
+        writeOne(e);
+    }
+
+    private void writeOne(InFlight e) {
+        if (!e.noReply) {
+            awaiting.add(e);
+        }
+        ByteBuf f = e.frame;
+        e.frame = null;
+        e.written = true;
+        channel.write(f, channel.voidPromise());
+        if (!flushQueued) {
+            flushQueued = true;
+            loop.flushBatch().add(this);
+        }
+    }
+
+    @Override
+    public void flushNow() {
+        flushQueued = false;
+        channel.flush();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        state = State.READY;
+        String password = loop.settings().password();
+        if (password != null) {
+            String user = loop.settings().username();
+            InFlight auth = new InFlight(null, user == null ? Replies.command(ctx.alloc(), "AUTH", password)
+                    : Replies.command(ctx.alloc(), "AUTH", user, password), -1);
+            auth.checkError = true;
+            writeOne(auth);
+        }
+        for (InFlight e; (e = unsent.poll()) != null; ) {
+            write(e);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        ByteBuf cum = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(),
+                cumulation, in);
+        cumulation = cum;
+        try {
+            while (cum.isReadable()) {
+                int len = framer.frame(cum);
+                if (len == 0) {
+                    break;
+                }
+                ByteBuf reply = cum.retainedSlice(cum.readerIndex(), len);
+                cum.skipBytes(len);
+                deliver(reply);
+            }
+        } catch (RespProtocolException e) {
+            log.warn("backend {} sent bad RESP: {}", node, e.getMessage());
+            closeWith("backend " + node + " sent a malformed reply");
+        } finally {
+            if (cumulation != null && !cumulation.isReadable()) {
+                cumulation.release();
+                cumulation = null;
+            }
+        }
+    }
+
+    private void deliver(ByteBuf reply) {
+        InFlight e = awaiting.poll();
+        if (e == null) {
+            if (passthrough && privateOwner != null) {
+                privateOwner.passthrough(reply);
+            } else {
+                reply.release();
+                log.warn("backend {} sent a reply nobody asked for; closing the connection", node);
+                closeWith("backend " + node + " out of step");
+            }
+            return;
+        }
+        if (e.owner == null) {
+            if (e.checkError && reply.getByte(reply.readerIndex()) == '-') {
+                String err = reply.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
+                log.warn("backend {} refused the proxy's own command: {}", node, err);
+                reply.release();
+                closeWith("backend " + node + " refused the proxy (" + err.substring(1) + ")");
+                return;
+            }
+            reply.release();
+            return;
+        }
+        e.complete(reply);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && writeWaiters != null && !writeWaiters.isEmpty()) {
+            ArrayList<ReplyOwner> w = writeWaiters;
+            writeWaiters = null;
+            for (ReplyOwner o : w) {
+                o.backendWritable();
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("backend {} connection error: {}", node, cause.toString());
+        closeWith("connection to backend " + node + " failed (" + cause.getMessage() + ")");
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closeWith("connection to backend " + node + " lost");
+    }
+
+    /** Closes the connection; every request still on it gets an error naming what happened. */
+    public void close() {
+        closeWith("backend connection " + node + " closed by the proxy");
+    }
+
+    private void closeWith(String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        failure = reason;
+        if (channel != null) {
+            channel.close();
+        }
+        if (cumulation != null) {
+            cumulation.release();
+            cumulation = null;
+        }
+        for (InFlight e; (e = awaiting.poll()) != null; ) {
+            fail(e, reason + " before the reply; the command may or may not have run");
+        }
+        for (InFlight e; (e = unsent.poll()) != null; ) {
+            fail(e, reason + "; the command was not sent");
+        }
+        if (writeWaiters != null) {
+            ArrayList<ReplyOwner> w = writeWaiters;
+            writeWaiters = null;
+            w.forEach(ReplyOwner::backendWritable);
+        }
+        if (privateOwner != null) {
+            privateOwner.privateConnectionLost(this);
+        }
+    }
+
+    private void fail(InFlight e, String reason) {
+        if (e.frame != null) {
+            e.frame.release();
+            e.frame = null;
+        }
+        if (e.owner != null && !e.noReply) {
+            e.complete(Replies.error(loop.alloc(), "ERR redis-sidecar: " + reason));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "backend " + node + (privateOwner != null ? " (private)" : " (shared)") + " " + state;
+    }
+}

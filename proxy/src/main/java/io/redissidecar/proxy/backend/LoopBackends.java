@@ -1,0 +1,62 @@
+package io.redissidecar.proxy.backend;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.redissidecar.config.HostPort;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Everything one event loop uses to reach the backends: its pools (one per node) and its flush batch. Clients on
+ * this loop only use these, so a client and its backend connections share a thread and nothing here is locked.
+ */
+public final class LoopBackends {
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final BackendSettings settings;
+    private final FlushBatch flushBatch;
+    private final Map<HostPort, BackendPool> pools = new HashMap<>();
+
+    /** {@code bootstrap} is configured (channel class, options) but has no group or handler yet. */
+    public LoopBackends(EventLoop loop, Bootstrap bootstrap, BackendSettings settings) {
+        this.loop = loop;
+        this.bootstrap = bootstrap.clone().group(loop);
+        this.settings = settings;
+        this.flushBatch = new FlushBatch(loop);
+    }
+
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    public FlushBatch flushBatch() {
+        return flushBatch;
+    }
+
+    public BackendPool pool(HostPort node) {
+        BackendPool p = pools.get(node);
+        if (p == null) {
+            p = new BackendPool(node, this, settings.sharedConnections());
+            pools.put(node, p);
+        }
+        return p;
+    }
+
+    Bootstrap bootstrap() {
+        return bootstrap;
+    }
+
+    BackendSettings settings() {
+        return settings;
+    }
+
+    ByteBufAllocator alloc() {
+        return ByteBufAllocator.DEFAULT;
+    }
+
+    /** Closes every shared connection of this loop (shutdown); call on the loop. */
+    public void closeAll() {
+        pools.values().forEach(BackendPool::closeAll);
+    }
+}

@@ -1,0 +1,22 @@
+package io.redissidecar.proxy.backend;
+
+import io.netty.buffer.ByteBuf;
+
+/** The client side of a backend connection: where replies go. Implemented by the client session. */
+public interface ReplyOwner {
+
+    /** {@code e} is done: its reply can be written once everything before it in the client's order has been. */
+    void replyReady(InFlight e);
+
+    /** A frame from a private connection in pub/sub pass-through mode (messages, (un)subscribe replies). */
+    void passthrough(ByteBuf frame);
+
+    /** The client's private connection closed: whatever per-connection state it held in Redis is gone. */
+    void privateConnectionLost(BackendConnection c);
+
+    /** A backend connection the client waits on became writable again. */
+    void backendWritable();
+
+    /** Whether the client still wants replies (a closed client's entries are dropped as they come). */
+    boolean isActive();
+}

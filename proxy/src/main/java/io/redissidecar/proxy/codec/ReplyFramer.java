@@ -1,0 +1,126 @@
+package io.redissidecar.proxy.codec;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Finds where each RESP2 reply from a backend ends, nested arrays included, without copying or decoding it.
+ * Resumable: a large reply arriving in many reads is scanned once. Not thread-safe: one per backend connection.
+ */
+public final class ReplyFramer {
+    private int pos;
+    private long pendingBulk = -1;
+    private int depth;
+    private long[] remaining = new long[8];
+
+    /**
+     * @return 0 when the reply at {@code in.readerIndex()} is not complete yet; otherwise its length in bytes
+     * @throws RespProtocolException when the backend sends something that is not RESP2
+     */
+    public int frame(ByteBuf in) throws RespProtocolException {
+        final int start = in.readerIndex();
+        final int end = in.writerIndex();
+        while (true) {
+            int p = start + pos;
+            if (pendingBulk >= 0) {
+                if ((long) end - p < pendingBulk + 2) {
+                    return 0;
+                }
+                pos += (int) pendingBulk + 2;
+                pendingBulk = -1;
+                if (elementDone()) {
+                    return finish();
+                }
+                continue;
+            }
+            if (p >= end) {
+                return 0;
+            }
+            byte type = in.getByte(p);
+            int cr = in.indexOf(p + 1, end, (byte) '\r');
+            if (cr < 0 || cr + 1 >= end) {
+                return 0;
+            }
+            switch (type) {
+                case '+', '-', ':' -> {
+                    pos = cr + 2 - start;
+                    if (elementDone()) {
+                        return finish();
+                    }
+                }
+                case '$' -> {
+                    long len = parseNumber(in, p + 1, cr);
+                    pos = cr + 2 - start;
+                    if (len < 0) {
+                        if (elementDone()) {
+                            return finish();
+                        }
+                    } else {
+                        pendingBulk = len;
+                    }
+                }
+                case '*' -> {
+                    long n = parseNumber(in, p + 1, cr);
+                    pos = cr + 2 - start;
+                    if (n <= 0) {
+                        if (elementDone()) {
+                            return finish();
+                        }
+                    } else {
+                        if (depth == remaining.length) {
+                            long[] r = new long[depth * 2];
+                            System.arraycopy(remaining, 0, r, 0, depth);
+                            remaining = r;
+                        }
+                        remaining[depth++] = n;
+                    }
+                }
+                default -> throw new RespProtocolException("unexpected RESP type byte 0x"
+                        + Integer.toHexString(type & 0xff) + " from backend");
+            }
+        }
+    }
+
+    /** Marks one element complete; true when that completes the top-level reply. */
+    private boolean elementDone() {
+        while (depth > 0) {
+            if (--remaining[depth - 1] > 0) {
+                return false;
+            }
+            depth--;
+        }
+        return true;
+    }
+
+    private int finish() {
+        int len = pos;
+        pos = 0;
+        return len;
+    }
+
+    private static long parseNumber(ByteBuf in, int from, int to) throws RespProtocolException {
+        if (from >= to) {
+            throw new RespProtocolException("empty length from backend");
+        }
+        boolean neg = in.getByte(from) == '-';
+        long v = 0;
+        for (int i = neg ? from + 1 : from; i < to; i++) {
+            byte b = in.getByte(i);
+            if (b < '0' || b > '9') {
+                throw new RespProtocolException("bad length from backend");
+            }
+            v = v * 10 + (b - '0');
+        }
+        return neg ? -v : v;
+    }
+
+    /** Whether a reply is still partly read (for error reporting when the connection closes). */
+    public boolean inProgress() {
+        return pos != 0 || depth != 0 || pendingBulk >= 0;
+    }
+
+    public void reset() {
+        pos = 0;
+        depth = 0;
+        pendingBulk = -1;
+    }
+}

@@ -1,0 +1,102 @@
+package io.redissidecar.proxy.commands;
+
+import java.util.List;
+
+/**
+ * What the proxy knows of one command (or {@code container|subcommand}): Redis's own facts from the generated
+ * table (arity, flags, key specs) and the proxy's policy (handling, replay safety). Immutable, shared by all loops.
+ */
+public final class CommandInfo {
+    public static final int WRITE = 1;
+    public static final int READONLY = 1 << 1;
+    public static final int BLOCKING = 1 << 2;
+    public static final int PUBSUB = 1 << 3;
+    public static final int ADMIN = 1 << 4;
+    public static final int NOSCRIPT = 1 << 5;
+    public static final int MOVABLE_KEYS = 1 << 6;
+    public static final int FAST = 1 << 7;
+
+    private final String name;
+    private final int arity;
+    private final int flags;
+    private final List<KeySpec> keySpecs;
+    private final Handling handling;
+    private final boolean idempotent;
+    private final CommandTable subcommands;
+    private final byte[] errorName;
+
+    CommandInfo(String name, int arity, int flags, List<KeySpec> keySpecs, Handling handling, boolean idempotent,
+                CommandTable subcommands) {
+        this.name = name;
+        this.arity = arity;
+        this.flags = flags;
+        this.keySpecs = List.copyOf(keySpecs);
+        this.handling = handling;
+        this.idempotent = idempotent;
+        this.subcommands = subcommands;
+        this.errorName = name.getBytes();
+    }
+
+    /** Lower-case name; {@code container|subcommand} for subcommands, as Redis names them in errors. */
+    public String name() {
+        return name;
+    }
+
+    public byte[] nameBytes() {
+        return errorName;
+    }
+
+    public int arity() {
+        return arity;
+    }
+
+    public boolean has(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    public Handling handling() {
+        return handling;
+    }
+
+    /**
+     * Whether sending the command twice leaves the same data as sending it once (reads, plain SET, DEL...):
+     * such a command may be replayed when its first sending's fate is unknown.
+     */
+    public boolean idempotent() {
+        return idempotent;
+    }
+
+    /** Subcommand table of a container command (CLIENT, CONFIG, OBJECT...), else null. */
+    public CommandTable subcommands() {
+        return subcommands;
+    }
+
+    /** Redis arity rule: positive = exactly, negative = at least |arity| arguments including the name. */
+    public boolean arityOk(int argc) {
+        return arity >= 0 ? argc == arity : argc >= -arity;
+    }
+
+    public List<KeySpec> keySpecs() {
+        return keySpecs;
+    }
+
+    /**
+     * Argument indexes of the keys of a request, in key-spec order; -1 when the request does not fit its key
+     * specs (Redis answers it with an error).
+     */
+    public int keys(KeySpec.Args args, int[] out) {
+        int n = 0;
+        for (KeySpec spec : keySpecs) {
+            n = spec.keys(args, out, n);
+            if (n < 0) {
+                return -1;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,19 @@
+package io.redissidecar.proxy.routing;
+
+/** Where one request goes; decided by {@link Router}, carried out by the client session. */
+public enum Route {
+    /** The client's shared (multiplexed) connection to the master. */
+    SHARED,
+    /** The client's private connection, replies in FIFO order (transactions, WATCH, blocking commands). */
+    PRIVATE,
+    /** The client's private connection in pub/sub pass-through mode. */
+    PASSTHROUGH,
+    /** Answered by the proxy (emulated connection state). */
+    LOCAL,
+    /** Refused: on the deny list. */
+    DENIED,
+    /** Refused: cannot work through a multiplexing proxy. */
+    UNSUPPORTED,
+    /** Refused: not allowed inside MULTI by the proxy (the transaction is then aborted, as Redis would). */
+    NOT_IN_MULTI
+}

@@ -1,0 +1,546 @@
+package io.redissidecar.proxy.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.backend.BackendConnection;
+import io.redissidecar.proxy.backend.FlushBatch;
+import io.redissidecar.proxy.backend.InFlight;
+import io.redissidecar.proxy.backend.LoopBackends;
+import io.redissidecar.proxy.backend.ReplyOwner;
+import io.redissidecar.proxy.codec.RequestFramer;
+import io.redissidecar.proxy.codec.RespProtocolException;
+import io.redissidecar.proxy.commands.CommandInfo;
+import io.redissidecar.proxy.commands.CommandTable;
+import io.redissidecar.proxy.commands.Handling;
+import io.redissidecar.proxy.resp.Replies;
+import io.redissidecar.proxy.routing.Route;
+import io.redissidecar.proxy.routing.Router;
+import java.util.ArrayDeque;
+
+/**
+ * One client connection: frames its requests, routes each (see {@link Router}), sends it on a backend connection
+ * of the same event loop, and writes the replies back in the client's request order. It also keeps the
+ * connection state Redis would keep per connection (database, name, transaction, subscriptions).
+ *
+ * <p>Ordering: a client's requests all go to one backend connection at a time. Before it switches (shared to
+ * private, or to a new master) it waits until every reply from the previous connection is in (a barrier), so
+ * that Redis sees the client's commands in the order the client sent them.
+ */
+public final class ClientSession extends ChannelInboundHandlerAdapter
+        implements ReplyOwner, FlushBatch.Flushable, Router.State {
+
+    private static final int PAUSE_PENDING = 1;
+    private static final int PAUSE_CLIENT_UNWRITABLE = 2;
+    private static final int PAUSE_BACKEND_UNWRITABLE = 4;
+    private static final int PAUSE_BARRIER = 8;
+
+    private final ProxyContext px;
+    private final LoopBackends backends;
+    private final CommandTable commands;
+    private final RequestFramer framer;
+    private final int maxPending;
+    private final ArrayDeque<InFlight> replies = new ArrayDeque<>();
+    final long id;
+    final long createdAtMillis = System.currentTimeMillis();
+    private ChannelHandlerContext ctx;
+    private ByteBuf cumulation;
+    private int inflight;
+    private BackendConnection lastTarget;
+    private BackendConnection home;
+    private BackendConnection priv;
+    private int pauses;
+    private boolean closing;
+    private boolean active;
+    private boolean flushQueued;
+
+    // connection state Redis keeps per connection
+    int db;
+    byte[] name;
+    boolean authed;
+    private boolean inMulti;
+    private boolean watching;
+    private boolean txDirty;
+    private boolean passthrough;
+    private boolean awaitingReset;
+
+    public ClientSession(ProxyContext px, LoopBackends backends) {
+        this.px = px;
+        this.backends = backends;
+        this.commands = px.commands();
+        this.framer = new RequestFramer(px.config().maxBulkLength(), px.config().maxMultibulkLength(),
+                px.config().maxInlineLength());
+        this.maxPending = px.config().maxPendingPerClient();
+        this.id = px.nextClientId();
+        this.authed = px.config().clientPassword() == null;
+    }
+
+    // ---------------------------------------------------------------- Netty events
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.active = true;
+        px.register(this);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        if (closing || !active) {
+            in.release();
+            return;
+        }
+        cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(),
+                cumulation, in);
+        process();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            resume(PAUSE_CLIENT_UNWRITABLE);
+        } else {
+            pause(PAUSE_CLIENT_UNWRITABLE);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && inflight == 0 && !passthrough && replies.isEmpty()) {
+            ctx.close(); // Redis "timeout": idle clients with nothing in flight are closed; subscribers are not
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        active = false;
+        px.unregister(this);
+        if (cumulation != null) {
+            cumulation.release();
+            cumulation = null;
+        }
+        framer.reset();
+        for (InFlight e; (e = replies.peek()) != null && e.isDone(); ) {
+            replies.poll().discard();
+        }
+        // entries still waiting are released as their replies arrive (isActive() is false now)
+        if (priv != null) {
+            BackendConnection p = priv;
+            priv = null;
+            p.close(); // Redis drops the private connection's MULTI, WATCH and subscriptions with it
+        }
+    }
+
+    // ---------------------------------------------------------------- request path
+
+    private void process() {
+        ByteBuf cum = cumulation;
+        try {
+            while (pauses == 0 && !closing && cum != null && cum.isReadable()) {
+                if (replies.size() >= maxPending) {
+                    pause(PAUSE_PENDING);
+                    break;
+                }
+                int consumed;
+                try {
+                    consumed = framer.frame(cum, ctx.alloc());
+                } catch (RespProtocolException e) {
+                    protocolError(e.getMessage());
+                    break;
+                }
+                if (consumed == 0) {
+                    break;
+                }
+                if (framer.argc() == 0) {
+                    cum.skipBytes(consumed);
+                    continue;
+                }
+                if (!dispatch(consumed)) {
+                    framer.reset(); // stalled at a barrier: the request stays in the buffer and is framed again
+                    break;
+                }
+                cum.skipBytes(consumed);
+            }
+        } finally {
+            if (cumulation != null && !cumulation.isReadable()) {
+                cumulation.release();
+                cumulation = null;
+            }
+        }
+    }
+
+    /** Handles the framed request; false when it must wait (barrier) and stays unconsumed. */
+    private boolean dispatch(int consumed) {
+        ByteBuf buf = framer.frameBuffer();
+        int argc = framer.argc();
+        CommandInfo cmd = commands.lookup(buf, framer.argOffset(0), framer.argLength(0));
+        if (cmd != null && cmd.subcommands() != null && argc >= 2) {
+            cmd = cmd.subcommands().lookup(buf, framer.argOffset(1), framer.argLength(1));
+        }
+        if (cmd != null && !cmd.arityOk(argc)) {
+            cmd = null; // Redis answers with its own wrong-arity error
+        }
+        if (!authed && !(cmd != null && Emulator.allowedBeforeAuth(cmd))) {
+            return local(Replies.error(ctx.alloc(), "NOAUTH Authentication required."));
+        }
+        Route route = Router.route(cmd, framer, this);
+        switch (route) {
+            case SHARED -> {
+                BackendConnection c = homeConnection();
+                return c == null ? noMaster() : forward(c, consumed, cmd);
+            }
+            case PRIVATE -> {
+                BackendConnection c = privateConnection();
+                return c == null ? noMaster() : forward(c, consumed, cmd);
+            }
+            case PASSTHROUGH -> {
+                return passthroughRequest(consumed, cmd);
+            }
+            case LOCAL -> {
+                return emulate(cmd);
+            }
+            case DENIED -> {
+                return refuse("ERR redis-sidecar: command '" + cmd.name() + "' is refused by the proxy "
+                        + "(deny-commands)");
+            }
+            case UNSUPPORTED -> {
+                return refuse("ERR redis-sidecar: command '" + cmd.name() + "' is not supported through the "
+                        + "proxy (it changes how a shared connection replies)");
+            }
+            case NOT_IN_MULTI -> {
+                return refuse("ERR redis-sidecar: command '" + cmd.name() + "' is not supported inside MULTI");
+            }
+            default -> throw new IllegalStateException(route.toString());
+        }
+    }
+
+    private boolean forward(BackendConnection target, int consumed, CommandInfo cmd) {
+        if (inflight > 0 && target != lastTarget) {
+            pause(PAUSE_BARRIER);
+            return false;
+        }
+        InFlight e = new InFlight(this, forwardFrame(consumed), db);
+        if (cmd != null && cmd.handling() == Handling.TRANSACTION) {
+            transactionStateAfter(cmd, e);
+        }
+        replies.add(e);
+        inflight++;
+        lastTarget = target;
+        target.send(e);
+        if (!target.isWritable()) {
+            target.addWriteWaiter(this);
+            pause(PAUSE_BACKEND_UNWRITABLE);
+        }
+        return true;
+    }
+
+    private void transactionStateAfter(CommandInfo cmd, InFlight e) {
+        switch (cmd.name()) {
+            case "multi" -> inMulti = true;
+            case "watch" -> watching = !inMulti || watching;
+            case "unwatch" -> watching = inMulti && watching;
+            case "exec", "discard" -> {
+                if (inMulti && txDirty && cmd.name().equals("exec")) {
+                    // a command was refused at queueing time: abort like Redis does, and tell the client so
+                    e.substitute(Replies.command(ctx.alloc(), "DISCARD"), Replies.of(Replies.EXECABORT));
+                }
+                if (inMulti) {
+                    inMulti = false;
+                    watching = false;
+                    txDirty = false;
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private ByteBuf forwardFrame(int consumed) {
+        ByteBuf buf = framer.frameBuffer();
+        return framer.isInline() ? buf.retainedDuplicate() : buf.retainedSlice(framer.frameStart(), consumed);
+    }
+
+    private boolean passthroughRequest(int consumed, CommandInfo cmd) {
+        BackendConnection c = privateConnection();
+        if (c == null) {
+            return noMaster();
+        }
+        if (inflight > 0 && c != lastTarget) {
+            pause(PAUSE_BARRIER);
+            return false;
+        }
+        if (!passthrough) {
+            passthrough = true;
+            c.setPassthrough(true);
+        }
+        lastTarget = c;
+        c.sendPassthrough(forwardFrame(consumed));
+        if (cmd != null && cmd.name().equals("reset")) {
+            awaitingReset = true; // nothing more is sent until Redis confirms, so replies stay in order
+            pause(PAUSE_BARRIER);
+        } else if (cmd != null && cmd.name().equals("quit")) {
+            closing = true; // Redis answers +OK and closes; the client is closed with it
+        }
+        if (!c.isWritable()) {
+            c.addWriteWaiter(this);
+            pause(PAUSE_BACKEND_UNWRITABLE);
+        }
+        return true;
+    }
+
+    private boolean emulate(CommandInfo cmd) {
+        switch (cmd.name()) {
+            case "quit" -> {
+                InFlight e = InFlight.local(Replies.of(Replies.OK));
+                e.closeAfter = true;
+                closing = true;
+                enqueueLocal(e);
+                return true;
+            }
+            case "reset" -> {
+                if (inflight > 0) {
+                    pause(PAUSE_BARRIER);
+                    return false;
+                }
+                if (priv != null && (inMulti || watching)) {
+                    BackendConnection p = priv;
+                    priv = null;
+                    p.close();
+                }
+                resetState();
+                return local(Replies.of(Replies.RESET));
+            }
+            default -> {
+                return local(Emulator.reply(this, cmd, framer, ctx.alloc(), px));
+            }
+        }
+    }
+
+    private void resetState() {
+        db = 0;
+        name = null;
+        inMulti = false;
+        watching = false;
+        txDirty = false;
+        authed = px.config().clientPassword() == null;
+    }
+
+    private boolean refuse(String message) {
+        if (inMulti) {
+            txDirty = true;
+        }
+        return local(Replies.error(ctx.alloc(), message));
+    }
+
+    private boolean noMaster() {
+        return local(Replies.error(ctx.alloc(), "ERR redis-sidecar: no master available"));
+    }
+
+    private boolean local(ByteBuf reply) {
+        enqueueLocal(InFlight.local(reply));
+        return true;
+    }
+
+    private void enqueueLocal(InFlight e) {
+        replies.add(e);
+        drainReplies();
+    }
+
+    private void protocolError(String message) {
+        framer.reset();
+        InFlight e = InFlight.local(Replies.error(ctx.alloc(), "ERR " + message));
+        e.closeAfter = true;
+        closing = true;
+        enqueueLocal(e);
+    }
+
+    private BackendConnection homeConnection() {
+        HostPort m = px.topology().master();
+        if (m == null) {
+            return null;
+        }
+        BackendConnection h = home;
+        if (h == null || h.node() != m || !h.isUsable()) {
+            h = backends.pool(m).shared();
+            home = h;
+        }
+        return h;
+    }
+
+    private BackendConnection privateConnection() {
+        BackendConnection p = priv;
+        if (p == null || !p.isUsable()) {
+            HostPort m = px.topology().master();
+            if (m == null) {
+                return null;
+            }
+            p = backends.pool(m).openPrivate(this);
+            priv = p;
+        }
+        return p;
+    }
+
+    // ---------------------------------------------------------------- reply path
+
+    @Override
+    public void replyReady(InFlight e) {
+        inflight--;
+        if (!active) {
+            // client gone: drop finished entries from the front
+            for (InFlight f; (f = replies.peek()) != null && f.isDone(); ) {
+                replies.poll().discard();
+            }
+            return;
+        }
+        drainReplies();
+        if (inflight == 0 && !awaitingReset && (pauses & PAUSE_BARRIER) != 0) {
+            resume(PAUSE_BARRIER);
+        }
+    }
+
+    private void drainReplies() {
+        boolean wrote = false;
+        for (InFlight e; (e = replies.peek()) != null && e.isDone(); ) {
+            replies.poll();
+            ByteBuf r = e.takeReply();
+            if (!active) {
+                r.release();
+                continue;
+            }
+            if (e.closeAfter) {
+                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                active = false;
+                continue;
+            }
+            ctx.write(r, ctx.voidPromise());
+            wrote = true;
+        }
+        if (wrote && !flushQueued) {
+            flushQueued = true;
+            backends.flushBatch().add(this);
+        }
+        if ((pauses & PAUSE_PENDING) != 0 && replies.size() <= maxPending / 2) {
+            resume(PAUSE_PENDING);
+        }
+    }
+
+    @Override
+    public void flushNow() {
+        flushQueued = false;
+        if (ctx.channel().isOpen()) {
+            ctx.flush();
+        }
+    }
+
+    @Override
+    public void passthrough(ByteBuf frame) {
+        if (!active) {
+            frame.release();
+            return;
+        }
+        if (awaitingReset && isReset(frame)) {
+            awaitingReset = false;
+            passthrough = false;
+            if (priv != null) {
+                priv.setPassthrough(false);
+            }
+            resetState();
+            enqueueLocal(InFlight.local(frame));
+            resume(PAUSE_BARRIER);
+            return;
+        }
+        enqueueLocal(InFlight.local(frame));
+    }
+
+    private static boolean isReset(ByteBuf f) {
+        return f.readableBytes() == 8 && f.getByte(f.readerIndex()) == '+' && f.getByte(f.readerIndex() + 1) == 'R';
+    }
+
+    @Override
+    public void privateConnectionLost(BackendConnection c) {
+        if (c != priv) {
+            return;
+        }
+        priv = null;
+        if (active && (passthrough || inMulti || watching)) {
+            // the state Redis kept for this client (subscriptions, transaction) is gone: so is the client's connection
+            InFlight e = InFlight.local(Unpooled.EMPTY_BUFFER);
+            e.closeAfter = true;
+            closing = true;
+            enqueueLocal(e);
+        }
+    }
+
+    @Override
+    public void backendWritable() {
+        resume(PAUSE_BACKEND_UNWRITABLE);
+    }
+
+    @Override
+    public boolean isActive() {
+        return active;
+    }
+
+    // ---------------------------------------------------------------- flow control
+
+    private void pause(int reason) {
+        if (pauses == 0 && ctx != null) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        pauses |= reason;
+    }
+
+    private void resume(int reason) {
+        if ((pauses & reason) == 0) {
+            return;
+        }
+        pauses &= ~reason;
+        if (pauses == 0 && active) {
+            ctx.channel().config().setAutoRead(true);
+            process();
+        }
+    }
+
+    // ---------------------------------------------------------------- state for Router, Emulator, admin
+
+    @Override
+    public boolean inMulti() {
+        return inMulti;
+    }
+
+    @Override
+    public boolean watching() {
+        return watching;
+    }
+
+    @Override
+    public boolean passthrough() {
+        return passthrough;
+    }
+
+    /** Requests of this client whose replies are not written yet; call on the session's event loop. */
+    public int pendingReplies() {
+        return replies.size();
+    }
+
+    public io.netty.channel.EventLoop eventLoop() {
+        return backends.eventLoop();
+    }
+
+    ChannelHandlerContext ctx() {
+        return ctx;
+    }
+}

@@ -1,0 +1,201 @@
+package io.redissidecar.proxy.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.redissidecar.proxy.codec.RequestFramer;
+import io.redissidecar.proxy.commands.CommandInfo;
+import io.redissidecar.proxy.resp.Replies;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The commands whose state the proxy keeps per client instead of on a shared backend connection: HELLO (RESP2
+ * only), SELECT, AUTH (client password), CLIENT SETNAME|GETNAME|ID|SETINFO|INFO|NO-EVICT|NO-TOUCH. Replies and
+ * error texts are Redis 7's. QUIT and RESET change the session's flow and live in {@link ClientSession}.
+ */
+final class Emulator {
+    private static final byte[] AUTH = "auth".getBytes();
+    private static final byte[] SETNAME = "setname".getBytes();
+    private static final byte[] ON = "on".getBytes();
+    private static final byte[] OFF = "off".getBytes();
+    private static final byte[] LIB_NAME = "lib-name".getBytes();
+    private static final byte[] LIB_VER = "lib-ver".getBytes();
+    private static final byte[] DEFAULT_USER = "default".getBytes();
+
+    private Emulator() {
+    }
+
+    static boolean allowedBeforeAuth(CommandInfo cmd) {
+        String n = cmd.name();
+        return n.equals("auth") || n.equals("hello") || n.equals("quit");
+    }
+
+    static ByteBuf reply(ClientSession s, CommandInfo cmd, RequestFramer req, ByteBufAllocator alloc,
+                         ProxyContext px) {
+        return switch (cmd.name()) {
+            case "select" -> select(s, req, alloc, px);
+            case "auth" -> auth(s, req, alloc, px);
+            case "hello" -> hello(s, req, alloc, px);
+            case "client|setname" -> setName(s, req.argBytes(2), alloc);
+            case "client|getname" -> Replies.bulk(alloc, s.name);
+            case "client|id" -> Replies.integer(alloc, s.id);
+            case "client|setinfo" -> req.argEqualsIgnoreCase(2, LIB_NAME) || req.argEqualsIgnoreCase(2, LIB_VER)
+                    ? Replies.of(Replies.OK)
+                    : Replies.error(alloc, "ERR Unrecognized option '" + str(req.argBytes(2)) + "'");
+            case "client|info" -> Replies.bulk(alloc, clientInfo(s).getBytes(StandardCharsets.UTF_8));
+            case "client|no-evict", "client|no-touch" -> req.argEqualsIgnoreCase(2, ON)
+                    || req.argEqualsIgnoreCase(2, OFF) ? Replies.of(Replies.OK)
+                    : Replies.error(alloc, "ERR syntax error");
+            default -> Replies.error(alloc, "ERR redis-sidecar: no emulation for '" + cmd.name() + "'");
+        };
+    }
+
+    private static ByteBuf select(ClientSession s, RequestFramer req, ByteBufAllocator alloc, ProxyContext px) {
+        long n = req.argLong(1);
+        if (n == Long.MIN_VALUE || n > Integer.MAX_VALUE || n < Integer.MIN_VALUE) {
+            return Replies.error(alloc, "ERR value is not an integer or out of range");
+        }
+        if (n < 0 || n >= px.topology().databases()) {
+            return Replies.error(alloc, "ERR DB index is out of range");
+        }
+        s.db = (int) n;
+        return Replies.of(Replies.OK);
+    }
+
+    private static ByteBuf auth(ClientSession s, RequestFramer req, ByteBufAllocator alloc, ProxyContext px) {
+        String configured = px.config().clientPassword();
+        if (req.argc() == 2) {
+            if (configured == null) {
+                return Replies.error(alloc, "ERR AUTH <password> called without any password configured for the "
+                        + "default user. Are you sure your configuration is correct?");
+            }
+            return checkPassword(s, null, req.argBytes(1), alloc, configured);
+        }
+        if (req.argc() == 3) {
+            return checkPassword(s, req.argBytes(1), req.argBytes(2), alloc, configured);
+        }
+        return Replies.error(alloc, "ERR syntax error");
+    }
+
+    private static ByteBuf checkPassword(ClientSession s, byte[] user, byte[] password, ByteBufAllocator alloc,
+                                         String configured) {
+        boolean userOk = user == null || Arrays.equals(user, DEFAULT_USER);
+        boolean passOk = configured == null
+                || java.security.MessageDigest.isEqual(configured.getBytes(StandardCharsets.UTF_8), password);
+        if (userOk && passOk) {
+            s.authed = true;
+            return Replies.of(Replies.OK);
+        }
+        return Replies.error(alloc, "WRONGPASS invalid username-password pair or user is disabled.");
+    }
+
+    private static ByteBuf hello(ClientSession s, RequestFramer req, ByteBufAllocator alloc, ProxyContext px) {
+        if (req.argc() >= 2) {
+            long ver = req.argLong(1);
+            if (ver == Long.MIN_VALUE) {
+                return Replies.error(alloc, "ERR Protocol version is not an integer or out of range");
+            }
+            if (ver != 2) {
+                // RESP3 is refused on purpose: clients (Lettuce, Jedis) then fall back to RESP2
+                return Replies.error(alloc, "NOPROTO unsupported protocol version");
+            }
+            byte[] newName = null;
+            for (int j = 2; j < req.argc(); j++) {
+                int more = req.argc() - j - 1;
+                if (req.argEqualsIgnoreCase(j, AUTH) && more >= 2) {
+                    String configured = px.config().clientPassword();
+                    ByteBuf r = checkPassword(s, req.argBytes(j + 1), req.argBytes(j + 2), alloc, configured);
+                    if (r.getByte(r.readerIndex()) == '-') {
+                        return r;
+                    }
+                    r.release();
+                    j += 2;
+                } else if (req.argEqualsIgnoreCase(j, SETNAME) && more >= 1) {
+                    newName = req.argBytes(j + 1);
+                    if (!validName(newName)) {
+                        return nameError(alloc);
+                    }
+                    j += 1;
+                } else {
+                    return Replies.error(alloc, "ERR Syntax error in HELLO option '" + str(req.argBytes(j)) + "'");
+                }
+            }
+            if (!s.authed) {
+                return Replies.error(alloc, "NOAUTH HELLO must be called with the client already authenticated, "
+                        + "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate "
+                        + "the client and select the RESP protocol version at the same time");
+            }
+            if (newName != null) {
+                s.name = newName.length == 0 ? null : newName;
+            }
+        } else if (!s.authed) {
+            return Replies.error(alloc, "NOAUTH Authentication required.");
+        }
+        ByteBuf b = alloc.buffer(128);
+        Replies.writeArrayHeader(b, 14);
+        Replies.writeBulk(b, bytes("server"));
+        Replies.writeBulk(b, bytes("redis"));
+        Replies.writeBulk(b, bytes("version"));
+        Replies.writeBulk(b, bytes(px.topology().redisVersion()));
+        Replies.writeBulk(b, bytes("proto"));
+        Replies.writeInteger(b, 2);
+        Replies.writeBulk(b, bytes("id"));
+        Replies.writeInteger(b, s.id);
+        Replies.writeBulk(b, bytes("mode"));
+        Replies.writeBulk(b, bytes("standalone"));
+        Replies.writeBulk(b, bytes("role"));
+        Replies.writeBulk(b, bytes("master"));
+        Replies.writeBulk(b, bytes("modules"));
+        Replies.writeArrayHeader(b, 0);
+        return b;
+    }
+
+    private static ByteBuf setName(ClientSession s, byte[] name, ByteBufAllocator alloc) {
+        if (!validName(name)) {
+            return nameError(alloc);
+        }
+        s.name = name.length == 0 ? null : name;
+        return Replies.of(Replies.OK);
+    }
+
+    private static boolean validName(byte[] name) {
+        for (byte b : name) {
+            if (b < '!' || b > '~') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ByteBuf nameError(ByteBufAllocator alloc) {
+        return Replies.error(alloc, "ERR Client names cannot contain spaces, newlines or special characters.");
+    }
+
+    private static String clientInfo(ClientSession s) {
+        SocketAddress remote = s.ctx().channel().remoteAddress();
+        SocketAddress local = s.ctx().channel().localAddress();
+        long age = (System.currentTimeMillis() - s.createdAtMillis) / 1000;
+        return "id=" + s.id + " addr=" + addr(remote) + " laddr=" + addr(local) + " fd=-1 name="
+                + (s.name == null ? "" : str(s.name)) + " age=" + age + " idle=0 flags=" + (s.inMulti() ? "x" : "N")
+                + " db=" + s.db + " sub=0 psub=0 ssub=0 multi=" + (s.inMulti() ? "0" : "-1")
+                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r"
+                + " cmd=client|info user=default redir=-1 resp=2\n";
+    }
+
+    private static String addr(SocketAddress a) {
+        if (a instanceof InetSocketAddress i) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String str(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,88 @@
+package io.redissidecar.proxy.session;
+
+import io.redissidecar.config.SidecarConfig;
+import io.redissidecar.health.Topology;
+import io.redissidecar.proxy.commands.CommandTable;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What all client sessions share: configuration, the command table, the topology and the client registry. */
+public final class ProxyContext {
+    private final SidecarConfig config;
+    private final CommandTable commands;
+    private final Topology topology;
+    private final AtomicLong nextClientId = new AtomicLong();
+    private final AtomicInteger clients = new AtomicInteger();
+    private final AtomicLong clientsRejected = new AtomicLong();
+    private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    private final long startedAtMillis = System.currentTimeMillis();
+
+    public ProxyContext(SidecarConfig config, CommandTable commands, Topology topology) {
+        this.config = config;
+        this.commands = commands;
+        this.topology = topology;
+    }
+
+    public SidecarConfig config() {
+        return config;
+    }
+
+    public CommandTable commands() {
+        return commands;
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    long nextClientId() {
+        return nextClientId.incrementAndGet();
+    }
+
+    /** Admits a client if fewer than max-clients are connected; a refused one is counted. */
+    public boolean admit() {
+        if (clients.incrementAndGet() > config.maxClients()) {
+            clients.decrementAndGet();
+            clientsRejected.incrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void register(ClientSession s) {
+        sessions.add(s);
+    }
+
+    void unregister(ClientSession s) {
+        if (sessions.remove(s)) {
+            clients.decrementAndGet();
+        }
+    }
+
+    public int connectedClients() {
+        return clients.get();
+    }
+
+    public long rejectedClients() {
+        return clientsRejected.get();
+    }
+
+    /** Requests accepted from clients whose replies have not been written yet, over all clients. */
+    public int pendingReplies() {
+        int n = 0;
+        for (ClientSession s : sessions) {
+            n += s.pendingReplies();
+        }
+        return n;
+    }
+
+    public Set<ClientSession> sessions() {
+        return sessions;
+    }
+
+    public long startedAtMillis() {
+        return startedAtMillis;
+    }
+}

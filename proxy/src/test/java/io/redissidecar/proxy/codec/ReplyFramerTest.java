@@ -1,0 +1,55 @@
+package io.redissidecar.proxy.codec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ReplyFramerTest {
+
+    private static final String[] REPLIES = {
+        "+OK\r\n", "-ERR bad\r\n", ":42\r\n", "$-1\r\n", "$0\r\n\r\n", "$5\r\nhe\r\no\r\n", "*-1\r\n", "*0\r\n",
+        "*2\r\n$1\r\na\r\n*2\r\n:1\r\n*1\r\n+x\r\n", "*3\r\n*0\r\n$-1\r\n*1\r\n*1\r\n:5\r\n",
+    };
+
+    @Test
+    void framesEachReplyWhole() throws Exception {
+        StringBuilder all = new StringBuilder();
+        for (String r : REPLIES) {
+            all.append(r);
+        }
+        ByteBuf in = Unpooled.copiedBuffer(all, StandardCharsets.ISO_8859_1);
+        ReplyFramer f = new ReplyFramer();
+        for (String r : REPLIES) {
+            int n = f.frame(in);
+            assertEquals(r.length(), n, r);
+            in.skipBytes(n);
+        }
+        assertEquals(0, f.frame(in));
+        in.release();
+    }
+
+    @Test
+    void resumesAcrossEverySplit() throws Exception {
+        for (String r : REPLIES) {
+            for (int split = 1; split < r.length(); split++) {
+                ReplyFramer f = new ReplyFramer();
+                ByteBuf in = Unpooled.copiedBuffer(r.substring(0, split), StandardCharsets.ISO_8859_1);
+                assertEquals(0, f.frame(in), r + " split " + split);
+                in.writeBytes(r.substring(split).getBytes(StandardCharsets.ISO_8859_1));
+                assertEquals(r.length(), f.frame(in), r + " split " + split);
+                in.release();
+            }
+        }
+    }
+
+    @Test
+    void rejectsNonResp() {
+        ByteBuf in = Unpooled.copiedBuffer("?huh\r\n", StandardCharsets.ISO_8859_1);
+        assertThrows(RespProtocolException.class, () -> new ReplyFramer().frame(in));
+        in.release();
+    }
+}

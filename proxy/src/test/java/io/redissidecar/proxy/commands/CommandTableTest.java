@@ -1,0 +1,120 @@
+package io.redissidecar.proxy.commands;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.redissidecar.config.Options;
+import io.redissidecar.proxy.codec.RequestFramer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CommandTableTest {
+    private final CommandTable table = CommandTable.load(Arrays.asList(Options.DEFAULT_DENY.split(",")));
+
+    @Test
+    void coversRedis70AndRecordsTheVersion() {
+        assertEquals("7.0.15", table.redisVersion());
+        assertTrue(table.all().size() > 200, "top-level commands: " + table.all().size());
+        for (String c : List.of("get", "set", "blpop", "xread", "eval", "zunionstore", "subscribe", "client|setname",
+                "config|get", "object|encoding", "client|setinfo")) {
+            assertNotNull(table.get(c), c);
+        }
+    }
+
+    @Test
+    void lookupFromBytesIgnoresCase() {
+        ByteBuf b = Unpooled.copiedBuffer("xxgEtxx", StandardCharsets.US_ASCII);
+        assertEquals("get", table.lookup(b, 2, 3).name());
+        assertNull(table.lookup(b, 0, 4));
+        b.release();
+    }
+
+    @Test
+    void handlingFollowsPolicy() {
+        assertEquals(Handling.FORWARD, table.get("get").handling());
+        assertEquals(Handling.EMULATED, table.get("select").handling());
+        assertEquals(Handling.EMULATED, table.get("client|setname").handling());
+        assertEquals(Handling.TRANSACTION, table.get("watch").handling());
+        assertEquals(Handling.BLOCKING, table.get("blpop").handling());
+        assertEquals(Handling.BLOCKING, table.get("wait").handling());
+        assertEquals(Handling.BLOCKING, table.get("xread").handling());
+        assertEquals(Handling.PUBSUB, table.get("unsubscribe").handling());
+        assertEquals(Handling.FORWARD, table.get("publish").handling());
+        assertEquals(Handling.DENIED, table.get("monitor").handling());
+        assertEquals(Handling.DENIED, table.get("config|set").handling());
+        assertEquals(Handling.FORWARD, table.get("config|get").handling());
+        assertEquals(Handling.UNSUPPORTED, table.get("client|reply").handling());
+        assertTrue(table.get("get").idempotent());
+        assertTrue(table.get("set").idempotent());
+        assertFalse(table.get("incr").idempotent());
+        assertFalse(table.get("rpush").idempotent());
+    }
+
+    @Test
+    void keyPositionsForEveryKeySpecForm() throws Exception {
+        assertKeys("GET k", 1);
+        assertKeys("MSET a 1 b 2 c 3", 1, 3, 5);
+        assertKeys("BLPOP a b c 0", 1, 2, 3);
+        assertKeys("EVAL script 2 k1 k2 a1", 3, 4);
+        assertKeys("EVAL script 0 a1");
+        assertKeys("ZUNIONSTORE dst 2 s1 s2 WEIGHTS 1 2", 1, 3, 4);
+        assertKeys("XREAD COUNT 2 STREAMS s1 s2 0 0", 4, 5);
+        assertKeys("XREADGROUP GROUP g c BLOCK 0 STREAMS s1 >", 7);
+        assertKeys("MIGRATE h 1 \"\" 0 5000 KEYS a b", 3, 7, 8); // key specs: the empty key slot counts too
+        assertKeys("GEORADIUS src 0 0 1 km STORE dst", 1, 7);
+        assertKeys("OBJECT ENCODING k", 2);
+        assertEquals(-1, keys("EVAL script 5 k1"));
+    }
+
+    private int keys(String request) throws Exception {
+        String[] parts = request.split(" ");
+        StringBuilder sb = new StringBuilder("*" + parts.length + "\r\n");
+        for (String p : parts) {
+            sb.append('$').append(p.length()).append("\r\n").append(p).append("\r\n");
+        }
+        ByteBuf in = Unpooled.copiedBuffer(sb, StandardCharsets.US_ASCII);
+        try {
+            RequestFramer f = new RequestFramer(1 << 20, 1 << 20, 1 << 16);
+            f.frame(in, ByteBufAllocator.DEFAULT);
+            CommandInfo c = table.lookup(f.frameBuffer(), f.argOffset(0), f.argLength(0));
+            if (c.subcommands() != null) {
+                c = c.subcommands().lookup(f.frameBuffer(), f.argOffset(1), f.argLength(1));
+            }
+            int[] out = new int[16];
+            KeySpec.Args args = new KeySpec.Args() {
+                public int argc() {
+                    return f.argc();
+                }
+
+                public boolean argEqualsIgnoreCase(int i, byte[] lower) {
+                    return f.argEqualsIgnoreCase(i, lower);
+                }
+
+                public long argLong(int i) {
+                    return f.argLong(i);
+                }
+            };
+            int n = c.keys(args, out);
+            lastKeys = n < 0 ? null : Arrays.copyOf(out, n);
+            return n;
+        } finally {
+            in.release();
+        }
+    }
+
+    private int[] lastKeys;
+
+    private void assertKeys(String request, int... expected) throws Exception {
+        keys(request);
+        assertArrayEquals(expected, lastKeys, request);
+    }
+}

@@ -1,0 +1,141 @@
+package io.redissidecar.proxy.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.redissidecar.config.HostPort;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real {@code redis-server} process on 127.0.0.1 and a free port, for integration tests. Stopped by PID:
+ * {@link #stop()} sends SIGTERM, {@link #kill9()} SIGKILL. Later fixtures (Sentinel groups, clusters) build on it.
+ */
+public final class RedisServer implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final Path dir;
+
+    private RedisServer(Process process, int port, Path dir) {
+        this.process = process;
+        this.port = port;
+        this.dir = dir;
+    }
+
+    /** Starts {@code redis-server} with no persistence plus {@code extraArgs} and waits until it answers PING. */
+    public static RedisServer start(String... extraArgs) throws IOException {
+        return startOn(freePort(), extraArgs);
+    }
+
+    public static RedisServer startOn(int port, String... extraArgs) throws IOException {
+        String exe = executable("redis-server");
+        Path dir = Files.createTempDirectory("redis-" + port + "-");
+        List<String> cmd = new ArrayList<>(List.of(exe, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
+                "--logfile", dir.resolve("redis.log").toString()));
+        cmd.addAll(List.of(extraArgs));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stdout").toFile())
+                .start();
+        RedisServer s = new RedisServer(p, port, dir);
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(s::answersPing);
+        } catch (RuntimeException e) {
+            s.kill9();
+            throw new IOException("redis-server on port " + port + " did not start; see " + dir, e);
+        }
+        return s;
+    }
+
+    /** Path of a Redis executable; fails with instructions when it is not installed. */
+    public static String executable(String name) {
+        for (String d : new String[] {"/usr/bin", "/usr/local/bin", "/usr/sbin"}) {
+            File f = new File(d, name);
+            if (f.canExecute()) {
+                return f.getPath();
+            }
+        }
+        throw new IllegalStateException(name + " is not installed: run 'sudo apt-get install redis-server "
+                + "redis-sentinel redis-tools' (or ./run.sh, which does it)");
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    public boolean answersPing() {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(1000);
+            OutputStream out = s.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            byte[] b = new byte[7];
+            int n = in.readNBytes(b, 0, 7);
+            return n == 7 && new String(b, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public HostPort address() {
+        return new HostPort("127.0.0.1", port);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL by PID, as a crash would end it. */
+    public void kill9() {
+        process.toHandle().destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM by PID and wait for the exit. */
+    public void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                kill9();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "redis-server 127.0.0.1:" + port + " pid " + process.pid();
+    }
+}

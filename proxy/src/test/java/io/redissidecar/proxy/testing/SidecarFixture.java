@@ -1,0 +1,44 @@
+package io.redissidecar.proxy.testing;
+
+import io.redissidecar.config.ConfigLoader;
+import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.Sidecar;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** An in-process redis-sidecar on free ports in front of the given nodes. */
+public final class SidecarFixture implements AutoCloseable {
+    private final Sidecar sidecar;
+
+    private SidecarFixture(Sidecar sidecar) {
+        this.sidecar = sidecar;
+    }
+
+    public static SidecarFixture start(List<HostPort> backends, String... extraArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
+                "--health-interval-ms", "200", "--event-loop-threads", "2",
+                "--backends", backends.stream().map(HostPort::toString).collect(Collectors.joining(","))));
+        args.addAll(List.of(extraArgs));
+        return new SidecarFixture(new Sidecar(ConfigLoader.load(args.toArray(String[]::new), Map.of())).start());
+    }
+
+    public int port() {
+        return sidecar.listenAddress().port();
+    }
+
+    public int adminPort() {
+        return sidecar.adminPort();
+    }
+
+    public Sidecar sidecar() {
+        return sidecar;
+    }
+
+    @Override
+    public void close() {
+        sidecar.shutdown(Duration.ofSeconds(1));
+    }
+}

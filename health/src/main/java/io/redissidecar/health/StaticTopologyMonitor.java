@@ -149,12 +149,22 @@ public final class StaticTopologyMonitor implements AutoCloseable {
             }
             int f = failures.merge(node, 1, Integer::sum);
             boolean up = previous.up() && f < FALL;
-            String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String error = rootMessage(e);
             if (previous.up() && !up) {
                 log.warn("node {} down: {}", node, error);
             }
             return new NodeState(node, up, previous.role(), System.currentTimeMillis(), -1, error);
         }
+    }
+
+    /** The innermost cause's message: Lettuce wraps the useful part ("WRONGPASS ...", "Connection refused"). */
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return t == e ? m : e.getMessage() + ": " + m;
     }
 
     private void learnServerFacts(StatefulRedisConnection<String, String> c) {

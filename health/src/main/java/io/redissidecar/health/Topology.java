@@ -42,6 +42,18 @@ public final class Topology {
         return s != null && s.up();
     }
 
+    /** Why no master is known, node by node, for the error clients get meanwhile. */
+    public String whyNoMaster() {
+        StringBuilder sb = new StringBuilder();
+        for (NodeState n : nodes.values()) {
+            if (sb.length() > 0) {
+                sb.append("; ");
+            }
+            sb.append(n.node()).append(' ').append(n.up() ? "role " + n.role() : "down: " + n.error());
+        }
+        return sb.length() == 0 ? "not checked yet" : sb.toString();
+    }
+
     /** Called (on the control-plane thread) whenever the master changes. */
     public void onMasterChange(Consumer<HostPort> listener) {
         masterListeners.add(listener);

@@ -346,7 +346,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     }
 
     private boolean noMaster() {
-        return local(Replies.error(ctx.alloc(), "ERR redis-sidecar: no master available"));
+        return local(Replies.error(ctx.alloc(), "ERR redis-sidecar: no master available ("
+                + px.topology().whyNoMaster() + ")"));
     }
 
     private boolean local(ByteBuf reply) {

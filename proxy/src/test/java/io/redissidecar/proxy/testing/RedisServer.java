@@ -83,7 +83,8 @@ public final class RedisServer implements AutoCloseable {
             InputStream in = s.getInputStream();
             byte[] b = new byte[7];
             int n = in.readNBytes(b, 0, 7);
-            return n == 7 && new String(b, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+            String r = new String(b, 0, n, StandardCharsets.US_ASCII);
+            return r.equals("+PONG\r\n") || r.startsWith("-NOAUTH"); // up, with requirepass set
         } catch (IOException e) {
             return false;
         }

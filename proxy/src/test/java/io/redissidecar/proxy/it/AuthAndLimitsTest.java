@@ -1,0 +1,66 @@
+package io.redissidecar.proxy.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redissidecar.proxy.testing.RedisServer;
+import io.redissidecar.proxy.testing.RespConn;
+import io.redissidecar.proxy.testing.SidecarFixture;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AuthAndLimitsTest {
+
+    @Test
+    void proxyAuthenticatesToBackendsAndClientsToTheProxy() throws Exception {
+        try (RedisServer redis = RedisServer.start("--requirepass", "backend-secret");
+             SidecarFixture proxy = SidecarFixture.start(List.of(redis.address()),
+                     "--backend-password", "backend-secret", "--client-password", "client-secret");
+             RespConn c = new RespConn(proxy.port())) {
+            assertEquals("-NOAUTH Authentication required.\r\n", c.call("GET", "a"));
+            assertEquals("-WRONGPASS invalid username-password pair or user is disabled.\r\n",
+                    c.call("AUTH", "nope"));
+            assertEquals("+OK\r\n", c.call("AUTH", "client-secret"));
+            assertEquals("+OK\r\n", c.call("SET", "a", "1"));
+            assertEquals("$1\r\n1\r\n", c.call("GET", "a"));
+            assertEquals("+RESET\r\n", c.call("RESET"));
+            assertEquals("-NOAUTH Authentication required.\r\n", c.call("GET", "a"));
+            assertTrue(c.call("HELLO", "2", "AUTH", "default", "client-secret").startsWith("*14\r\n"));
+            assertEquals("$1\r\n1\r\n", c.call("GET", "a"));
+        }
+    }
+
+    @Test
+    void wrongBackendPasswordIsReportedToClients() throws Exception {
+        try (RedisServer redis = RedisServer.start("--requirepass", "right");
+             SidecarFixture proxy = SidecarFixture.start(List.of(redis.address()), "--backend-password", "wrong");
+             RespConn c = new RespConn(proxy.port())) {
+            // the health check cannot log in either, so no master is known; the error says why
+            String r = c.call("GET", "a");
+            assertTrue(r.startsWith("-ERR redis-sidecar: no master available") && r.contains("WRONGPASS"), r);
+        }
+    }
+
+    @Test
+    void maxClientsAndIdleTimeout() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+             SidecarFixture proxy = SidecarFixture.start(List.of(redis.address()), "--max-clients", "2",
+                     "--client-idle-timeout-ms", "300")) {
+            try (RespConn a = new RespConn(proxy.port()); RespConn b = new RespConn(proxy.port());
+                 RespConn c = new RespConn(proxy.port())) {
+                assertEquals("+PONG\r\n", a.call("PING"));
+                assertEquals("+PONG\r\n", b.call("PING"));
+                assertEquals("-ERR max number of clients reached\r\n", c.readReply());
+                assertTrue(c.closedByPeer());
+                // idle clients are closed after the timeout
+                assertTrue(a.closedByPeer());
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> proxy.sidecar().context().connectedClients() == 0);
+            try (RespConn d = new RespConn(proxy.port())) {
+                assertEquals("+PONG\r\n", d.call("PING"));
+            }
+        }
+    }
+}

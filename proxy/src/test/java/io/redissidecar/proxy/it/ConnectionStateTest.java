@@ -1,0 +1,175 @@
+package io.redissidecar.proxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redissidecar.proxy.testing.RedisServer;
+import io.redissidecar.proxy.testing.RespConn;
+import io.redissidecar.proxy.testing.SidecarFixture;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Per-connection state across shared backend connections: with one shared connection per loop and one loop, all
+ * clients below share a single backend connection, so any leak of one client's state into another's shows.
+ */
+class ConnectionStateTest {
+    static RedisServer redis;
+    static SidecarFixture proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisServer.start();
+        proxy = SidecarFixture.start(List.of(redis.address()), "--event-loop-threads", "1");
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+        redis.stop();
+    }
+
+    @Test
+    void selectIsPerClientOnASharedConnection() throws Exception {
+        try (RespConn a = new RespConn(proxy.port()); RespConn b = new RespConn(proxy.port())) {
+            assertEquals("+OK\r\n", a.call("SELECT", "5"));
+            assertEquals("+OK\r\n", a.call("SET", "sel", "in5"));
+            assertEquals("+OK\r\n", b.call("SET", "sel", "in0"));
+            // interleave pipelined requests of both clients
+            for (int i = 0; i < 50; i++) {
+                a.send("GET", "sel");
+                b.send("GET", "sel");
+            }
+            for (int i = 0; i < 50; i++) {
+                assertEquals("$3\r\nin5\r\n", a.readReply());
+                assertEquals("$3\r\nin0\r\n", b.readReply());
+            }
+        }
+    }
+
+    @Test
+    void blockingCommandDoesNotStallOtherClients() throws Exception {
+        try (RespConn blocker = new RespConn(proxy.port()); RespConn other = new RespConn(proxy.port());
+             RespConn pusher = new RespConn(proxy.port())) {
+            blocker.send("BLPOP", "bq", "0");
+            for (int i = 0; i < 100; i++) {
+                assertEquals("+PONG\r\n", other.call("PING"));
+            }
+            assertEquals(":1\r\n", pusher.call("RPUSH", "bq", "item"));
+            assertEquals("*2\r\n$2\r\nbq\r\n$4\r\nitem\r\n", blocker.readReply());
+            // the blocker's connection works normally afterwards, back on the shared connection
+            assertEquals("+PONG\r\n", blocker.call("PING"));
+        }
+    }
+
+    @Test
+    void transactionsOfConcurrentClientsDoNotMix() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> results = new java.util.ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                final int id = c;
+                results.add(pool.submit(() -> {
+                    int ok = 0;
+                    try (RespConn conn = new RespConn(proxy.port())) {
+                        for (int i = 0; i < 50; i++) {
+                            conn.send("MULTI");
+                            conn.send("INCR", "tx" + id);
+                            conn.send("GET", "tx" + id);
+                            conn.send("EXEC");
+                            conn.send("GET", "tx" + id);
+                            assertEquals("+OK\r\n", conn.readReply());
+                            assertEquals("+QUEUED\r\n", conn.readReply());
+                            assertEquals("+QUEUED\r\n", conn.readReply());
+                            String v = Integer.toString(i + 1);
+                            assertEquals("*2\r\n:" + v + "\r\n$" + v.length() + "\r\n" + v + "\r\n",
+                                    conn.readReply());
+                            assertEquals("$" + v.length() + "\r\n" + v + "\r\n", conn.readReply());
+                            ok++;
+                        }
+                    }
+                    return ok;
+                }));
+            }
+            for (Future<Integer> f : results) {
+                assertEquals(50, f.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void watchSeesOtherClientsWrites() throws Exception {
+        try (RespConn a = new RespConn(proxy.port()); RespConn b = new RespConn(proxy.port())) {
+            assertEquals("+OK\r\n", a.call("WATCH", "w"));
+            assertEquals("+OK\r\n", b.call("SET", "w", "by-b"));
+            assertEquals("+OK\r\n", a.call("MULTI"));
+            assertEquals("+QUEUED\r\n", a.call("SET", "w", "by-a"));
+            assertEquals("*-1\r\n", a.call("EXEC"));
+            assertEquals("$4\r\nby-b\r\n", b.call("GET", "w"));
+        }
+    }
+
+    @Test
+    void refusedCommandInsideMultiAbortsTheTransaction() throws Exception {
+        try (RespConn a = new RespConn(proxy.port())) {
+            assertEquals("+OK\r\n", a.call("MULTI"));
+            assertEquals("+QUEUED\r\n", a.call("SET", "never", "1"));
+            assertTrue(a.call("MONITOR").startsWith("-ERR redis-sidecar: command 'monitor' is refused"));
+            assertTrue(a.call("SELECT", "1").startsWith("-ERR redis-sidecar: command 'select' is not supported "
+                    + "inside MULTI"));
+            assertEquals("-EXECABORT Transaction discarded because of previous errors.\r\n", a.call("EXEC"));
+            assertEquals("$-1\r\n", a.call("GET", "never"));
+        }
+    }
+
+    @Test
+    void subscriberReceivesMessagesAndResetReturnsToNormal() throws Exception {
+        try (RespConn sub = new RespConn(proxy.port()); RespConn pub = new RespConn(proxy.port())) {
+            assertEquals("*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n", sub.call("SUBSCRIBE", "ch"));
+            assertEquals(":1\r\n", pub.call("PUBLISH", "ch", "hello"));
+            assertEquals("*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$5\r\nhello\r\n", sub.readReply());
+            assertEquals("*2\r\n$4\r\npong\r\n$0\r\n\r\n", sub.call("PING"));
+            assertEquals("+RESET\r\n", sub.call("RESET"));
+            assertEquals(":0\r\n", pub.call("PUBLISH", "ch", "nobody"));
+            assertEquals("+PONG\r\n", sub.call("PING"));
+            assertEquals("+OK\r\n", sub.call("SELECT", "2"));
+            assertEquals("+OK\r\n", sub.call("SET", "after-reset", "x"));
+            assertEquals("$-1\r\n", pub.call("GET", "after-reset"));
+        }
+    }
+
+    @Test
+    void quitRepliesThenCloses() throws Exception {
+        try (RespConn a = new RespConn(proxy.port())) {
+            a.send("SET", "q", "1");
+            a.send("QUIT");
+            a.send("GET", "q");
+            assertEquals("+OK\r\n", a.readReply());
+            assertEquals("+OK\r\n", a.readReply());
+            assertTrue(a.closedByPeer());
+        }
+    }
+
+    @Test
+    void unsupportedAndDeniedCommandsAreRefusedClearly() throws Exception {
+        try (RespConn a = new RespConn(proxy.port())) {
+            assertTrue(a.call("CLIENT", "REPLY", "OFF").startsWith("-ERR redis-sidecar: command 'client|reply' "
+                    + "is not supported"));
+            assertTrue(a.call("SHUTDOWN").startsWith("-ERR redis-sidecar: command 'shutdown' is refused"));
+            assertTrue(a.call("DEBUG", "SLEEP", "0").startsWith("-ERR redis-sidecar: command 'debug' is refused"));
+            assertEquals("-NOPROTO unsupported protocol version\r\n", a.call("HELLO", "3"));
+            assertTrue(a.call("HELLO", "2", "SETNAME", "viahello").startsWith("*14\r\n"));
+            assertEquals("$8\r\nviahello\r\n", a.call("CLIENT", "GETNAME"));
+            assertEquals("+OK\r\n", a.call("CLIENT", "SETINFO", "lib-name", "x"));
+            assertTrue(a.call("CLIENT", "INFO").contains("name=viahello"));
+        }
+    }
+}

@@ -54,7 +54,7 @@ public final class StaticTopologyMonitor implements AutoCloseable {
         this.password = password;
         this.interval = interval;
         this.timeout = timeout;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         this.client = RedisClient.create(resources);
         this.client.setOptions(ClientOptions.builder()
                 .autoReconnect(false)
@@ -191,8 +191,7 @@ public final class StaticTopologyMonitor implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         synchronized (this) {
-            connections.values().forEach(StatefulRedisConnection::closeAsync);
-            connections.clear();
+            connections.clear(); // the client's shutdown closes them
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Side-by-side end-to-end benchmark: direct Redis, redis-sidecar, HAProxy (TCP mode, role:master check) and
+# twemproxy (nutcracker), all in front of the same redis-server, interleaved round by round (A B C D, A B C D...).
+#
+#   perf/e2e.sh [ROUNDS]          (default 7; env: N1 requests at pipeline 1, N16 at pipeline 16, N_SINGLE)
+#
+# Pinning on a 2-core machine: redis-server on core 0; the proxies and redis-benchmark on core 1.
+# Reports per workload and endpoint: median ops/s, median of per-round ratios to direct, p50/p99 latency (ms),
+# and proxy CPU-seconds per million requests (from /proc/PID/stat utime+stime). Everything runs on 127.0.0.1 and
+# every process started here is stopped by PID at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-7}
+N1=${N1:-100000}
+N16=${N16:-600000}
+N_SINGLE=${N_SINGLE:-20000}
+WORKLOADS=${WORKLOADS:-"get-c50-p1 set-c50-p1 get-c50-p16 set-c50-p16 get-c1-p1 mset-c50-p16"}
+
+scripts/ensure-redis.sh haproxy nutcracker
+jar=proxy/target/redis-sidecar.jar
+[ -f "$jar" ] || mvn -B -q -ntp -DskipTests package
+
+out=perf/out/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$out"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done;
+  echo "nothing listening on $1" >&2; exit 1; }
+cores=$(nproc)
+RCORE=0; PCORE=$(( cores > 1 ? 1 : 0 ))
+
+R=$(port); S=$(port); H=$(port); T=$(port); A=$(port)
+taskset -c $RCORE redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+  --logfile "$out/redis.log" &
+RPID=$!; pids+=($RPID); wait_port "$R"
+
+taskset -c $PCORE java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --listen "127.0.0.1:$S" --admin "127.0.0.1:$A" \
+  --backends "127.0.0.1:$R" --event-loop-threads 1 > "$out/sidecar.log" 2>&1 &
+SPID=$!; pids+=($SPID); wait_port "$S"
+
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+cat > "$out/haproxy.cfg" <<CFG
+global
+  maxconn 20000
+  nbthread 1
+defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 1h
+  timeout server 1h
+backend redis
+  option tcp-check
+  tcp-check send PING\r\n
+  tcp-check expect string +PONG
+  tcp-check send info\ replication\r\n
+  tcp-check expect string role:master
+  tcp-check send QUIT\r\n
+  tcp-check expect string +OK
+  server r1 127.0.0.1:$R check inter 1s
+frontend front
+  bind 127.0.0.1:$H
+  default_backend redis
+CFG
+taskset -c $PCORE "$HAPROXY" -f "$out/haproxy.cfg" -db > "$out/haproxy.log" 2>&1 &
+HPID=$!; pids+=($HPID); wait_port "$H"
+
+NUTCRACKER=$(command -v nutcracker || echo /usr/sbin/nutcracker)
+cat > "$out/nutcracker.yml" <<CFG
+sidecar_bench:
+  listen: 127.0.0.1:$T
+  hash: fnv1a_64
+  distribution: ketama
+  redis: true
+  auto_eject_hosts: false
+  server_connections: 1
+  servers:
+   - 127.0.0.1:$R:1
+CFG
+taskset -c $PCORE "$NUTCRACKER" -c "$out/nutcracker.yml" -s "$(port)" > "$out/nutcracker.log" 2>&1 &
+TPID=$!; pids+=($TPID); wait_port "$T"
+
+declare -A EP_PORT=([direct]=$R [sidecar]=$S [haproxy]=$H [twemproxy]=$T)
+declare -A EP_PID=([direct]=$RPID [sidecar]=$SPID [haproxy]=$HPID [twemproxy]=$TPID)
+ENDPOINTS="direct sidecar haproxy twemproxy"
+TICK=$(getconf CLK_TCK)
+
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+
+bench() { # endpoint workload -> appends a CSV row
+  local ep=$1 wl=$2 test clients pipe n
+  IFS=- read -r test c p <<<"$wl"; clients=${c#c}; pipe=${p#p}
+  if [ "$clients" = 1 ]; then n=$N_SINGLE; elif [ "$pipe" = 1 ]; then n=$N1; else n=$N16; fi
+  local before after line
+  before=$(cpu_ticks "${EP_PID[$ep]}")
+  line=$(taskset -c $PCORE redis-benchmark -h 127.0.0.1 -p "${EP_PORT[$ep]}" -c "$clients" -P "$pipe" -n "$n" \
+    -r 100000 -t "$test" --csv 2>/dev/null | grep -v '^"test"' | head -1)
+  after=$(cpu_ticks "${EP_PID[$ep]}")
+  echo "$round,$ep,$wl,$n,$(( after - before )),$TICK,$line" >> "$out/raw.csv"
+}
+
+echo "round,endpoint,workload,requests,cpu_ticks,clk_tck,test,rps,avg_ms,min_ms,p50_ms,p95_ms,p99_ms,max_ms" > "$out/raw.csv"
+echo "warming up the JVM ..." >&2
+taskset -c $PCORE redis-benchmark -p "$S" -c 50 -P 16 -n 2000000 -r 100000 -t get,set -q > /dev/null
+taskset -c $PCORE redis-benchmark -p "$S" -c 50 -n 200000 -r 100000 -t get,set,mset -q > /dev/null
+for round in $(seq 1 "$ROUNDS"); do
+  for wl in $WORKLOADS; do
+    for ep in $ENDPOINTS; do bench "$ep" "$wl"; done
+  done
+  echo "round $round/$ROUNDS done" >&2
+done
+python3 perf/report.py "$out/raw.csv" | tee "$out/report.md"
+echo "raw data: $out/raw.csv" >&2

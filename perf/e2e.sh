@@ -17,6 +17,7 @@ N_SINGLE=${N_SINGLE:-20000}
 WORKLOADS=${WORKLOADS:-"get-c50-p1 set-c50-p1 get-c50-p16 set-c50-p16 get-c1-p1 mset-c50-p16"}
 
 scripts/ensure-redis.sh haproxy nutcracker
+ulimit -n 65536 2>/dev/null || true
 jar=proxy/target/redis-sidecar.jar
 [ -f "$jar" ] || mvn -B -q -ntp -DskipTests package
 
@@ -44,7 +45,7 @@ SPID=$!; pids+=($SPID); wait_port "$S"
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 cat > "$out/haproxy.cfg" <<CFG
 global
-  maxconn 20000
+  maxconn 4000
   nbthread 1
 defaults
   mode tcp

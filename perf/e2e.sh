@@ -3,6 +3,8 @@
 # twemproxy (nutcracker), all in front of the same redis-server, interleaved round by round (A B C D, A B C D...).
 #
 #   perf/e2e.sh [ROUNDS]          (default 7; env: N1 requests at pipeline 1, N16 at pipeline 16, N_SINGLE)
+#   SIDECAR_ARGS="..."            extra options for redis-sidecar
+#   SIDECAR_B_ARGS="..."          also run a second redis-sidecar ("sidecar-b") with these options, to compare settings
 #
 # Pinning on a 2-core machine: redis-server on core 0; the proxies and redis-benchmark on core 1.
 # Reports per workload and endpoint: median ops/s, median of per-round ratios to direct, p50/p99 latency (ms),
@@ -39,8 +41,14 @@ taskset -c $RCORE redis-server --port "$R" --bind 127.0.0.1 --save "" --appendon
 RPID=$!; pids+=($RPID); wait_port "$R"
 
 taskset -c $PCORE java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --listen "127.0.0.1:$S" --admin "127.0.0.1:$A" \
-  --backends "127.0.0.1:$R" --event-loop-threads 1 > "$out/sidecar.log" 2>&1 &
+  --backends "127.0.0.1:$R" --event-loop-threads 1 ${SIDECAR_ARGS:-} > "$out/sidecar.log" 2>&1 &
 SPID=$!; pids+=($SPID); wait_port "$S"
+if [ -n "${SIDECAR_B_ARGS:-}" ]; then
+  SB=$(port); AB=$(port)
+  taskset -c $PCORE java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --listen "127.0.0.1:$SB" \
+    --admin "127.0.0.1:$AB" --backends "127.0.0.1:$R" --event-loop-threads 1 $SIDECAR_B_ARGS > "$out/sidecar-b.log" 2>&1 &
+  SBPID=$!; pids+=($SBPID); wait_port "$SB"
+fi
 
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 cat > "$out/haproxy.cfg" <<CFG
@@ -86,6 +94,9 @@ TPID=$!; pids+=($TPID); wait_port "$T"
 declare -A EP_PORT=([direct]=$R [sidecar]=$S [haproxy]=$H [twemproxy]=$T)
 declare -A EP_PID=([direct]=$RPID [sidecar]=$SPID [haproxy]=$HPID [twemproxy]=$TPID)
 ENDPOINTS="direct sidecar haproxy twemproxy"
+if [ -n "${SIDECAR_B_ARGS:-}" ]; then
+  EP_PORT[sidecar-b]=$SB; EP_PID[sidecar-b]=$SBPID; ENDPOINTS="direct sidecar sidecar-b haproxy twemproxy"
+fi
 TICK=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
@@ -104,8 +115,10 @@ bench() { # endpoint workload -> appends a CSV row
 
 echo "round,endpoint,workload,requests,cpu_ticks,clk_tck,test,rps,avg_ms,min_ms,p50_ms,p95_ms,p99_ms,max_ms" > "$out/raw.csv"
 echo "warming up the JVM ..." >&2
-taskset -c $PCORE redis-benchmark -p "$S" -c 50 -P 16 -n 2000000 -r 100000 -t get,set -q > /dev/null
-taskset -c $PCORE redis-benchmark -p "$S" -c 50 -n 200000 -r 100000 -t get,set,mset -q > /dev/null
+for wp in $S ${SB:-}; do
+  taskset -c $PCORE redis-benchmark -p "$wp" -c 50 -P 16 -n 2000000 -r 100000 -t get,set -q > /dev/null
+  taskset -c $PCORE redis-benchmark -p "$wp" -c 50 -n 200000 -r 100000 -t get,set,mset -q > /dev/null
+done
 for round in $(seq 1 "$ROUNDS"); do
   for wl in $WORKLOADS; do
     for ep in $ENDPOINTS; do bench "$ep" "$wl"; done
@@ -113,4 +126,5 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "round $round/$ROUNDS done" >&2
 done
 python3 perf/report.py "$out/raw.csv" | tee "$out/report.md"
+{ echo; echo "command: perf/e2e.sh $ROUNDS (N1=$N1 N16=$N16 N_SINGLE=$N_SINGLE SIDECAR_ARGS='${SIDECAR_ARGS:-}' SIDECAR_B_ARGS='${SIDECAR_B_ARGS:-}')"; } | tee -a "$out/report.md"
 echo "raw data: $out/raw.csv" >&2

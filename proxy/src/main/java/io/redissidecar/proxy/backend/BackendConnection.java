@@ -77,12 +77,30 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         return awaiting.size() + unsent.size();
     }
 
-    /** Queues {@code e} (which owns its frame) for writing; it is flushed at the end of the loop iteration. */
+    /**
+     * Queues {@code e} for writing; it is flushed at the end of the loop iteration. If {@code e.frame} is null, the
+     * request's bytes follow in a {@link #sendRun} call made before anything else is sent on this connection.
+     */
     public void send(InFlight e) {
         switch (state) {
             case READY -> write(e);
             case CONNECTING -> unsent.add(e);
             case CLOSED -> fail(e, failure != null ? failure : "backend connection " + node + " closed");
+        }
+    }
+
+    /**
+     * Writes the bytes of the requests just queued with {@link #send} without frames: one client's consecutive
+     * requests, contiguous in its input buffer, leave as one slice.
+     */
+    public void sendRun(ByteBuf bytes) {
+        switch (state) {
+            case READY -> {
+                channel.write(bytes, channel.voidPromise());
+                queueFlush();
+            }
+            case CONNECTING -> unsent.peekLast().frame = bytes; // the last request of the run carries its bytes
+            case CLOSED -> bytes.release();
         }
     }
 
@@ -128,9 +146,15 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             awaiting.add(e);
         }
         ByteBuf f = e.frame;
-        e.frame = null;
         e.written = true;
-        channel.write(f, channel.voidPromise());
+        if (f != null) {
+            e.frame = null;
+            channel.write(f, channel.voidPromise());
+            queueFlush();
+        }
+    }
+
+    private void queueFlush() {
         if (!flushQueued) {
             flushQueued = true;
             loop.flushBatch().add(this);
@@ -162,18 +186,22 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf in = (ByteBuf) msg;
+        if (state == State.CLOSED) {
+            in.release();
+            return;
+        }
         ByteBuf cum = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(),
                 cumulation, in);
         cumulation = cum;
         try {
-            while (cum.isReadable()) {
+            while (state != State.CLOSED && cum.isReadable()) {
                 int len = framer.frame(cum);
                 if (len == 0) {
                     break;
                 }
-                ByteBuf reply = cum.retainedSlice(cum.readerIndex(), len);
+                int offset = cum.readerIndex();
                 cum.skipBytes(len);
-                deliver(reply);
+                deliver(cum, offset, len); // may close this connection (then cumulation is released and null)
             }
         } catch (RespProtocolException e) {
             log.warn("backend {} sent bad RESP: {}", node, e.getMessage());
@@ -186,30 +214,26 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         }
     }
 
-    private void deliver(ByteBuf reply) {
+    private void deliver(ByteBuf buf, int offset, int length) {
         InFlight e = awaiting.poll();
         if (e == null) {
             if (passthrough && privateOwner != null) {
-                privateOwner.passthrough(reply);
+                privateOwner.passthrough(buf.retainedSlice(offset, length));
             } else {
-                reply.release();
                 log.warn("backend {} sent a reply nobody asked for; closing the connection", node);
                 closeWith("backend " + node + " out of step");
             }
             return;
         }
         if (e.owner == null) {
-            if (e.checkError && reply.getByte(reply.readerIndex()) == '-') {
-                String err = reply.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
+            if (e.checkError && buf.getByte(offset) == '-') {
+                String err = buf.toString(offset, length, java.nio.charset.StandardCharsets.UTF_8).trim();
                 log.warn("backend {} refused the proxy's own command: {}", node, err);
-                reply.release();
                 closeWith("backend " + node + " refused the proxy (" + err.substring(1) + ")");
-                return;
             }
-            reply.release();
             return;
         }
-        e.complete(reply);
+        e.completeRange(buf, offset, length);
     }
 
     @Override

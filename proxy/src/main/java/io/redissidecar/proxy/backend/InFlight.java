@@ -6,17 +6,26 @@ import io.netty.buffer.ByteBuf;
  * One request on its way: queued on a backend connection until its reply comes, and in its client's reply queue
  * until the reply can be written in the client's order. Local replies (emulated commands, errors) are InFlights
  * that are done at birth.
+ *
+ * <p>A reply is either a buffer of its own, or a range of the backend connection's input buffer (no slice object:
+ * the entry holds one reference on that buffer), so that the client session can write consecutive replies that lie
+ * next to each other in that buffer as one slice.
  */
 public final class InFlight {
     /** Who gets the reply; null for the proxy's own requests (SELECT before a request, AUTH on connect). */
     final ReplyOwner owner;
-    /** The request bytes until written (a retained slice of the client's input). */
+    /**
+     * The request bytes until written (a retained slice of the client's input); null for a request whose bytes are
+     * written together with its neighbours' (see {@link BackendConnection#sendRun}).
+     */
     ByteBuf frame;
     /** The database the request must run in; -1 for "whatever the connection has". */
     final int db;
     /** Replaces the backend's reply (which is then dropped): EXEC of a transaction refused by the proxy. */
-    ByteBuf replyOverride;
+    private ByteBuf replyOverride;
     private ByteBuf reply;
+    private int replyOffset = -1;
+    private int replyLength;
     private boolean done;
     /** Close the client after writing this reply (QUIT, protocol error). */
     public boolean closeAfter;
@@ -45,11 +54,34 @@ public final class InFlight {
         return done;
     }
 
-    /** Takes the reply (the caller owns it then). */
+    /** True when the reply is a range of a shared buffer: {@link #replyBuffer()} at offset/length below. */
+    public boolean isRange() {
+        return replyOffset >= 0;
+    }
+
+    /** The reply buffer: the whole reply, or (see {@link #isRange()}) the buffer holding it. Ownership passes. */
     public ByteBuf takeReply() {
         ByteBuf r = reply;
         reply = null;
         return r;
+    }
+
+    public int replyOffset() {
+        return replyOffset;
+    }
+
+    public int replyLength() {
+        return replyLength;
+    }
+
+    /** Whether the entry carries its own request bytes (not part of a run). */
+    public boolean hasFrame() {
+        return frame != null;
+    }
+
+    /** Gives the entry its own request bytes (ownership passes). */
+    public void setFrame(ByteBuf f) {
+        frame = f;
     }
 
     /** Sends {@code newFrame} instead of the client's request and answers the client {@code override}. */
@@ -61,18 +93,38 @@ public final class InFlight {
         replyOverride = override;
     }
 
+    /** The reply is {@code length} bytes of {@code buf} at {@code offset}; takes its own reference on it. */
+    void completeRange(ByteBuf buf, int offset, int length) {
+        if (replyOverride != null) {
+            complete(null);
+            return;
+        }
+        buf.retain();
+        reply = buf;
+        replyOffset = offset;
+        replyLength = length;
+        finish();
+    }
+
+    /** The reply is {@code r} (owned by this entry from now on); null stands for the override. */
     void complete(ByteBuf r) {
         if (replyOverride != null) {
-            r.release();
+            if (r != null) {
+                r.release();
+            }
             r = replyOverride;
             replyOverride = null;
         }
         reply = r;
+        finish();
+    }
+
+    private void finish() {
         done = true;
         if (owner != null) {
             owner.replyReady(this);
         } else {
-            r.release();
+            discard();
         }
     }
 

@@ -55,6 +55,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private BackendConnection home;
     private BackendConnection priv;
     private int pauses;
+    // the run of consecutive requests to one connection not yet written: [runStart, runStart + runLength) of cumulation
+    private BackendConnection runTarget;
+    private int runStart;
+    private int runLength;
+    private int runDb;
     private boolean closing;
     private boolean active;
     private boolean flushQueued;
@@ -175,10 +180,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                 cum.skipBytes(consumed);
             }
         } finally {
+            flushRun();
             if (cumulation != null && !cumulation.isReadable()) {
                 cumulation.release();
                 cumulation = null;
             }
+        }
+    }
+
+    /** Writes the pending run of requests (one slice of the input buffer) to its connection. */
+    private void flushRun() {
+        BackendConnection t = runTarget;
+        if (t != null) {
+            runTarget = null;
+            t.sendRun(cumulation.retainedSlice(runStart, runLength));
         }
     }
 
@@ -232,14 +247,32 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             pause(PAUSE_BARRIER);
             return false;
         }
-        InFlight e = new InFlight(this, forwardFrame(consumed), db);
+        InFlight e = new InFlight(this, null, db);
         if (cmd != null && cmd.handling() == Handling.TRANSACTION) {
             transactionStateAfter(cmd, e);
         }
         replies.add(e);
         inflight++;
         lastTarget = target;
-        target.send(e);
+        if (e.hasFrame() || framer.isInline()) {
+            // a request of its own (re-encoded inline, or replaced): it leaves alone, after any pending run
+            flushRun();
+            if (!e.hasFrame()) {
+                e.setFrame(framer.frameBuffer().retainedDuplicate());
+            }
+            target.send(e);
+        } else {
+            int start = framer.frameStart();
+            if (runTarget != target || runDb != db || runStart + runLength != start) {
+                flushRun();
+                runTarget = target;
+                runStart = start;
+                runLength = 0;
+                runDb = db;
+            }
+            runLength += consumed;
+            target.send(e); // its bytes leave with the run
+        }
         if (!target.isWritable()) {
             target.addWriteWaiter(this);
             pause(PAUSE_BACKEND_UNWRITABLE);
@@ -286,6 +319,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             passthrough = true;
             c.setPassthrough(true);
         }
+        flushRun();
         lastTarget = c;
         c.sendPassthrough(forwardFrame(consumed));
         if (cmd != null && cmd.name().equals("reset")) {
@@ -414,13 +448,37 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     private void drainReplies() {
         boolean wrote = false;
+        // consecutive replies lying next to each other in one backend buffer are written as one slice
+        ByteBuf runBuf = null;
+        int runOff = 0;
+        int runLen = 0;
         for (InFlight e; (e = replies.peek()) != null && e.isDone(); ) {
             replies.poll();
-            ByteBuf r = e.takeReply();
             if (!active) {
-                r.release();
+                e.discard();
                 continue;
             }
+            if (e.isRange()) {
+                ByteBuf b = e.takeReply();
+                if (b == runBuf && runOff + runLen == e.replyOffset()) {
+                    runLen += e.replyLength();
+                    b.release(); // the run holds one reference already
+                } else {
+                    if (runBuf != null) {
+                        ctx.write(runBuf.slice(runOff, runLen), ctx.voidPromise());
+                    }
+                    runBuf = b;
+                    runOff = e.replyOffset();
+                    runLen = e.replyLength();
+                }
+                wrote = true;
+                continue;
+            }
+            if (runBuf != null) {
+                ctx.write(runBuf.slice(runOff, runLen), ctx.voidPromise());
+                runBuf = null;
+            }
+            ByteBuf r = e.takeReply();
             if (e.closeAfter) {
                 ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
                 active = false;
@@ -429,7 +487,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             ctx.write(r, ctx.voidPromise());
             wrote = true;
         }
-        if (wrote && !flushQueued) {
+        if (runBuf != null) {
+            ctx.write(runBuf.slice(runOff, runLen), ctx.voidPromise());
+        }
+        if (wrote && active && !flushQueued) {
             flushQueued = true;
             backends.flushBatch().add(this);
         }

@@ -48,12 +48,13 @@ class AuthAndLimitsTest {
         try (RedisServer redis = RedisServer.start();
              SidecarFixture proxy = SidecarFixture.start(List.of(redis.address()), "--max-clients", "2",
                      "--client-idle-timeout-ms", "300")) {
-            try (RespConn a = new RespConn(proxy.port()); RespConn b = new RespConn(proxy.port());
-                 RespConn c = new RespConn(proxy.port())) {
+            try (RespConn a = new RespConn(proxy.port()); RespConn b = new RespConn(proxy.port())) {
                 assertEquals("+PONG\r\n", a.call("PING"));
                 assertEquals("+PONG\r\n", b.call("PING"));
+                RespConn c = new RespConn(proxy.port()); // the third, once the first two are in
                 assertEquals("-ERR max number of clients reached\r\n", c.readReply());
                 assertTrue(c.closedByPeer());
+                c.close();
                 // idle clients are closed after the timeout
                 assertTrue(a.closedByPeer());
             }

@@ -14,17 +14,15 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.redissidecar.proxy.testing.RedisServer;
-import io.redissidecar.proxy.testing.SidecarFixture;
+import io.redissidecar.proxy.testing.ProxiedRedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Pipeline;
@@ -33,24 +31,12 @@ import redis.clients.jedis.Transaction;
 
 /** Jedis and Lettuce, as applications use them, through the proxy: handshakes, pipelines, transactions, pub/sub. */
 class ClientLibrariesTest {
-    static RedisServer redis;
-    static SidecarFixture proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start();
-        proxy = SidecarFixture.start(List.of(redis.address()));
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        redis.stop();
-    }
+    @RegisterExtension
+    static final ProxiedRedis env = new ProxiedRedis();
 
     @Test
     void jedisOperationsPipelineAndTransaction() {
-        try (Jedis j = new Jedis("127.0.0.1", proxy.port())) {
+        try (Jedis j = new Jedis("127.0.0.1", env.proxy().port())) {
             assertEquals("PONG", j.ping());
             assertEquals("OK", j.set("jk", "v"));
             assertEquals("v", j.get("jk"));
@@ -93,12 +79,12 @@ class ClientLibrariesTest {
             }
         };
         Thread t = new Thread(() -> {
-            try (Jedis j = new Jedis("127.0.0.1", proxy.port())) {
+            try (Jedis j = new Jedis("127.0.0.1", env.proxy().port())) {
                 j.subscribe(sub, "jch");
             }
         });
         t.start();
-        try (Jedis pub = new Jedis("127.0.0.1", proxy.port())) {
+        try (Jedis pub = new Jedis("127.0.0.1", env.proxy().port())) {
             await().atMost(Duration.ofSeconds(10)).until(() -> pub.publish("jch", "first") == 1);
             pub.publish("jch", "last");
         }
@@ -109,7 +95,7 @@ class ClientLibrariesTest {
     @Test
     void lettuceDefaultHandshakeFallsBackToResp2() throws Exception {
         // Lettuce's default tries HELLO 3 first; the proxy's NOPROTO makes it use RESP2
-        RedisClient client = RedisClient.create(RedisURI.create("redis://127.0.0.1:" + proxy.port()));
+        RedisClient client = RedisClient.create(RedisURI.create("redis://127.0.0.1:" + env.proxy().port()));
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             RedisCommands<String, String> s = c.sync();
             assertEquals("PONG", s.ping());
@@ -147,7 +133,7 @@ class ClientLibrariesTest {
 
     @Test
     void lettucePubSub() {
-        RedisClient client = RedisClient.create(RedisURI.create("redis://127.0.0.1:" + proxy.port()));
+        RedisClient client = RedisClient.create(RedisURI.create("redis://127.0.0.1:" + env.proxy().port()));
         try (StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub();
              StatefulRedisConnection<String, String> pub = client.connect()) {
             List<String> got = new CopyOnWriteArrayList<>();

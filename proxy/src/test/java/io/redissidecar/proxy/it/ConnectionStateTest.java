@@ -3,41 +3,27 @@ package io.redissidecar.proxy.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.redissidecar.proxy.testing.RedisServer;
+import io.redissidecar.proxy.testing.ProxiedRedis;
 import io.redissidecar.proxy.testing.RespConn;
-import io.redissidecar.proxy.testing.SidecarFixture;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Per-connection state across shared backend connections: with one shared connection per loop and one loop, all
  * clients below share a single backend connection, so any leak of one client's state into another's shows.
  */
 class ConnectionStateTest {
-    static RedisServer redis;
-    static SidecarFixture proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start();
-        proxy = SidecarFixture.start(List.of(redis.address()), "--event-loop-threads", "1");
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        redis.stop();
-    }
+    @RegisterExtension
+    static final ProxiedRedis env = new ProxiedRedis("--event-loop-threads", "1");
 
     @Test
     void selectIsPerClientOnASharedConnection() throws Exception {
-        try (RespConn a = new RespConn(proxy.port()); RespConn b = new RespConn(proxy.port())) {
+        try (RespConn a = new RespConn(env.proxy().port()); RespConn b = new RespConn(env.proxy().port())) {
             assertEquals("+OK\r\n", a.call("SELECT", "5"));
             assertEquals("+OK\r\n", a.call("SET", "sel", "in5"));
             assertEquals("+OK\r\n", b.call("SET", "sel", "in0"));
@@ -55,8 +41,8 @@ class ConnectionStateTest {
 
     @Test
     void blockingCommandDoesNotStallOtherClients() throws Exception {
-        try (RespConn blocker = new RespConn(proxy.port()); RespConn other = new RespConn(proxy.port());
-             RespConn pusher = new RespConn(proxy.port())) {
+        try (RespConn blocker = new RespConn(env.proxy().port()); RespConn other = new RespConn(env.proxy().port());
+             RespConn pusher = new RespConn(env.proxy().port())) {
             blocker.send("BLPOP", "bq", "0");
             for (int i = 0; i < 100; i++) {
                 assertEquals("+PONG\r\n", other.call("PING"));
@@ -77,7 +63,7 @@ class ConnectionStateTest {
                 final int id = c;
                 results.add(pool.submit(() -> {
                     int ok = 0;
-                    try (RespConn conn = new RespConn(proxy.port())) {
+                    try (RespConn conn = new RespConn(env.proxy().port())) {
                         for (int i = 0; i < 50; i++) {
                             conn.send("MULTI");
                             conn.send("INCR", "tx" + id);
@@ -107,7 +93,7 @@ class ConnectionStateTest {
 
     @Test
     void watchSeesOtherClientsWrites() throws Exception {
-        try (RespConn a = new RespConn(proxy.port()); RespConn b = new RespConn(proxy.port())) {
+        try (RespConn a = new RespConn(env.proxy().port()); RespConn b = new RespConn(env.proxy().port())) {
             assertEquals("+OK\r\n", a.call("WATCH", "w"));
             assertEquals("+OK\r\n", b.call("SET", "w", "by-b"));
             assertEquals("+OK\r\n", a.call("MULTI"));
@@ -119,7 +105,7 @@ class ConnectionStateTest {
 
     @Test
     void refusedCommandInsideMultiAbortsTheTransaction() throws Exception {
-        try (RespConn a = new RespConn(proxy.port())) {
+        try (RespConn a = new RespConn(env.proxy().port())) {
             assertEquals("+OK\r\n", a.call("MULTI"));
             assertEquals("+QUEUED\r\n", a.call("SET", "never", "1"));
             assertTrue(a.call("MONITOR").startsWith("-ERR redis-sidecar: command 'monitor' is refused"));
@@ -132,7 +118,7 @@ class ConnectionStateTest {
 
     @Test
     void subscriberReceivesMessagesAndResetReturnsToNormal() throws Exception {
-        try (RespConn sub = new RespConn(proxy.port()); RespConn pub = new RespConn(proxy.port())) {
+        try (RespConn sub = new RespConn(env.proxy().port()); RespConn pub = new RespConn(env.proxy().port())) {
             assertEquals("*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n", sub.call("SUBSCRIBE", "ch"));
             assertEquals(":1\r\n", pub.call("PUBLISH", "ch", "hello"));
             assertEquals("*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$5\r\nhello\r\n", sub.readReply());
@@ -148,7 +134,7 @@ class ConnectionStateTest {
 
     @Test
     void quitRepliesThenCloses() throws Exception {
-        try (RespConn a = new RespConn(proxy.port())) {
+        try (RespConn a = new RespConn(env.proxy().port())) {
             a.send("SET", "q", "1");
             a.send("QUIT");
             a.send("GET", "q");
@@ -160,7 +146,7 @@ class ConnectionStateTest {
 
     @Test
     void unsupportedAndDeniedCommandsAreRefusedClearly() throws Exception {
-        try (RespConn a = new RespConn(proxy.port())) {
+        try (RespConn a = new RespConn(env.proxy().port())) {
             assertTrue(a.call("CLIENT", "REPLY", "OFF").startsWith("-ERR redis-sidecar: command 'client|reply' "
                     + "is not supported"));
             assertTrue(a.call("SHUTDOWN").startsWith("-ERR redis-sidecar: command 'shutdown' is refused"));

@@ -2,9 +2,8 @@ package io.redissidecar.proxy.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.redissidecar.proxy.testing.RedisServer;
+import io.redissidecar.proxy.testing.ProxiedRedis;
 import io.redissidecar.proxy.testing.RespConn;
-import io.redissidecar.proxy.testing.SidecarFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,24 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * replies, one command at a time and pipelined.
  */
 class DifferentialTest {
-    static RedisServer redis;
-    static SidecarFixture proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start();
-        proxy = SidecarFixture.start(List.of(redis.address()));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
+    @RegisterExtension
+    static final ProxiedRedis env = new ProxiedRedis();
 
     /** A scenario line: a command, and how many replies it produces (pub/sub commands give several). */
     record Cmd(int replies, String[] args) {
@@ -95,12 +77,12 @@ class DifferentialTest {
                         c("PEXPIRETIME", "e"), c("SET", "e2", "v", "EXAT", "4102444800"), c("EXPIRETIME", "e2"),
                         c("TTL", "missing"), c("TYPE", "e"), c("OBJECT", "ENCODING", "e"))),
                 Arguments.of("scripting", List.of(
-                        c("EVAL", "return redis.call('set', KEYS[1], ARGV[1])", "1", "sk", "sv"), c("GET", "sk"),
+                        c("EVAL", "return env.redis().call('set', KEYS[1], ARGV[1])", "1", "sk", "sv"), c("GET", "sk"),
                         c("EVAL", "return {KEYS[1], ARGV[1], 3}", "1", "a", "b"),
                         c("SCRIPT", "LOAD", "return ARGV[1]"),
                         c("EVALSHA", "098e0f0d1448c0a81dafe820f66d460eb09263da", "0", "hi"),
-                        c("EVAL", "return redis.call('nosuch')", "0"), c("EVAL", "return 1", "x"),
-                        c("EVAL_RO", "return redis.call('get', KEYS[1])", "1", "sk"),
+                        c("EVAL", "return env.redis().call('nosuch')", "0"), c("EVAL", "return 1", "x"),
+                        c("EVAL_RO", "return env.redis().call('get', KEYS[1])", "1", "sk"),
                         c("SCRIPT", "EXISTS", "098e0f0d1448c0a81dafe820f66d460eb09263da", "00"))),
                 Arguments.of("transactions", List.of(c("MULTI"), c("SET", "t", "1"), c("INCR", "t"), c("GET", "t"),
                         c("EXEC"), c("MULTI"), c("SET", "t", "2"), c("NOSUCHCOMMAND"), c("EXEC"), c("GET", "t"),
@@ -137,23 +119,23 @@ class DifferentialTest {
     @ParameterizedTest(name = "{0} one by one")
     @MethodSource("scenarios")
     void oneByOne(String name, List<Cmd> cmds) throws Exception {
-        String direct = run(redis.port(), cmds, false);
-        String proxied = run(proxy.port(), cmds, false);
+        String direct = run(env.redis().port(), cmds, false);
+        String proxied = run(env.proxy().port(), cmds, false);
         assertEquals(direct, proxied, name);
     }
 
     @ParameterizedTest(name = "{0} pipelined")
     @MethodSource("scenarios")
     void pipelined(String name, List<Cmd> cmds) throws Exception {
-        String direct = run(redis.port(), cmds, true);
-        String proxied = run(proxy.port(), cmds, true);
+        String direct = run(env.redis().port(), cmds, true);
+        String proxied = run(env.proxy().port(), cmds, true);
         assertEquals(direct, proxied, name);
     }
 
     @Test
     void inlineCommands() throws Exception {
         byte[] raw = "SET inl \"a b\"\r\nGET inl\r\n\r\nPING\nEXISTS inl\r\n".getBytes(StandardCharsets.US_ASCII);
-        assertEquals(runRaw(redis.port(), raw, 4), runRaw(proxy.port(), raw, 4));
+        assertEquals(runRaw(env.redis().port(), raw, 4), runRaw(env.proxy().port(), raw, 4));
     }
 
     private String run(int port, List<Cmd> cmds, boolean pipelined) throws IOException {
@@ -191,7 +173,7 @@ class DifferentialTest {
     }
 
     private static void flushAll() throws IOException {
-        try (RespConn conn = new RespConn(redis.port())) {
+        try (RespConn conn = new RespConn(env.redis().port())) {
             assertEquals("+OK\r\n", conn.call("FLUSHALL"));
             assertEquals("+OK\r\n", conn.call("SCRIPT", "FLUSH"));
         }

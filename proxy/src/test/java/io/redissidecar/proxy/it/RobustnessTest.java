@@ -4,9 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.redissidecar.proxy.testing.RedisServer;
+import io.redissidecar.proxy.testing.ProxiedRedis;
 import io.redissidecar.proxy.testing.RespConn;
-import io.redissidecar.proxy.testing.SidecarFixture;
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -17,29 +16,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Bad input, vanishing clients, a dying backend and many clients at once. */
 class RobustnessTest {
-    static RedisServer redis;
-    static SidecarFixture proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start();
-        proxy = SidecarFixture.start(List.of(redis.address()), "--max-bulk-length", "1mb");
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        redis.stop();
-    }
+    @RegisterExtension
+    static final ProxiedRedis env = new ProxiedRedis("--max-bulk-length", "1mb");
 
     private static void assertProtocolErrorAndClose(String input, String expected) throws Exception {
-        try (RespConn bystander = new RespConn(proxy.port()); RespConn bad = new RespConn(proxy.port())) {
+        try (RespConn bystander = new RespConn(env.proxy().port()); RespConn bad = new RespConn(env.proxy().port())) {
             bystander.send("BLPOP", "robust-q", "0.5");
             bad.sendRaw(RespConn.encode("SET", "before", "ok"));
             bad.sendRaw(input.getBytes(StandardCharsets.ISO_8859_1));
@@ -64,7 +50,7 @@ class RobustnessTest {
 
     @Test
     void unknownCommandsAndWrongArityDoNotCloseTheConnection() throws Exception {
-        try (RespConn c = new RespConn(proxy.port())) {
+        try (RespConn c = new RespConn(env.proxy().port())) {
             assertTrue(c.call("NOPE").startsWith("-ERR unknown command 'NOPE'"));
             assertEquals("-ERR wrong number of arguments for 'get' command\r\n", c.call("GET"));
             assertEquals("+PONG\r\n", c.call("PING"));
@@ -78,16 +64,16 @@ class RobustnessTest {
             many.writeBytes(RespConn.encode("SET", "vanish" + i, "v".repeat(100)));
         }
         for (int round = 0; round < 5; round++) {
-            try (Socket s = new Socket("127.0.0.1", proxy.port())) {
+            try (Socket s = new Socket("127.0.0.1", env.proxy().port())) {
                 s.getOutputStream().write(many.toByteArray());
                 s.getOutputStream().write("*3\r\n$3\r\nSET\r\n$1\r\n".getBytes(StandardCharsets.US_ASCII)); // cut
             }
         }
-        try (RespConn c = new RespConn(proxy.port())) {
+        try (RespConn c = new RespConn(env.proxy().port())) {
             assertEquals("+OK\r\n", c.call("SET", "alive", "yes"));
             assertEquals("$3\r\nyes\r\n", c.call("GET", "alive"));
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.sidecar().context().connectedClients() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> env.proxy().sidecar().context().connectedClients() == 0);
     }
 
     @Test
@@ -96,9 +82,9 @@ class RobustnessTest {
         List<RespConn> conns = new ArrayList<>();
         try {
             for (int i = 0; i < 1000; i++) {
-                conns.add(new RespConn(proxy.port()));
+                conns.add(new RespConn(env.proxy().port()));
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> proxy.sidecar().context().connectedClients() >= 1000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> env.proxy().sidecar().context().connectedClients() >= 1000);
             List<Future<Boolean>> fs = new ArrayList<>();
             for (int i = 0; i < conns.size(); i++) {
                 final int id = i;

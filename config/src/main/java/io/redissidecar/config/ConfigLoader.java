@@ -65,6 +65,11 @@ public final class ConfigLoader {
             throw new ConfigException("missing value for --backends (REDIS_SIDECAR_BACKENDS or 'backends:' in the "
                     + "config file): --mode static needs at least one HOST:PORT");
         }
+        if ("sentinel".equals(c.mode()) && (c.sentinels().isEmpty() || c.masterName() == null)) {
+            throw new ConfigException("--mode sentinel needs --sentinels HOST:PORT[,...] and --master-name NAME "
+                    + "(or REDIS_SIDECAR_SENTINELS and REDIS_SIDECAR_MASTER_NAME, or 'sentinels:' and 'master-name:' "
+                    + "in the config file)");
+        }
         if (c.backendUsername() != null && c.backendPassword() == null) {
             throw new ConfigException("--backend-username needs --backend-password");
         }

@@ -17,6 +17,10 @@ public final class Options {
     public static final String ADMIN = "admin";
     public static final String MODE = "mode";
     public static final String BACKENDS = "backends";
+    public static final String SENTINELS = "sentinels";
+    public static final String MASTER_NAME = "master-name";
+    public static final String SENTINEL_PASSWORD = "sentinel-password";
+    public static final String FAILOVER_HOLD_MS = "failover-hold-ms";
     public static final String BACKEND_USERNAME = "backend-username";
     public static final String BACKEND_PASSWORD = "backend-password";
     public static final String CLIENT_PASSWORD = "client-password";
@@ -50,10 +54,19 @@ public final class Options {
                     "address clients connect to"),
             new OptionSpec(ADMIN, "127.0.0.1:8480", Parsers::hostPort,
                     "admin HTTP address: /health/live, /health/ready"),
-            new OptionSpec(MODE, "static", Parsers.oneOf("static"),
-                    "topology: static (a fixed list of nodes; the master is the node whose ROLE says master)"),
+            new OptionSpec(MODE, "static", Parsers.oneOf("static", "sentinel"),
+                    "topology: static (a fixed list of nodes; the master is the node whose ROLE says master) or "
+                            + "sentinel (the master Redis Sentinel names)"),
             new OptionSpec(BACKENDS, null, Parsers::hostPortList,
                     "static mode: the Redis nodes, HOST:PORT[,HOST:PORT...]"),
+            new OptionSpec(SENTINELS, null, Parsers::hostPortList,
+                    "sentinel mode: the Sentinels, HOST:PORT[,HOST:PORT...]"),
+            new OptionSpec(MASTER_NAME, null, Parsers::string,
+                    "sentinel mode: the master's name in the Sentinels' configuration"),
+            new OptionSpec(SENTINEL_PASSWORD, null, Parsers::string,
+                    "sentinel mode: password of the Sentinels (their requirepass)"),
+            new OptionSpec(FAILOVER_HOLD_MS, "15000", Parsers.intBetween(0, 3_600_000),
+                    "how long requests wait for a master (and are retried when safe) before failing; 0 = fail at once"),
             new OptionSpec(BACKEND_USERNAME, null, Parsers::string,
                     "ACL user the proxy authenticates to the backends with (AUTH user password)"),
             new OptionSpec(BACKEND_PASSWORD, null, Parsers::string,

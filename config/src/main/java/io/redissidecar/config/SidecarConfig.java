@@ -35,6 +35,24 @@ public final class SidecarConfig {
         return b == null ? List.of() : b;
     }
 
+    @SuppressWarnings("unchecked")
+    public List<HostPort> sentinels() {
+        List<HostPort> b = (List<HostPort>) get(Options.SENTINELS);
+        return b == null ? List.of() : b;
+    }
+
+    public String masterName() {
+        return (String) get(Options.MASTER_NAME);
+    }
+
+    public String sentinelPassword() {
+        return (String) get(Options.SENTINEL_PASSWORD);
+    }
+
+    public int failoverHoldMs() {
+        return (Integer) get(Options.FAILOVER_HOLD_MS);
+    }
+
     public String backendUsername() {
         return (String) get(Options.BACKEND_USERNAME);
     }

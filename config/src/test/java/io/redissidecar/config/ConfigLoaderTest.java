@@ -60,7 +60,7 @@ class ConfigLoaderTest {
 
         e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(new String[] {"--backends", "x:1"}, Map.of("REDIS_SIDECAR_MODE", "magic")));
-        assertTrue(e.getMessage().contains("REDIS_SIDECAR_MODE") && e.getMessage().contains("one of: static"),
+        assertTrue(e.getMessage().contains("REDIS_SIDECAR_MODE") && e.getMessage().contains("one of: static, sentinel"),
                 e.getMessage());
 
         e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--listen", "nowhere"},
@@ -80,6 +80,18 @@ class ConfigLoaderTest {
         e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(new String[] {"--config", f.toString()}, Map.of()));
         assertTrue(e.getMessage().contains("unknown key 'maxclients'"), e.getMessage());
+    }
+
+    @Test
+    void sentinelModeNeedsSentinelsAndMasterName() throws Exception {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--mode", "sentinel", "--sentinels", "h:1"}, Map.of()));
+        assertTrue(e.getMessage().contains("--master-name"), e.getMessage());
+        SidecarConfig c = ConfigLoader.load(new String[] {"--mode", "sentinel", "--sentinels", "h:1,h:2",
+            "--master-name", "mymaster"}, Map.of());
+        assertEquals(2, c.sentinels().size());
+        assertEquals("mymaster", c.masterName());
+        assertEquals(15000, c.failoverHoldMs());
     }
 
     @Test

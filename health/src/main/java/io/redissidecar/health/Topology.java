@@ -15,6 +15,7 @@ public final class Topology {
     private volatile Map<HostPort, NodeState> nodes = Map.of();
     private volatile String redisVersion = "unknown";
     private volatile int databases = 16;
+    private volatile boolean factsKnown;
     private final List<Consumer<HostPort>> masterListeners = new CopyOnWriteArrayList<>();
 
     /** The node writes go to, or null while none is known. */
@@ -54,7 +55,7 @@ public final class Topology {
         return sb.length() == 0 ? "not checked yet" : sb.toString();
     }
 
-    /** Called (on the control-plane thread) whenever the master changes. */
+    /** Called (on the control-plane thread) whenever the master changes, with the new one (null: none known). */
     public void onMasterChange(Consumer<HostPort> listener) {
         masterListeners.add(listener);
     }
@@ -62,15 +63,22 @@ public final class Topology {
     void update(Map<HostPort, NodeState> newNodes, HostPort newMaster) {
         nodes = Map.copyOf(newNodes);
         HostPort old = master;
-        master = newMaster;
-        if (newMaster != null && !newMaster.equals(old)) {
-            masterListeners.forEach(l -> l.accept(newMaster));
+        // keep the same instance while the master stays the same node: the data plane compares by identity
+        HostPort m = newMaster != null && newMaster.equals(old) ? old : newMaster;
+        master = m;
+        if (m != old) {
+            masterListeners.forEach(l -> l.accept(m));
         }
     }
 
     void serverFacts(String version, int dbs) {
         redisVersion = version;
         databases = dbs;
+        factsKnown = true;
+    }
+
+    boolean factsKnown() {
+        return factsKnown;
     }
 
     /** A fixed topology, for tests and tools that need no health checks. */

@@ -15,7 +15,9 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.config.SidecarConfig;
+import io.redissidecar.health.SentinelTopologyMonitor;
 import io.redissidecar.health.StaticTopologyMonitor;
+import io.redissidecar.health.TopologyMonitor;
 import io.redissidecar.health.Topology;
 import io.redissidecar.proxy.admin.AdminServer;
 import io.redissidecar.proxy.backend.BackendSettings;
@@ -39,7 +41,7 @@ public final class Sidecar implements AutoCloseable {
 
     private final SidecarConfig config;
     private final Transport transport = Transport.best();
-    private StaticTopologyMonitor monitor;
+    private TopologyMonitor monitor;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
@@ -55,8 +57,13 @@ public final class Sidecar implements AutoCloseable {
     /** Starts everything and returns once clients can connect. */
     public Sidecar start() throws Exception {
         CommandTable commands = CommandTable.load(config.denyCommands());
-        monitor = new StaticTopologyMonitor(config.backends(), config.backendUsername(), config.backendPassword(),
-                Duration.ofMillis(config.healthIntervalMs()), Duration.ofMillis(config.connectTimeoutMs()));
+        Duration interval = Duration.ofMillis(config.healthIntervalMs());
+        Duration timeout = Duration.ofMillis(config.connectTimeoutMs());
+        monitor = "sentinel".equals(config.mode())
+                ? new SentinelTopologyMonitor(config.sentinels(), config.masterName(), config.sentinelPassword(),
+                        config.backendUsername(), config.backendPassword(), interval, timeout)
+                : new StaticTopologyMonitor(config.backends(), config.backendUsername(), config.backendPassword(),
+                        interval, timeout);
         monitor.start();
         Topology topology = monitor.topology();
         px = new ProxyContext(config, commands, topology);
@@ -74,8 +81,9 @@ public final class Sidecar implements AutoCloseable {
                 config.backendConnections());
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
-            loops.put(loop, new LoopBackends(loop, backendBootstrap, settings));
+            loops.put(loop, new LoopBackends(loop, backendBootstrap, settings, node -> monitor.requestCheck()));
         }
+        topology.onMasterChange(m -> loops.forEach((loop, lb) -> loop.execute(lb::masterChanged)));
 
         long idleMs = config.clientIdleTimeoutMs();
         ServerBootstrap sb = new ServerBootstrap()
@@ -107,7 +115,8 @@ public final class Sidecar implements AutoCloseable {
         admin = new AdminServer(config.admin(), this::isReady, this::readyDetail);
         admin.start();
         log.info("ready listen={} mode={} admin={} transport={} backends={} master={}", listenAddress(),
-                config.mode(), config.admin().host() + ":" + admin.port(), transport.name(), config.backends(),
+                config.mode(), config.admin().host() + ":" + admin.port(), transport.name(),
+                "sentinel".equals(config.mode()) ? config.sentinels() + " " + config.masterName() : config.backends(),
                 topology.master());
         return this;
     }

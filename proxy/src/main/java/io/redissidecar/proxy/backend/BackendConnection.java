@@ -233,7 +233,33 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             }
             return;
         }
+        if (buf.getByte(offset) == '-' && e.canResend() && provesNotRun(buf, offset, length)) {
+            // READONLY, LOADING, MASTERDOWN, TRYAGAIN: Redis refused it, so sending it again cannot duplicate it
+            loop.backendFailed(node);
+            e.owner.retry(e, this, "backend " + node + " answered " + buf.toString(offset + 1,
+                    Math.min(length - 3, 40), java.nio.charset.StandardCharsets.UTF_8), false);
+            return;
+        }
         e.completeRange(buf, offset, length);
+    }
+
+    private static final byte[][] NOT_RUN = {"-READONLY ".getBytes(), "-LOADING ".getBytes(),
+        "-MASTERDOWN ".getBytes(), "-TRYAGAIN ".getBytes()};
+
+    private static boolean provesNotRun(ByteBuf buf, int offset, int length) {
+        outer:
+        for (byte[] p : NOT_RUN) {
+            if (length < p.length) {
+                continue;
+            }
+            for (int i = 1; i < p.length; i++) {
+                if (buf.getByte(offset + i) != p[i]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     @Override
@@ -277,11 +303,25 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             cumulation.release();
             cumulation = null;
         }
+        boolean unexpected = !reason.endsWith("closed by the proxy");
+        if (unexpected) {
+            loop.backendFailed(node);
+        }
         for (InFlight e; (e = awaiting.poll()) != null; ) {
-            fail(e, reason + " before the reply; the command may or may not have run");
+            if (unexpected && e.owner != null && e.idempotent && e.canResend()) {
+                e.dropFrame();
+                e.owner.retry(e, this, reason, true);
+            } else {
+                fail(e, reason + " before the reply; the command may or may not have run");
+            }
         }
         for (InFlight e; (e = unsent.poll()) != null; ) {
-            fail(e, reason + "; the command was not sent");
+            if (unexpected && e.owner != null && e.canResend()) {
+                e.dropFrame();
+                e.owner.retry(e, this, reason, false);
+            } else {
+                fail(e, reason + "; the command was not sent");
+            }
         }
         if (writeWaiters != null) {
             ArrayList<ReplyOwner> w = writeWaiters;

@@ -35,6 +35,19 @@ public final class InFlight {
     boolean checkError;
     /** Pub/sub pass-through request: no FIFO entry, its replies flow to the owner as they come. */
     boolean noReply;
+    /** Sending it twice leaves the same data (see CommandInfo#idempotent): it may be replayed after a lost reply. */
+    public boolean idempotent;
+    /** Sent on the client's private connection (blocking commands, transactions), not its shared one. */
+    public boolean privateRoute;
+    /** When the entry must have been answered by, while it waits for a master to retry on; 0 = not waiting. */
+    public long holdDeadlineNanos;
+    /** Why the entry waits to be retried, and whether an earlier sending may have run (for the final error). */
+    public String retryReason;
+    public boolean mayHaveRun;
+    // the request's bytes, kept (one reference on the client's input buffer) until the reply, for a retry
+    private ByteBuf request;
+    private int requestOffset;
+    private int requestLength;
 
     public InFlight(ReplyOwner owner, ByteBuf frame, int db) {
         this.owner = owner;
@@ -74,6 +87,39 @@ public final class InFlight {
         return replyLength;
     }
 
+    /** Keeps the request's bytes ({@code length} bytes of {@code buf} at {@code offset}) for a retry. */
+    public void keepRequest(ByteBuf buf, int offset, int length) {
+        buf.retain();
+        request = buf;
+        requestOffset = offset;
+        requestLength = length;
+    }
+
+    /** Whether the request's bytes were kept, so that it can be sent again. */
+    public boolean canResend() {
+        return request != null;
+    }
+
+    /** A new reference to the request's bytes, to send them again. */
+    public ByteBuf requestForResend() {
+        return request.retainedSlice(requestOffset, requestLength);
+    }
+
+    private void releaseRequest() {
+        if (request != null) {
+            request.release();
+            request = null;
+        }
+    }
+
+    /** Drops the bytes of a send that failed (the entry is about to be retried or failed). */
+    void dropFrame() {
+        if (frame != null) {
+            frame.release();
+            frame = null;
+        }
+    }
+
     /** Whether the entry carries its own request bytes (not part of a run). */
     public boolean hasFrame() {
         return frame != null;
@@ -106,6 +152,11 @@ public final class InFlight {
         finish();
     }
 
+    /** Answers the entry with a reply the proxy made (an error after a hold that ran out). */
+    public void completeLocally(ByteBuf r) {
+        complete(r);
+    }
+
     /** The reply is {@code r} (owned by this entry from now on); null stands for the override. */
     void complete(ByteBuf r) {
         if (replyOverride != null) {
@@ -120,6 +171,7 @@ public final class InFlight {
     }
 
     private void finish() {
+        releaseRequest();
         done = true;
         if (owner != null) {
             owner.replyReady(this);
@@ -130,6 +182,7 @@ public final class InFlight {
 
     /** Releases whatever buffers the entry still holds (client gone). */
     public void discard() {
+        releaseRequest();
         if (frame != null) {
             frame.release();
             frame = null;

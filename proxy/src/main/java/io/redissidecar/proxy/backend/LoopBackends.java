@@ -17,10 +17,14 @@ public final class LoopBackends {
     private final BackendSettings settings;
     private final FlushBatch flushBatch;
     private final Map<HostPort, BackendPool> pools = new HashMap<>();
+    private final java.util.function.Consumer<HostPort> failureListener;
+    private final java.util.ArrayList<Runnable> masterWaiters = new java.util.ArrayList<>();
 
     /** {@code bootstrap} is configured (channel class, options) but has no group or handler yet. */
-    public LoopBackends(EventLoop loop, Bootstrap bootstrap, BackendSettings settings) {
+    public LoopBackends(EventLoop loop, Bootstrap bootstrap, BackendSettings settings,
+                        java.util.function.Consumer<HostPort> failureListener) {
         this.loop = loop;
+        this.failureListener = failureListener;
         this.bootstrap = bootstrap.clone().group(loop);
         this.settings = settings;
         this.flushBatch = new FlushBatch(loop);
@@ -41,6 +45,28 @@ public final class LoopBackends {
             pools.put(node, p);
         }
         return p;
+    }
+
+    /** A connection to {@code node} failed or it refused a command as a non-master: ask for a topology check. */
+    void backendFailed(HostPort node) {
+        failureListener.accept(node);
+    }
+
+    /** Runs {@code r} (once) when the master changes: clients waiting to retry go at once, not at their next tick. */
+    public void onNextMasterChange(Runnable r) {
+        masterWaiters.add(r);
+    }
+
+    /** Called on this loop when the topology's master changed. */
+    public void masterChanged() {
+        if (masterWaiters.isEmpty()) {
+            return;
+        }
+        Runnable[] w = masterWaiters.toArray(new Runnable[0]);
+        masterWaiters.clear();
+        for (Runnable r : w) {
+            r.run();
+        }
     }
 
     Bootstrap bootstrap() {

@@ -8,6 +8,12 @@ public interface ReplyOwner {
     /** {@code e} is done: its reply can be written once everything before it in the client's order has been. */
     void replyReady(InFlight e);
 
+    /**
+     * {@code e} did not get its reply on {@code from} but may be sent again: it was never written, or its reply
+     * proves it did not run ({@code mayHaveRun} false), or it is idempotent. Its frame is released.
+     */
+    void retry(InFlight e, BackendConnection from, String reason, boolean mayHaveRun);
+
     /** A frame from a private connection in pub/sub pass-through mode (messages, (un)subscribe replies). */
     void passthrough(ByteBuf frame);
 

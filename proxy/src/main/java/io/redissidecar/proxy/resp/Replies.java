@@ -62,6 +62,17 @@ public final class Replies {
                 .writeByte('\r').writeByte('\n');
     }
 
+    /** A request whose arguments are bytes carried in ISO-8859-1 strings (channel names re-subscribed). */
+    public static ByteBuf commandLatin1(ByteBufAllocator alloc, String name, java.util.Collection<String> args) {
+        ByteBuf b = alloc.buffer(16 * args.size() + 32);
+        writeArrayHeader(b, args.size() + 1);
+        writeBulk(b, name.getBytes(StandardCharsets.US_ASCII));
+        for (String a : args) {
+            writeBulk(b, a.getBytes(StandardCharsets.ISO_8859_1));
+        }
+        return b;
+    }
+
     /** A request in RESP multibulk form, for the proxy's own commands to backends (SELECT, AUTH, DISCARD). */
     public static ByteBuf command(ByteBufAllocator alloc, String... args) {
         ByteBuf b = alloc.buffer(16 * args.length + 16);

@@ -21,7 +21,11 @@ import io.redissidecar.proxy.commands.Handling;
 import io.redissidecar.proxy.resp.Replies;
 import io.redissidecar.proxy.routing.Route;
 import io.redissidecar.proxy.routing.Router;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection: frames its requests, routes each (see {@link Router}), sends it on a backend connection
@@ -39,6 +43,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private static final int PAUSE_CLIENT_UNWRITABLE = 2;
     private static final int PAUSE_BACKEND_UNWRITABLE = 4;
     private static final int PAUSE_BARRIER = 8;
+    private static final int PAUSE_RETRY = 16;
+    private static final byte[] GET = "get".getBytes();
+    private static final byte[] INCR = "incr".getBytes();
 
     private final ProxyContext px;
     private final LoopBackends backends;
@@ -46,6 +53,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private final RequestFramer framer;
     private final int maxPending;
     private final ArrayDeque<InFlight> replies = new ArrayDeque<>();
+    // failover: requests waiting for a master to be retried on, in their original order
+    private final long holdNanos;
+    private final ArrayDeque<InFlight> retryQueue = new ArrayDeque<>();
+    private final Runnable retryTask = this::retryTick;
+    private boolean retryScheduled;
+    private int retryBackoffMs;
+    // pub/sub: what the client is subscribed to, to subscribe again on a new master
+    private final Set<String> channels = new LinkedHashSet<>();
+    private final Set<String> patterns = new LinkedHashSet<>();
+    private final Set<String> shardChannels = new LinkedHashSet<>();
+    private boolean resubscribeNeeded;
+    private long resubscribeDeadline;
+    private int swallow;
     final long id;
     final long createdAtMillis = System.currentTimeMillis();
     private ChannelHandlerContext ctx;
@@ -83,6 +103,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         this.maxPending = px.config().maxPendingPerClient();
         this.id = px.nextClientId();
         this.authed = px.config().clientPassword() == null;
+        this.holdNanos = TimeUnit.MILLISECONDS.toNanos(px.config().failoverHoldMs());
     }
 
     // ---------------------------------------------------------------- Netty events
@@ -215,11 +236,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         switch (route) {
             case SHARED -> {
                 BackendConnection c = homeConnection();
-                return c == null ? noMaster() : forward(c, consumed, cmd);
+                return c == null ? hold(consumed, cmd, false) : forward(c, consumed, cmd);
             }
             case PRIVATE -> {
                 BackendConnection c = privateConnection();
-                return c == null ? noMaster() : forward(c, consumed, cmd);
+                return c == null ? hold(consumed, cmd, true) : forward(c, consumed, cmd);
             }
             case PASSTHROUGH -> {
                 return passthroughRequest(consumed, cmd);
@@ -247,7 +268,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             pause(PAUSE_BARRIER);
             return false;
         }
-        InFlight e = new InFlight(this, null, db);
+        InFlight e = newEntry(consumed, cmd, target == priv);
         if (cmd != null && cmd.handling() == Handling.TRANSACTION) {
             transactionStateAfter(cmd, e);
         }
@@ -277,6 +298,52 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             target.addWriteWaiter(this);
             pause(PAUSE_BACKEND_UNWRITABLE);
         }
+        return true;
+    }
+
+    /**
+     * A new entry for the framed request. Its bytes are kept for a retry when failover holding is on and the request
+     * is not part of a transaction (whose state dies with its connection): see the README's retry table.
+     */
+    private InFlight newEntry(int consumed, CommandInfo cmd, boolean privateRoute) {
+        InFlight e = new InFlight(this, null, db);
+        e.privateRoute = privateRoute;
+        boolean transactional = inMulti || watching || (cmd != null && cmd.handling() == Handling.TRANSACTION);
+        if (holdNanos > 0 && cmd != null && !transactional) {
+            e.idempotent = idempotent(cmd);
+            e.keepRequest(framer.frameBuffer(), framer.frameStart(), framer.frameLength(consumed));
+        }
+        return e;
+    }
+
+    /** The command table's verdict, less the options that make a write depend on what was there (SET GET, ZADD INCR). */
+    private boolean idempotent(CommandInfo cmd) {
+        if (!cmd.idempotent()) {
+            return false;
+        }
+        byte[] unsafe = cmd.name().equals("set") ? GET : cmd.name().equals("zadd") ? INCR : null;
+        if (unsafe != null) {
+            for (int i = 3; i < framer.argc(); i++) {
+                if (framer.argEqualsIgnoreCase(i, unsafe)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** No master is known: the request waits (in order) for one, up to failover-hold-ms. */
+    private boolean hold(int consumed, CommandInfo cmd, boolean privateRoute) {
+        if (holdNanos == 0) {
+            return noMaster();
+        }
+        InFlight e = newEntry(consumed, cmd, privateRoute);
+        if (!e.canResend()) {
+            return noMaster(); // transactional: cannot wait
+        }
+        replies.add(e);
+        inflight++;
+        retry(e, null, "no master known", false);
         return true;
     }
 
@@ -321,6 +388,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         }
         flushRun();
         lastTarget = c;
+        if (cmd != null && cmd.handling() == Handling.PUBSUB) {
+            trackSubscriptions(cmd.name());
+        }
         c.sendPassthrough(forwardFrame(consumed));
         if (cmd != null && cmd.name().equals("reset")) {
             awaitingReset = true; // nothing more is sent until Redis confirms, so replies stay in order
@@ -333,6 +403,27 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             pause(PAUSE_BACKEND_UNWRITABLE);
         }
         return true;
+    }
+
+    private void trackSubscriptions(String command) {
+        Set<String> set = switch (command) {
+            case "subscribe", "unsubscribe" -> channels;
+            case "psubscribe", "punsubscribe" -> patterns;
+            default -> shardChannels;
+        };
+        boolean add = !command.contains("unsub");
+        if (!add && framer.argc() == 1) {
+            set.clear();
+            return;
+        }
+        for (int i = 1; i < framer.argc(); i++) {
+            String name = new String(framer.argBytes(i), StandardCharsets.ISO_8859_1);
+            if (add) {
+                set.add(name);
+            } else {
+                set.remove(name);
+            }
+        }
     }
 
     private boolean emulate(CommandInfo cmd) {
@@ -364,6 +455,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     }
 
     private void resetState() {
+        channels.clear();
+        patterns.clear();
+        shardChannels.clear();
         db = 0;
         name = null;
         inMulti = false;
@@ -408,7 +502,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             return null;
         }
         BackendConnection h = home;
-        if (h == null || h.node() != m || !h.isUsable()) {
+        if (h == null || (h.node() != m && !h.node().equals(m)) || !h.isUsable()) {
             h = backends.pool(m).shared();
             home = h;
         }
@@ -509,7 +603,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     @Override
     public void passthrough(ByteBuf frame) {
-        if (!active) {
+        if (!active || swallow > 0) {
+            swallow = Math.max(0, swallow - 1); // confirmations of a re-subscription the client already had
             frame.release();
             return;
         }
@@ -537,6 +632,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             return;
         }
         priv = null;
+        if (active && passthrough && holdNanos > 0 && !awaitingReset && !closing) {
+            // subscribed: subscribe again on the master (the same node back, or a new one), then carry on
+            if (!resubscribeNeeded) {
+                resubscribeDeadline = System.nanoTime() + holdNanos;
+            }
+            resubscribeNeeded = true;
+            swallow = 0;
+            pause(PAUSE_RETRY);
+            scheduleRetry();
+            return;
+        }
         if (active && (passthrough || inMulti || watching)) {
             // the state Redis kept for this client (subscriptions, transaction) is gone: so is the client's connection
             InFlight e = InFlight.local(Unpooled.EMPTY_BUFFER);
@@ -544,6 +650,103 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             closing = true;
             enqueueLocal(e);
         }
+    }
+
+    @Override
+    public void retry(InFlight e, BackendConnection from, String reason, boolean mayHaveRun) {
+        if (!active) {
+            inflight--;
+            e.discard();
+            return;
+        }
+        if (e.holdDeadlineNanos == 0) {
+            e.holdDeadlineNanos = System.nanoTime() + holdNanos;
+        }
+        e.retryReason = reason;
+        e.mayHaveRun |= mayHaveRun;
+        retryQueue.add(e);
+        pause(PAUSE_RETRY);
+        scheduleRetry();
+    }
+
+    /** Retries after a back-off (25 ms doubling to 500 ms), or at once when the master changes. */
+    private void scheduleRetry() {
+        if (retryScheduled) {
+            return;
+        }
+        retryScheduled = true;
+        int delay = retryBackoffMs;
+        retryBackoffMs = Math.min(Math.max(delay * 2, 25), 500);
+        backends.onNextMasterChange(retryTask);
+        backends.eventLoop().schedule(retryTask, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void retryTick() {
+        if (!retryScheduled) {
+            return; // the other trigger came first
+        }
+        retryScheduled = false;
+        if (!active) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (resubscribeNeeded && !resubscribe(now)) {
+            return;
+        }
+        for (InFlight e; (e = retryQueue.peek()) != null; ) {
+            if (now - e.holdDeadlineNanos > 0) {
+                retryQueue.poll();
+                e.completeLocally(Replies.error(ctx.alloc(), "ERR redis-sidecar: no master took the command within "
+                        + "failover-hold-ms (" + px.config().failoverHoldMs() + " ms): " + e.retryReason
+                        + "; the command " + (e.mayHaveRun ? "may or may not have run" : "was not run")));
+                continue;
+            }
+            BackendConnection c = e.privateRoute ? privateConnection() : homeConnection();
+            if (c == null) {
+                scheduleRetry();
+                return;
+            }
+            retryQueue.poll();
+            e.setFrame(e.requestForResend());
+            lastTarget = c;
+            c.send(e);
+        }
+        if (!resubscribeNeeded && retryQueue.isEmpty()) {
+            retryBackoffMs = 0;
+            resume(PAUSE_RETRY);
+        }
+    }
+
+    /** Subscribes a new private connection to everything the client had; false when it must wait more. */
+    private boolean resubscribe(long now) {
+        if (now - resubscribeDeadline > 0) {
+            resubscribeNeeded = false;
+            InFlight e = InFlight.local(Unpooled.EMPTY_BUFFER);
+            e.closeAfter = true;
+            closing = true;
+            enqueueLocal(e);
+            return false;
+        }
+        BackendConnection c = privateConnection();
+        if (c == null) {
+            scheduleRetry();
+            return false;
+        }
+        resubscribeNeeded = false;
+        c.setPassthrough(true);
+        lastTarget = c;
+        if (!channels.isEmpty()) {
+            c.sendPassthrough(Replies.commandLatin1(ctx.alloc(), "SUBSCRIBE", channels));
+        }
+        if (!patterns.isEmpty()) {
+            c.sendPassthrough(Replies.commandLatin1(ctx.alloc(), "PSUBSCRIBE", patterns));
+        }
+        if (!shardChannels.isEmpty()) {
+            c.sendPassthrough(Replies.commandLatin1(ctx.alloc(), "SSUBSCRIBE", shardChannels));
+        }
+        swallow += channels.size() + patterns.size() + shardChannels.size();
+        px.resubscribed();
+        return true;
     }
 
     @Override

@@ -16,6 +16,7 @@ public final class ProxyContext {
     private final AtomicLong nextClientId = new AtomicLong();
     private final AtomicInteger clients = new AtomicInteger();
     private final AtomicLong clientsRejected = new AtomicLong();
+    private final AtomicLong resubscriptions = new AtomicLong();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final long startedAtMillis = System.currentTimeMillis();
 
@@ -59,6 +60,15 @@ public final class ProxyContext {
         if (sessions.remove(s)) {
             clients.decrementAndGet();
         }
+    }
+
+    void resubscribed() {
+        resubscriptions.incrementAndGet();
+    }
+
+    /** Subscribed clients moved to a new connection (after a failover or a backend restart). */
+    public long resubscriptions() {
+        return resubscriptions.get();
     }
 
     public int connectedClients() {

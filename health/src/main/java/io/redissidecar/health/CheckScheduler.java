@@ -1,0 +1,73 @@
+package io.redissidecar.health;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a check on one control-plane thread: every interval, and soon after {@link #requestSoon()} (calls in a burst
+ * coalesce into one run).
+ */
+final class CheckScheduler implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CheckScheduler.class);
+    private static final long SOON_MS = 20;
+
+    private final Duration interval;
+    private final Runnable check;
+    private final ScheduledExecutorService executor;
+    private final AtomicBoolean soonPending = new AtomicBoolean();
+
+    CheckScheduler(String threadName, Duration interval, Runnable check) {
+        this.interval = interval;
+        this.check = check;
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Runs one check on the caller's thread, before {@link #start()}. */
+    void runNow() {
+        try {
+            executor.submit(this::runSafely).get();
+        } catch (Exception e) {
+            log.warn("first check failed: {}", e.toString());
+        }
+    }
+
+    void start() {
+        executor.scheduleWithFixedDelay(this::runSafely, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    void requestSoon() {
+        if (soonPending.compareAndSet(false, true)) {
+            try {
+                executor.schedule(() -> {
+                    soonPending.set(false);
+                    runSafely();
+                }, SOON_MS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                soonPending.set(false); // closing
+            }
+        }
+    }
+
+    private void runSafely() {
+        try {
+            check.run();
+        } catch (RuntimeException e) {
+            log.warn("check failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,143 @@
+package io.redissidecar.health;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.redissidecar.config.HostPort;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks Redis nodes with {@code PING} and {@code ROLE} over Lettuce connections it keeps per node. Lettuce's
+ * auto-reconnect (and with it its replay of queued commands) is off: a failed connection is dropped and opened
+ * anew at the next check, and the data plane alone decides what is retried. A node is marked down after
+ * {@value #FALL} failed checks in a row and up again after one good check. Not thread-safe: one checking thread.
+ */
+final class NodeChecker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NodeChecker.class);
+    static final int FALL = 2;
+
+    private final String username;
+    private final String password;
+    private final Duration timeout;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final Map<HostPort, StatefulRedisConnection<String, String>> connections = new HashMap<>();
+    private final Map<HostPort, Integer> failures = new HashMap<>();
+
+    NodeChecker(String username, String password, Duration timeout) {
+        this.username = username;
+        this.password = password;
+        this.timeout = timeout;
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        this.client = RedisClient.create(resources);
+        this.client.setOptions(clientOptions(timeout));
+    }
+
+    static ClientOptions clientOptions(Duration timeout) {
+        return ClientOptions.builder()
+                .autoReconnect(false)
+                .protocolVersion(ProtocolVersion.RESP2)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build();
+    }
+
+    RedisClient client() {
+        return client;
+    }
+
+    RedisURI uri(HostPort node, String user, String pass) {
+        RedisURI.Builder uri = RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(timeout);
+        if (pass != null) {
+            uri = user != null ? uri.withAuthentication(user, pass) : uri.withPassword(pass.toCharArray());
+        }
+        return uri.build();
+    }
+
+    /** One check of {@code node}; {@code previous} is its last state. Learns server facts from masters once. */
+    NodeState check(HostPort node, NodeState previous, Topology topology) {
+        long t0 = System.nanoTime();
+        try {
+            StatefulRedisConnection<String, String> c = connections.get(node);
+            if (c == null || !c.isOpen()) {
+                c = client.connect(uri(node, username, password));
+                connections.put(node, c);
+            }
+            c.sync().ping();
+            List<Object> role = c.sync().role();
+            String roleName = role.isEmpty() ? "unknown" : String.valueOf(role.get(0));
+            long micros = (System.nanoTime() - t0) / 1000;
+            if (!topology.factsKnown() && "master".equals(roleName)) {
+                learnServerFacts(c, topology);
+            }
+            failures.put(node, 0);
+            if (!previous.up()) {
+                log.info("node {} up role={}", node, roleName);
+            } else if (!roleName.equals(previous.role())) {
+                log.info("node {} role {} -> {}", node, previous.role(), roleName);
+            }
+            return new NodeState(node, true, roleName, System.currentTimeMillis(), micros, null);
+        } catch (RuntimeException e) {
+            StatefulRedisConnection<String, String> c = connections.remove(node);
+            if (c != null) {
+                c.closeAsync();
+            }
+            int f = failures.merge(node, 1, Integer::sum);
+            boolean up = previous.up() && f < FALL;
+            String error = rootMessage(e);
+            if (previous.up() && !up) {
+                log.warn("node {} down: {}", node, error);
+            }
+            return new NodeState(node, up, previous.role(), System.currentTimeMillis(), -1, error);
+        }
+    }
+
+    /** The innermost cause's message: Lettuce wraps the useful part ("WRONGPASS ...", "Connection refused"). */
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return t == e ? m : e.getMessage() + ": " + m;
+    }
+
+    private static void learnServerFacts(StatefulRedisConnection<String, String> c, Topology topology) {
+        String version = "unknown";
+        for (String line : c.sync().info("server").split("\r?\n")) {
+            if (line.startsWith("redis_version:")) {
+                version = line.substring("redis_version:".length()).trim();
+            }
+        }
+        int dbs = 16;
+        try {
+            String v = c.sync().configGet("databases").get("databases");
+            if (v != null) {
+                dbs = Integer.parseInt(v);
+            }
+        } catch (RuntimeException e) {
+            log.debug("CONFIG GET databases refused ({}); assuming 16", e.getMessage());
+        }
+        topology.serverFacts(version, dbs);
+    }
+
+    @Override
+    public void close() {
+        connections.clear(); // the client's shutdown closes them
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,19 @@
+package io.redissidecar.health;
+
+/** The control plane of one topology kind: keeps {@link Topology} current. */
+public interface TopologyMonitor extends AutoCloseable {
+
+    /** Runs a first round of checks (so that a reachable master is known on return), then keeps checking. */
+    void start();
+
+    Topology topology();
+
+    /**
+     * Asks for a check as soon as possible: the data plane calls this when a connection to the master fails or the
+     * master answers {@code -READONLY}. Thread-safe; many calls in a burst cause one check.
+     */
+    void requestCheck();
+
+    @Override
+    void close();
+}

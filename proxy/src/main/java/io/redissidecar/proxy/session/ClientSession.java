@@ -159,10 +159,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             cumulation = null;
         }
         framer.reset();
-        for (InFlight e; (e = replies.peek()) != null && e.isDone(); ) {
-            replies.poll().discard();
+        for (InFlight e : retryQueue) {
+            e.discard();
         }
-        // entries still waiting are released as their replies arrive (isActive() is false now)
+        retryQueue.clear();
+        for (InFlight e : replies) {
+            if (e.isDone()) {
+                e.discard();
+            }
+        }
+        // entries still on a backend connection are released as their replies arrive (isActive() is false now)
         if (priv != null) {
             BackendConnection p = priv;
             priv = null;
@@ -528,10 +534,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     public void replyReady(InFlight e) {
         inflight--;
         if (!active) {
-            // client gone: drop finished entries from the front
-            for (InFlight f; (f = replies.peek()) != null && f.isDone(); ) {
-                replies.poll().discard();
-            }
+            e.discard(); // client gone
             return;
         }
         drainReplies();
@@ -696,8 +699,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         for (InFlight e; (e = retryQueue.peek()) != null; ) {
             if (now - e.holdDeadlineNanos > 0) {
                 retryQueue.poll();
+                String why = px.topology().master() == null ? e.retryReason + " (" + px.topology().whyNoMaster()
+                        + ")" : e.retryReason;
                 e.completeLocally(Replies.error(ctx.alloc(), "ERR redis-sidecar: no master took the command within "
-                        + "failover-hold-ms (" + px.config().failoverHoldMs() + " ms): " + e.retryReason
+                        + "failover-hold-ms (" + px.config().failoverHoldMs() + " ms): " + why
                         + "; the command " + (e.mayHaveRun ? "may or may not have run" : "was not run")));
                 continue;
             }

@@ -35,11 +35,13 @@ class AuthAndLimitsTest {
     @Test
     void wrongBackendPasswordIsReportedToClients() throws Exception {
         try (RedisServer redis = RedisServer.start("--requirepass", "right");
-             SidecarFixture proxy = SidecarFixture.start(List.of(redis.address()), "--backend-password", "wrong");
+             SidecarFixture proxy = SidecarFixture.start(List.of(redis.address()), "--backend-password", "wrong",
+                     "--failover-hold-ms", "500");
              RespConn c = new RespConn(proxy.port())) {
-            // the health check cannot log in either, so no master is known; the error says why
+            // the health check cannot log in either, so no master is known: the request waits for one, then the
+            // error says why
             String r = c.call("GET", "a");
-            assertTrue(r.startsWith("-ERR redis-sidecar: no master available") && r.contains("WRONGPASS"), r);
+            assertTrue(r.startsWith("-ERR redis-sidecar: no master took the command") && r.contains("WRONGPASS"), r);
         }
     }
 

@@ -26,7 +26,7 @@ class BackendFailureTest {
              RespConn c = new RespConn(proxy.port()); RespConn blocked = new RespConn(proxy.port())) {
             assertEquals("+OK\r\n", c.call("SET", "k", "v"));
             blocked.send("BLPOP", "never", "0");
-            assertEquals("+PONG\r\n", c.call("PING"));
+            awaitBlockedClients(redis, 1); // the BLPOP has reached Redis
             redis.kill9();
             // a blocking pop in flight may have taken an element: not replayed, and the error says so
             String err = blocked.readReply();
@@ -73,9 +73,9 @@ class BackendFailureTest {
             try (RespConn blocked = new RespConn(proxy.port()); RespConn normal = new RespConn(proxy.port())) {
                 assertEquals("+OK\r\n", normal.call("SET", "k", "v"));
                 blocked.send("BLPOP", "never", "0");
+                awaitBlockedClients(redis, 1);
                 normal.send("DEBUG", "SLEEP", "0"); // refused locally: order is kept, still answered
                 assertTrue(normal.readReply().startsWith("-ERR redis-sidecar"));
-                await().atMost(Duration.ofSeconds(5)).until(() -> true);
                 redis.kill9();
                 String err = blocked.readReply();
                 assertTrue(err.startsWith("-ERR redis-sidecar: connection to backend 127.0.0.1:" + port + " lost"),
@@ -98,5 +98,13 @@ class BackendFailureTest {
         } finally {
             redis.close();
         }
+    }
+
+    static void awaitBlockedClients(RedisServer redis, int n) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            try (RespConn direct = new RespConn(redis.port())) {
+                return direct.call("INFO", "clients").contains("blocked_clients:" + n + "\r\n");
+            }
+        });
     }
 }

@@ -8,8 +8,6 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import io.redissidecar.config.HostPort;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,16 +23,28 @@ import org.slf4j.LoggerFactory;
  * <p>Every interval, and soon after any Sentinel event ({@code +switch-master}, {@code +sdown}, {@code -sdown},
  * {@code +odown}, {@code +failover-end}, {@code +convert-to-slave}, {@code +role-change}, subscribed on every
  * Sentinel) or a data-plane signal (a lost master connection, a {@code -READONLY} reply), it asks every Sentinel for
- * the master ({@code SENTINEL GET-MASTER-ADDR-BY-NAME}) and the replicas ({@code SENTINEL REPLICAS}), and checks every
- * node with {@code PING} and {@code ROLE}. A master is accepted only when a majority of the reachable Sentinels name it
- * and its own ROLE says master. When no such master exists, the old one is kept only while it is reachable and
+ * the master ({@code SENTINEL MASTER}: address and config epoch) and the replicas ({@code SENTINEL REPLICAS}), and
+ * checks every node with {@code PING} and {@code ROLE}. A master is accepted only when its own ROLE says master and
+ * either a majority of the reachable Sentinels name it, or a Sentinel names it with a newer config epoch than the
+ * majority's (epochs rise only through an elected failover, so that Sentinel is ahead, not astray). While a Sentinel
+ * reports a promotion under way ({@code +try-failover}, {@code +selected-slave}, ...), writes to the old master are
+ * held, since the old master's writes from then on would be lost. When no such master exists, the old one is kept only while it is reachable and
  * still says master; otherwise no master is known and the data plane holds requests (it never writes to a node that
  * the Sentinels have replaced, nor to one it cannot confirm).
  */
 public final class SentinelTopologyMonitor implements TopologyMonitor {
     private static final Logger log = LoggerFactory.getLogger(SentinelTopologyMonitor.class);
     static final String[] EVENTS = {"+switch-master", "+sdown", "-sdown", "+odown", "+failover-end",
-        "+convert-to-slave", "+role-change"};
+        "+convert-to-slave", "+role-change", "+try-failover", "+selected-slave",
+        "+failover-state-send-slaveof-noone", "+promoted-slave", "+failover-end-for-timeout",
+        "-failover-abort-not-elected", "-failover-abort-no-good-slave"};
+    /** Events that mean a replica is being promoted: writes to the old master from now on would be lost. */
+    private static final java.util.Set<String> FAILOVER_STARTS = java.util.Set.of("+try-failover", "+selected-slave",
+            "+failover-state-send-slaveof-noone", "+promoted-slave");
+    /** Events that end a failover, one way or the other. */
+    private static final java.util.Set<String> FAILOVER_ENDS = java.util.Set.of("+switch-master", "+failover-end",
+            "+failover-end-for-timeout", "-failover-abort-not-elected", "-failover-abort-no-good-slave");
+    private static final long FAILOVER_FLAG_MAX_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final List<HostPort> sentinels;
     private final String masterName;
@@ -49,6 +59,10 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
     private final Map<HostPort, NodeState> states = new LinkedHashMap<>();
     private final CheckScheduler scheduler;
     private volatile int reachableSentinels;
+    /** Set while a Sentinel reports a promotion under way (System.nanoTime() deadline), 0 otherwise. */
+    private volatile long failoverUntil;
+    /** The replica a Sentinel is promoting ({@code +selected-slave}), while {@link #failoverUntil} is set. */
+    private volatile HostPort promoting;
 
     public SentinelTopologyMonitor(List<HostPort> sentinels, String masterName, String sentinelPassword,
                                    String nodeUsername, String nodePassword, Duration interval, Duration timeout) {
@@ -95,6 +109,7 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
 
     private void check() {
         Map<HostPort, Integer> votes = new HashMap<>();
+        Map<HostPort, Long> epochs = new HashMap<>();
         int reachable = 0;
         List<Map<String, String>> replicas = null;
         for (HostPort s : sentinels) {
@@ -104,11 +119,12 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
                     c = sentinelClient.connectSentinel(sentinelUri(s));
                     sentinelConns.put(s, c);
                 }
-                SocketAddress a = c.sync().getMasterAddrByName(masterName);
+                Map<String, String> m = c.sync().master(masterName);
                 reachable++;
-                if (a instanceof InetSocketAddress isa) {
-                    votes.merge(new HostPort(isa.getHostString(), isa.getPort()), 1, Integer::sum);
-                }
+                HostPort named = new HostPort(m.get("ip"), Integer.parseInt(m.get("port")));
+                votes.merge(named, 1, Integer::sum);
+                long epoch = Long.parseLong(m.getOrDefault("config-epoch", "0"));
+                epochs.merge(named, epoch, Math::max);
                 if (replicas == null) {
                     replicas = c.sync().replicas(masterName);
                 }
@@ -132,8 +148,16 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
                 candidate = v.getKey();
             }
         }
-        if (candidate != null) {
-            states.putIfAbsent(candidate, NodeState.unknown(candidate));
+        // the Sentinels learn a new master one by one: one naming a master with a newer config epoch (raised only
+        // by an elected failover) is ahead of a majority that still names the old one
+        HostPort newest = null;
+        for (Map.Entry<HostPort, Long> e : epochs.entrySet()) {
+            if (newest == null || e.getValue() > epochs.get(newest)) {
+                newest = e.getKey();
+            }
+        }
+        for (HostPort n : votes.keySet()) {
+            states.putIfAbsent(n, NodeState.unknown(n));
         }
         if (replicas != null) {
             for (Map<String, String> r : replicas) {
@@ -150,11 +174,24 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
         }
         HostPort old = topology.master();
         HostPort master;
-        if (candidate != null) {
+        if (newest != null && !newest.equals(candidate) && states.get(newest).isMaster()) {
+            master = newest;
+        } else if (candidate != null) {
             master = states.get(candidate).isMaster() ? candidate : null; // promotion not confirmed yet: hold
         } else {
             // no Sentinel majority: keep the old master only while it is reachable and still says master
             master = old != null && states.containsKey(old) && states.get(old).isMaster() ? old : null;
+        }
+        long until = failoverUntil;
+        HostPort promoted = promoting;
+        if (until != 0 && System.nanoTime() - until < 0 && (master == null || master.equals(candidate))) {
+            // a replica is being promoted: writes go to it once it says master; until then they are held, since
+            // the old master's writes from now on would be lost when it is turned into a replica
+            if (promoted != null) {
+                states.putIfAbsent(promoted, NodeState.unknown(promoted));
+                states.put(promoted, nodes.check(promoted, states.get(promoted), topology));
+            }
+            master = promoted != null && states.get(promoted).isMaster() ? promoted : null;
         }
         if (master == null ? old != null : !master.equals(old)) {
             log.info("master {} (was {}); sentinels reachable {}/{}, named {}", master, old, reachable,
@@ -173,11 +210,32 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
             @Override
             public void message(String channel, String message) {
                 log.debug("sentinel {} event {} {}", s, channel, message);
+                if (message != null && (" " + message + " ").contains(" " + masterName + " ")) {
+                    if (FAILOVER_STARTS.contains(channel)) {
+                        if (channel.equals("+selected-slave")) {
+                            promoting = instanceAddress(message);
+                        }
+                        failoverUntil = System.nanoTime() + FAILOVER_FLAG_MAX_NANOS;
+                    } else if (FAILOVER_ENDS.contains(channel)) {
+                        failoverUntil = 0;
+                        promoting = null;
+                    }
+                }
                 requestCheck();
             }
         });
         p.sync().subscribe(EVENTS);
         eventConns.put(s, p);
+    }
+
+    /** The instance an event is about: "{@code <type> <name> <ip> <port> @ <master> <ip> <port>}". */
+    static HostPort instanceAddress(String message) {
+        String[] t = message.trim().split(" ");
+        try {
+            return t.length >= 4 ? new HostPort(t[2], Integer.parseInt(t[3])) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     @Override

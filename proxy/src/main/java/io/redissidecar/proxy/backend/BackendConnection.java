@@ -38,6 +38,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     private ByteBuf cumulation;
     private int currentDb;
     private boolean passthrough;
+    /** Answered as a node that is no master any more: no new requests; closed once its replies are in. */
+    private boolean retired;
     private boolean flushQueued;
     private String failure;
 
@@ -65,7 +67,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 
     /** Whether new requests may be sent here (connecting or connected). */
     public boolean isUsable() {
-        return state != State.CLOSED;
+        return state != State.CLOSED && !retired;
     }
 
     public boolean isWritable() {
@@ -234,17 +236,37 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             return;
         }
         if (buf.getByte(offset) == '-' && e.canResend() && provesNotRun(buf, offset, length)) {
-            // READONLY, LOADING, MASTERDOWN, TRYAGAIN: Redis refused it, so sending it again cannot duplicate it
+            // READONLY, LOADING, MASTERDOWN, TRYAGAIN, UNBLOCKED (a blocked pop released by a role change): Redis did
+            // not run it, so sending it again cannot duplicate it
             loop.backendFailed(node);
+            retired = true; // the node is no master now: later requests (and this one) go elsewhere
             e.owner.retry(e, this, "backend " + node + " answered " + buf.toString(offset + 1,
                     Math.min(length - 3, 40), java.nio.charset.StandardCharsets.UTF_8), false);
+            closeIfRetiredAndIdle();
             return;
         }
         e.completeRange(buf, offset, length);
+        closeIfRetiredAndIdle();
+    }
+
+    private void closeIfRetiredAndIdle() {
+        if (retired && awaiting.isEmpty() && unsent.isEmpty() && !passthrough) {
+            close();
+        }
+    }
+
+    /** Closes the connection once the replies due on it are in (the master moved elsewhere). */
+    public void retire() {
+        retired = true;
+        if (passthrough) {
+            close(); // a subscriber's connection: its owner subscribes again on the new master
+        } else {
+            closeIfRetiredAndIdle();
+        }
     }
 
     private static final byte[][] NOT_RUN = {"-READONLY ".getBytes(), "-LOADING ".getBytes(),
-        "-MASTERDOWN ".getBytes(), "-TRYAGAIN ".getBytes()};
+        "-MASTERDOWN ".getBytes(), "-TRYAGAIN ".getBytes(), "-UNBLOCKED ".getBytes()};
 
     private static boolean provesNotRun(ByteBuf buf, int offset, int length) {
         outer:

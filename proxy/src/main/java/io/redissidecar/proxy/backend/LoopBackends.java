@@ -19,6 +19,7 @@ public final class LoopBackends {
     private final Map<HostPort, BackendPool> pools = new HashMap<>();
     private final java.util.function.Consumer<HostPort> failureListener;
     private final java.util.ArrayList<Runnable> masterWaiters = new java.util.ArrayList<>();
+    private final java.util.Set<Runnable> masterListeners = new java.util.LinkedHashSet<>();
 
     /** {@code bootstrap} is configured (channel class, options) but has no group or handler yet. */
     public LoopBackends(EventLoop loop, Bootstrap bootstrap, BackendSettings settings,
@@ -52,6 +53,15 @@ public final class LoopBackends {
         failureListener.accept(node);
     }
 
+    /** Runs {@code l} at every master change until removed (clients with a private connection). */
+    public void addMasterListener(Runnable l) {
+        masterListeners.add(l);
+    }
+
+    public void removeMasterListener(Runnable l) {
+        masterListeners.remove(l);
+    }
+
     /** Runs {@code r} (once) when the master changes: clients waiting to retry go at once, not at their next tick. */
     public void onNextMasterChange(Runnable r) {
         masterWaiters.add(r);
@@ -59,6 +69,9 @@ public final class LoopBackends {
 
     /** Called on this loop when the topology's master changed. */
     public void masterChanged() {
+        for (Runnable l : masterListeners) {
+            l.run();
+        }
         if (masterWaiters.isEmpty()) {
             return;
         }

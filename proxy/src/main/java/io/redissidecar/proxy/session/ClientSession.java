@@ -57,6 +57,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private final long holdNanos;
     private final ArrayDeque<InFlight> retryQueue = new ArrayDeque<>();
     private final Runnable retryTask = this::retryTick;
+    private final Runnable masterMoved = this::masterMoved;
     private boolean retryScheduled;
     private int retryBackoffMs;
     // pub/sub: what the client is subscribed to, to subscribe again on a new master
@@ -169,6 +170,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             }
         }
         // entries still on a backend connection are released as their replies arrive (isActive() is false now)
+        backends.removeMasterListener(masterMoved);
         if (priv != null) {
             BackendConnection p = priv;
             priv = null;
@@ -524,6 +526,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             }
             p = backends.pool(m).openPrivate(this);
             priv = p;
+            backends.addMasterListener(masterMoved);
         }
         return p;
     }
@@ -533,6 +536,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     @Override
     public void replyReady(InFlight e) {
         inflight--;
+        retryBackoffMs = 0; // a reply came: connections work again
         if (!active) {
             e.discard(); // client gone
             return;
@@ -607,7 +611,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     @Override
     public void passthrough(ByteBuf frame) {
         if (!active || swallow > 0) {
-            swallow = Math.max(0, swallow - 1); // confirmations of a re-subscription the client already had
+            if (swallow > 0 && --swallow == 0) { // confirmations of a re-subscription the client already had
+                px.resubscribed();
+            }
             frame.release();
             return;
         }
@@ -652,6 +658,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             e.closeAfter = true;
             closing = true;
             enqueueLocal(e);
+        }
+    }
+
+    /**
+     * The master changed while this client has a private connection: a subscriber moves to the new master (the
+     * connection is retired, and its loss re-subscribes); a blocked command is left to Redis, which unblocks it.
+     */
+    private void masterMoved() {
+        BackendConnection p = priv;
+        HostPort m = px.topology().master();
+        if (p != null && m != null && !p.node().equals(m) && passthrough && !inMulti && !watching) {
+            p.retire();
         }
     }
 
@@ -717,8 +735,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             c.send(e);
         }
         if (!resubscribeNeeded && retryQueue.isEmpty()) {
-            retryBackoffMs = 0;
-            resume(PAUSE_RETRY);
+            resume(PAUSE_RETRY); // the back-off is reset by the next reply, not here: the new connection may fail too
         }
     }
 
@@ -750,7 +767,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             c.sendPassthrough(Replies.commandLatin1(ctx.alloc(), "SSUBSCRIBE", shardChannels));
         }
         swallow += channels.size() + patterns.size() + shardChannels.size();
-        px.resubscribed();
         return true;
     }
 

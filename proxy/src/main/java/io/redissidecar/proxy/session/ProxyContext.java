@@ -66,7 +66,7 @@ public final class ProxyContext {
         resubscriptions.incrementAndGet();
     }
 
-    /** Subscribed clients moved to a new connection (after a failover or a backend restart). */
+    /** Subscribed clients moved to a new connection and confirmed there (after a failover or a restart). */
     public long resubscriptions() {
         return resubscriptions.get();
     }

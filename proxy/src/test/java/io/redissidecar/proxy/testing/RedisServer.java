@@ -55,6 +55,25 @@ public final class RedisServer implements AutoCloseable {
         return s;
     }
 
+    /** Starts {@code redis-sentinel} with a config file written into its own directory (Sentinel rewrites it). */
+    public static RedisServer startSentinel(int port, String monitorLines) throws IOException {
+        String exe = executable("redis-sentinel");
+        Path dir = Files.createTempDirectory("sentinel-" + port + "-");
+        Path conf = dir.resolve("sentinel.conf");
+        Files.writeString(conf, "port " + port + "\nbind 127.0.0.1\ndaemonize no\ndir " + dir + "\nlogfile "
+                + dir.resolve("sentinel.log") + "\n" + monitorLines);
+        Process p = new ProcessBuilder(exe, conf.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("stdout").toFile()).start();
+        RedisServer s = new RedisServer(p, port, dir);
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(s::answersPing);
+        } catch (RuntimeException e) {
+            s.kill9();
+            throw new IOException("redis-sentinel on port " + port + " did not start; see " + dir, e);
+        }
+        return s;
+    }
+
     /** Path of a Redis executable; fails with instructions when it is not installed. */
     public static String executable(String name) {
         for (String d : new String[] {"/usr/bin", "/usr/local/bin", "/usr/sbin"}) {

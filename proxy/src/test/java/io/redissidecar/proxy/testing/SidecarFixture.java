@@ -18,11 +18,28 @@ public final class SidecarFixture implements AutoCloseable {
     }
 
     public static SidecarFixture start(List<HostPort> backends, String... extraArgs) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
-                "--health-interval-ms", "200", "--event-loop-threads", "2",
-                "--backends", backends.stream().map(HostPort::toString).collect(Collectors.joining(","))));
+        List<String> args = new ArrayList<>(List.of("--backends", join(backends)));
         args.addAll(List.of(extraArgs));
+        return startWith(args);
+    }
+
+    /** In sentinel mode, in front of {@code group}. */
+    public static SidecarFixture startSentinel(SentinelGroup group, String... extraArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--mode", "sentinel", "--sentinels",
+                join(group.sentinelAddresses()), "--master-name", SentinelGroup.MASTER_NAME));
+        args.addAll(List.of(extraArgs));
+        return startWith(args);
+    }
+
+    private static SidecarFixture startWith(List<String> options) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
+                "--health-interval-ms", "200", "--event-loop-threads", "2"));
+        args.addAll(options);
         return new SidecarFixture(new Sidecar(ConfigLoader.load(args.toArray(String[]::new), Map.of())).start());
+    }
+
+    private static String join(List<HostPort> nodes) {
+        return nodes.stream().map(HostPort::toString).collect(Collectors.joining(","));
     }
 
     public int port() {

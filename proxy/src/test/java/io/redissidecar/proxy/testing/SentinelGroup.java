@@ -1,0 +1,121 @@
+package io.redissidecar.proxy.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.redissidecar.config.HostPort;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The first seed system: a 3-node replication group (1 master, 2 replicas) watched by 3 Sentinels with quorum 2,
+ * all real processes on 127.0.0.1 and free ports, with a short down-after (1 s) so that failovers are quick.
+ */
+public final class SentinelGroup implements AutoCloseable {
+    public static final String MASTER_NAME = "mymaster";
+    public static final int DOWN_AFTER_MS = 1000;
+    /** A full sync starts at once (Redis 7 waits 5 s by default for more replicas to join a diskless sync). */
+    static final String[] FAST_SYNC = {"--repl-diskless-sync-delay", "0"};
+
+    private final List<RedisServer> nodes = new ArrayList<>();
+    private final List<RedisServer> sentinels = new ArrayList<>();
+
+    public static SentinelGroup start() throws IOException {
+        SentinelGroup g = new SentinelGroup();
+        try {
+            RedisServer master = RedisServer.start(FAST_SYNC);
+            g.nodes.add(master);
+            for (int i = 0; i < 2; i++) {
+                g.nodes.add(RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(master.port()),
+                        FAST_SYNC[0], FAST_SYNC[1]));
+            }
+            // both replicas fully synchronised (state=online), not merely connected
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                String r = info(master.port(), "replication");
+                return r.split("state=online", -1).length == 3;
+            });
+            String monitor = "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 2\n"
+                    + "sentinel down-after-milliseconds " + MASTER_NAME + " " + DOWN_AFTER_MS + "\n"
+                    + "sentinel failover-timeout " + MASTER_NAME + " 10000\n"
+                    + "sentinel parallel-syncs " + MASTER_NAME + " 2\n";
+            for (int i = 0; i < 3; i++) {
+                g.sentinels.add(RedisServer.startSentinel(RedisServer.freePort(), monitor));
+            }
+            // every Sentinel knows both replicas and the two other Sentinels before a test may fail the master
+            for (RedisServer s : g.sentinels) {
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    try (RespConn c = new RespConn(s.port())) {
+                        String m = c.call("SENTINEL", "MASTER", MASTER_NAME);
+                        return field(m, "num-slaves").equals("2") && field(m, "num-other-sentinels").equals("2");
+                    }
+                });
+            }
+            return g;
+        } catch (IOException | RuntimeException e) {
+            g.close();
+            throw e;
+        }
+    }
+
+    static String info(int port, String section) throws IOException {
+        try (RespConn c = new RespConn(port)) {
+            return c.call("INFO", section);
+        }
+    }
+
+    /** A field of a SENTINEL MASTER reply (a flat array of names and values, as raw RESP). */
+    private static String field(String reply, String name) {
+        Matcher m = Pattern.compile("\\$\\d+\\r\\n" + Pattern.quote(name) + "\\r\\n\\$\\d+\\r\\n([^\\r]*)\\r\\n")
+                .matcher(reply);
+        return m.find() ? m.group(1) : "";
+    }
+
+    public List<HostPort> sentinelAddresses() {
+        return sentinels.stream().map(RedisServer::address).toList();
+    }
+
+    public List<RedisServer> sentinels() {
+        return sentinels;
+    }
+
+    public List<RedisServer> nodes() {
+        return nodes;
+    }
+
+    /** The master as a majority of Sentinels name it now. */
+    public HostPort currentMaster() throws IOException {
+        for (RedisServer s : sentinels) {
+            if (!s.isAlive()) {
+                continue;
+            }
+            try (RespConn c = new RespConn(s.port())) {
+                String r = c.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME);
+                Matcher m = Pattern.compile("\\$\\d+\\r\\n([^\\r]+)\\r\\n\\$\\d+\\r\\n(\\d+)\\r\\n").matcher(r);
+                if (m.find()) {
+                    return new HostPort(m.group(1), Integer.parseInt(m.group(2)));
+                }
+            }
+        }
+        throw new IOException("no Sentinel names a master");
+    }
+
+    public RedisServer node(HostPort address) {
+        return nodes.stream().filter(n -> n.port() == address.port()).findFirst().orElseThrow();
+    }
+
+    /** Replaces a node that was stopped by a new process on the same port (it comes back as a master). */
+    public RedisServer restart(RedisServer old) throws IOException {
+        RedisServer again = RedisServer.startOn(old.port(), FAST_SYNC);
+        nodes.set(nodes.indexOf(old), again);
+        return again;
+    }
+
+    @Override
+    public void close() {
+        sentinels.forEach(RedisServer::close);
+        nodes.forEach(RedisServer::close);
+    }
+}

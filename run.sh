@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds redis-sidecar and runs it in front of a real local Redis topology it starts on 127.0.0.1.
-#   ./run.sh            static mode: one redis-server, the proxy in front
+#   ./run.sh            the seed system: 3 redis-server (1 master, 2 replicas) + 3 redis-sentinel (quorum 2)
+#   ./run.sh static     one redis-server, static mode
 # Everything started here is stopped (by PID) on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")"
-topology="${1:-static}"
+topology="${1:-sentinel}"
 scripts/ensure-redis.sh
 
 jar=proxy/target/redis-sidecar.jar
@@ -26,12 +27,14 @@ free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0)
   || echo $(( 20000 + RANDOM % 20000 )); }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-start_redis() { # port
-  redis-server --port "$1" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" --daemonize no \
-    --logfile "$work/redis-$1.log" &
-  pids+=($!)
-  for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.05; done
-  echo "redis-server on port $1 did not start (see $work/redis-$1.log)" >&2; exit 1
+declare -A pid_of
+start_redis() { # port [extra redis-server options]
+  local p=$1; shift
+  redis-server --port "$p" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" --daemonize no \
+    --repl-diskless-sync-delay 0 --logfile "$work/redis-$p.log" "$@" &
+  pids+=($!); pid_of[$p]=$!
+  for _ in $(seq 100); do redis-cli -p "$p" ping >/dev/null 2>&1 && return 0; sleep 0.05; done
+  echo "redis-server on port $p did not start (see $work/redis-$p.log)" >&2; exit 1
 }
 
 listen=${REDIS_SIDECAR_LISTEN:-127.0.0.1:6379}
@@ -46,7 +49,39 @@ case "$topology" in
     echo "started redis-server 127.0.0.1:$rport" >&2
     args=(--mode static --backends "$backends")
     ;;
-  *) echo "usage: $0 [static]" >&2; exit 2 ;;
+  sentinel)
+    m=$(free_port); start_redis "$m"
+    r1=$(free_port); start_redis "$r1" --replicaof 127.0.0.1 "$m"
+    r2=$(free_port); start_redis "$r2" --replicaof 127.0.0.1 "$m"
+    sentinels=()
+    for _ in 1 2 3; do
+      sp=$(free_port)
+      cat > "$work/sentinel-$sp.conf" <<CONF
+port $sp
+bind 127.0.0.1
+daemonize no
+dir $work
+logfile $work/sentinel-$sp.log
+sentinel monitor mymaster 127.0.0.1 $m 2
+sentinel down-after-milliseconds mymaster 1000
+sentinel failover-timeout mymaster 10000
+CONF
+      redis-sentinel "$work/sentinel-$sp.conf" &
+      pids+=($!); sentinels+=("127.0.0.1:$sp")
+    done
+    for s in "${sentinels[@]}"; do
+      for _ in $(seq 100); do redis-cli -p "${s##*:}" ping >/dev/null 2>&1 && break; sleep 0.05; done
+    done
+    echo "started master 127.0.0.1:$m (pid ${pid_of[$m]}), replicas 127.0.0.1:$r1 127.0.0.1:$r2," \
+      "sentinels ${sentinels[*]} (quorum 2)" >&2
+    args=(--mode sentinel --sentinels "$(IFS=,; echo "${sentinels[*]}")" --master-name mymaster)
+    failover_help="
+  watch it not notice a failover, in another terminal:
+    while true; do redis-cli -p ${listen##*:} incr n; sleep 0.2; done
+  then either kill the master:  kill -9 ${pid_of[$m]}
+  or switch over gracefully:   redis-cli -p ${sentinels[0]##*:} sentinel failover mymaster"
+    ;;
+  *) echo "usage: $0 [sentinel|static]" >&2; exit 2 ;;
 esac
 
 java -jar "$jar" --listen "$listen" --admin "$admin" "${args[@]}" &
@@ -56,6 +91,6 @@ cat >&2 <<MSG
 
 redis-sidecar is listening on $listen (admin http://$admin/health/ready)
   point redis-cli at it:   redis-cli -h ${listen%:*} -p ${listen##*:}
-  Ctrl-C stops the proxy and the Redis processes this script started.
+  Ctrl-C stops the proxy and the Redis processes this script started.${failover_help:-}
 MSG
 wait "${pids[-1]}"

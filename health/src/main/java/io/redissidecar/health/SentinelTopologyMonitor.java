@@ -174,7 +174,9 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
         }
         HostPort old = topology.master();
         HostPort master;
-        if (newest != null && !newest.equals(candidate) && states.get(newest).isMaster()) {
+        boolean ahead = newest != null && !newest.equals(candidate)
+                && (candidate == null || epochs.get(newest) > epochs.get(candidate));
+        if (ahead && states.get(newest).isMaster()) {
             master = newest;
         } else if (candidate != null) {
             master = states.get(candidate).isMaster() ? candidate : null; // promotion not confirmed yet: hold
@@ -216,6 +218,11 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
                             promoting = instanceAddress(message);
                         }
                         failoverUntil = System.nanoTime() + FAILOVER_FLAG_MAX_NANOS;
+                        HostPort p = promoting;
+                        NodeState ps = p == null ? null : topology.nodes().get(p);
+                        if (ps == null || !p.equals(topology.master())) {
+                            topology.suspendMaster(); // hold writes now, not at the next check
+                        }
                     } else if (FAILOVER_ENDS.contains(channel)) {
                         failoverUntil = 0;
                         promoting = null;

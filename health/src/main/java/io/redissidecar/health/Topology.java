@@ -60,7 +60,15 @@ public final class Topology {
         masterListeners.add(listener);
     }
 
-    void update(Map<HostPort, NodeState> newNodes, HostPort newMaster) {
+    /** No master until the next check says otherwise: a promotion has begun and the old master's writes would be lost. */
+    synchronized void suspendMaster() {
+        if (master != null) {
+            master = null;
+            masterListeners.forEach(l -> l.accept(null));
+        }
+    }
+
+    synchronized void update(Map<HostPort, NodeState> newNodes, HostPort newMaster) {
         nodes = Map.copyOf(newNodes);
         HostPort old = master;
         // keep the same instance while the master stays the same node: the data plane compares by identity

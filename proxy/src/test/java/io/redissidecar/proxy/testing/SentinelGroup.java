@@ -102,6 +102,17 @@ public final class SentinelGroup implements AutoCloseable {
         throw new IOException("no Sentinel names a master");
     }
 
+    /** Waits until the node at {@code address} reports itself a replica (Sentinel has reconfigured it). */
+    public void awaitReplica(HostPort address) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            try {
+                return info(address.port(), "replication").contains("role:slave");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
     public RedisServer node(HostPort address) {
         return nodes.stream().filter(n -> n.port() == address.port()).findFirst().orElseThrow();
     }

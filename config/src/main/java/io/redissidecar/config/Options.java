@@ -21,6 +21,9 @@ public final class Options {
     public static final String MASTER_NAME = "master-name";
     public static final String SENTINEL_PASSWORD = "sentinel-password";
     public static final String FAILOVER_HOLD_MS = "failover-hold-ms";
+    public static final String DURABILITY = "durability";
+    public static final String MIN_REPLICAS = "min-replicas";
+    public static final String REPLICATION_TIMEOUT_MS = "replication-timeout-ms";
     public static final String BACKEND_USERNAME = "backend-username";
     public static final String BACKEND_PASSWORD = "backend-password";
     public static final String CLIENT_PASSWORD = "client-password";
@@ -67,6 +70,13 @@ public final class Options {
                     "sentinel mode: password of the Sentinels (their requirepass)"),
             new OptionSpec(FAILOVER_HOLD_MS, "15000", Parsers.intBetween(0, 3_600_000),
                     "how long requests wait for a master (and are retried when safe) before failing; 0 = fail at once"),
+            new OptionSpec(DURABILITY, "async", Parsers.oneOf("async", "replicated"),
+                    "async: a write is acknowledged when the master answers; replicated: only once WAIT confirms "
+                            + "min-replicas replicas have it (one WAIT per batch of writes on a connection)"),
+            new OptionSpec(MIN_REPLICAS, "1", Parsers.intBetween(1, 100),
+                    "replicated durability: replicas that must confirm a write"),
+            new OptionSpec(REPLICATION_TIMEOUT_MS, "1000", Parsers.intBetween(1, 600_000),
+                    "replicated durability: how long WAIT may take before the write is reported unconfirmed"),
             new OptionSpec(BACKEND_USERNAME, null, Parsers::string,
                     "ACL user the proxy authenticates to the backends with (AUTH user password)"),
             new OptionSpec(BACKEND_PASSWORD, null, Parsers::string,

@@ -53,6 +53,18 @@ public final class SidecarConfig {
         return (Integer) get(Options.FAILOVER_HOLD_MS);
     }
 
+    public boolean replicatedDurability() {
+        return "replicated".equals(get(Options.DURABILITY));
+    }
+
+    public int minReplicas() {
+        return (Integer) get(Options.MIN_REPLICAS);
+    }
+
+    public int replicationTimeoutMs() {
+        return (Integer) get(Options.REPLICATION_TIMEOUT_MS);
+    }
+
     public String backendUsername() {
         return (String) get(Options.BACKEND_USERNAME);
     }

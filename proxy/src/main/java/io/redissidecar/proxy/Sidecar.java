@@ -78,7 +78,8 @@ public final class Sidecar implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks);
         BackendSettings settings = new BackendSettings(config.backendUsername(), config.backendPassword(),
-                config.backendConnections());
+                config.backendConnections(), config.replicatedDurability() ? config.minReplicas() : 0,
+                config.replicationTimeoutMs());
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
             loops.put(loop, new LoopBackends(loop, backendBootstrap, settings, node -> monitor.requestCheck()));

@@ -42,6 +42,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     private boolean retired;
     private boolean flushQueued;
     private String failure;
+    // replicated durability: the gate collecting this iteration's writes, and gates sent but not yet answered
+    private WaitGate gate;
+    private final ArrayDeque<WaitGate> openGates = new ArrayDeque<>();
 
     BackendConnection(HostPort node, LoopBackends loop, ReplyOwner privateOwner) {
         this.node = node;
@@ -147,6 +150,13 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         if (!e.noReply) {
             awaiting.add(e);
         }
+        if (e.write && e.owner != null && loop.settings().replicated()) {
+            if (gate == null) {
+                gate = new WaitGate();
+            }
+            gate.writes.add(e);
+            e.gate = gate;
+        }
         ByteBuf f = e.frame;
         e.written = true;
         if (f != null) {
@@ -166,6 +176,19 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     @Override
     public void flushNow() {
         flushQueued = false;
+        WaitGate g = gate;
+        if (g != null && state == State.READY) {
+            // group commit: one WAIT after this iteration's writes confirms them all
+            gate = null;
+            BackendSettings s = loop.settings();
+            InFlight wait = new InFlight(null, Replies.command(channel.alloc(), "WAIT",
+                    Integer.toString(s.minReplicas()), Integer.toString(s.replicationTimeoutMs())), -1);
+            wait.gate = g;
+            openGates.add(g);
+            awaiting.add(wait);
+            channel.write(wait.frame, channel.voidPromise());
+            wait.frame = null;
+        }
         channel.flush();
     }
 
@@ -228,6 +251,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             return;
         }
         if (e.owner == null) {
+            if (e.gate != null) {
+                resolveGate(e.gate, buf, offset, length);
+                return;
+            }
             if (e.checkError && buf.getByte(offset) == '-') {
                 String err = buf.toString(offset, length, java.nio.charset.StandardCharsets.UTF_8).trim();
                 log.warn("backend {} refused the proxy's own command: {}", node, err);
@@ -245,8 +272,42 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             closeIfRetiredAndIdle();
             return;
         }
+        if (e.gate != null && buf.getByte(offset) != '-') {
+            e.storeRange(buf, offset, length); // a write that ran: its reply waits for the WAIT
+            e.gate.stored.add(e);
+            return;
+        }
         e.completeRange(buf, offset, length);
         closeIfRetiredAndIdle();
+    }
+
+    /** The WAIT after a batch of writes answered: release their replies, or report them unconfirmed. */
+    private void resolveGate(WaitGate g, ByteBuf buf, int offset, int length) {
+        openGates.remove(g);
+        long acks = -1;
+        if (buf.getByte(offset) == ':') {
+            acks = 0;
+            for (int i = offset + 1; i < offset + length - 2; i++) {
+                acks = acks * 10 + (buf.getByte(i) - '0');
+            }
+        }
+        BackendSettings s = loop.settings();
+        if (acks >= s.minReplicas()) {
+            g.stored.forEach(InFlight::releaseStored);
+        } else {
+            String why = acks < 0 ? "WAIT failed: " + buf.toString(offset + 1, length - 3,
+                    java.nio.charset.StandardCharsets.UTF_8) : "WAIT answered " + acks;
+            failGate(g, "write not confirmed by " + s.minReplicas() + " replica(s) within "
+                    + s.replicationTimeoutMs() + " ms (" + why + "); it ran on the master " + node
+                    + " and may be lost if that master fails");
+        }
+        closeIfRetiredAndIdle();
+    }
+
+    private void failGate(WaitGate g, String reason) {
+        for (InFlight e : g.stored) {
+            e.failStored(Replies.error(loop.alloc(), "ERR redis-sidecar: " + reason));
+        }
     }
 
     private void closeIfRetiredAndIdle() {
@@ -344,6 +405,13 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             } else {
                 fail(e, reason + "; the command was not sent");
             }
+        }
+        for (WaitGate g; (g = openGates.poll()) != null; ) {
+            failGate(g, reason + " before the write was confirmed on replicas; it ran on the master");
+        }
+        if (gate != null) {
+            failGate(gate, reason + " before the write was confirmed on replicas; it ran on the master");
+            gate = null;
         }
         if (writeWaiters != null) {
             ArrayList<ReplyOwner> w = writeWaiters;

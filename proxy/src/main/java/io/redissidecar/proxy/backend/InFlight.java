@@ -37,6 +37,10 @@ public final class InFlight {
     boolean noReply;
     /** Sending it twice leaves the same data (see CommandInfo#idempotent): it may be replayed after a lost reply. */
     public boolean idempotent;
+    /** Changes data: with replicated durability its reply waits for the WAIT of its batch. */
+    public boolean write;
+    /** The WAIT that must confirm this write before its reply may go out (replicated durability). */
+    WaitGate gate;
     /** Sent on the client's private connection (blocking commands, transactions), not its shared one. */
     public boolean privateRoute;
     /** When the entry must have been answered by, while it waits for a master to retry on; 0 = not waiting. */
@@ -155,6 +159,29 @@ public final class InFlight {
     /** Answers the entry with a reply the proxy made (an error after a hold that ran out). */
     public void completeLocally(ByteBuf r) {
         complete(r);
+    }
+
+    /** Keeps the reply without telling the owner: it waits for its batch's WAIT. */
+    void storeRange(ByteBuf buf, int offset, int length) {
+        buf.retain();
+        reply = buf;
+        replyOffset = offset;
+        replyLength = length;
+    }
+
+    /** The WAIT confirmed the write: the stored reply may go out. */
+    void releaseStored() {
+        finish();
+    }
+
+    /** The WAIT did not confirm the write: the client gets {@code error} instead of the stored reply. */
+    void failStored(ByteBuf error) {
+        if (reply != null) {
+            reply.release();
+        }
+        reply = error;
+        replyOffset = -1;
+        finish();
     }
 
     /** The reply is {@code r} (owned by this entry from now on); null stands for the override. */

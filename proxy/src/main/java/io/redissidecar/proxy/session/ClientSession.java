@@ -45,6 +45,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private static final int PAUSE_BARRIER = 8;
     private static final int PAUSE_RETRY = 16;
     private static final byte[] GET = "get".getBytes();
+    /** Commands that may write without Redis's write flag: replicated durability confirms them too. */
+    private static final Set<String> SCRIPTED = Set.of("exec", "eval", "evalsha", "fcall");
     private static final byte[] INCR = "incr".getBytes();
 
     private final ProxyContext px;
@@ -316,6 +318,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private InFlight newEntry(int consumed, CommandInfo cmd, boolean privateRoute) {
         InFlight e = new InFlight(this, null, db);
         e.privateRoute = privateRoute;
+        e.write = cmd != null && (cmd.has(CommandInfo.WRITE) || SCRIPTED.contains(cmd.name()));
         boolean transactional = inMulti || watching || (cmd != null && cmd.handling() == Handling.TRANSACTION);
         if (holdNanos > 0 && cmd != null && !transactional) {
             e.idempotent = idempotent(cmd);

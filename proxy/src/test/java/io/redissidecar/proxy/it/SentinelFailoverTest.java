@@ -65,6 +65,31 @@ class SentinelFailoverTest {
     }
 
     @Test
+    void masterKilledUnderLoadLosesNoAcknowledgedWriteWithReplicatedDurability() throws Exception {
+        try (SentinelGroup g = SentinelGroup.start();
+             SidecarFixture proxy = SidecarFixture.startSentinel(g, "--durability", "replicated");
+             FailoverWorkload w = new FailoverWorkload(proxy.port())) {
+            w.awaitProgress(100);
+            HostPort old = g.currentMaster();
+            long killedAt = System.nanoTime();
+            g.node(old).kill9();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> !g.currentMaster().equals(old));
+            long promotedMs = (System.nanoTime() - killedAt) / 1_000_000;
+            w.awaitProgress(200);
+            w.close();
+            String lost = FailoverWorkload.lostAcknowledged(proxy.port(), w.load.acknowledged, killedAt);
+            long bound = promotedMs + 1000;
+            FailoverWorkload.report("kill -9 master (replicated)", w, bound, lost);
+            assertTrue(lost.startsWith("0 "), lost);
+            for (ClientLoad.Seen s : w.setGet) {
+                assertNoErrors(s);
+                assertTrue(s.maxGapMillis() < bound, s + " gap bound " + bound);
+            }
+        }
+    }
+
+    @Test
     void gracefulSentinelFailoverHasNoErrorsButForBlockedPops() throws Exception {
         try (SentinelGroup g = SentinelGroup.start(); SidecarFixture proxy = SidecarFixture.startSentinel(g);
              FailoverWorkload w = new FailoverWorkload(proxy.port())) {

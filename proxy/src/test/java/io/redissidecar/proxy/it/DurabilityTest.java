@@ -1,0 +1,56 @@
+package io.redissidecar.proxy.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redissidecar.proxy.testing.RedisServer;
+import io.redissidecar.proxy.testing.RespConn;
+import io.redissidecar.proxy.testing.SidecarFixture;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** --durability replicated: a write is acknowledged only once WAIT confirms a replica has it. */
+class DurabilityTest {
+
+    @Test
+    void writesAreAcknowledgedOnlyOnceReplicatedAndReportedWhenNot() throws Exception {
+        try (RedisServer master = RedisServer.start();
+             RedisServer replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(master.port()))) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                try (RespConn c = new RespConn(master.port())) {
+                    return c.call("INFO", "replication").contains("state=online");
+                }
+            });
+            try (SidecarFixture proxy = SidecarFixture.start(List.of(master.address(), replica.address()),
+                    "--durability", "replicated", "--min-replicas", "1", "--replication-timeout-ms", "300");
+                 RespConn c = new RespConn(proxy.port())) {
+                assertEquals("+OK\r\n", c.call("SET", "k", "v"));
+                // a pipeline of writes and reads: every write confirmed, replies in order
+                ByteArrayOutputStream batch = new ByteArrayOutputStream();
+                for (int i = 0; i < 500; i++) {
+                    batch.writeBytes(RespConn.encode("INCR", "n"));
+                    batch.writeBytes(RespConn.encode("GET", "k"));
+                }
+                c.sendRaw(batch.toByteArray());
+                for (int i = 0; i < 500; i++) {
+                    assertEquals(":" + (i + 1) + "\r\n", c.readReply());
+                    assertEquals("$1\r\nv\r\n", c.readReply());
+                }
+                try (RespConn r = new RespConn(replica.port())) {
+                    assertEquals("$3\r\n500\r\n", r.call("GET", "n")); // on the replica when acknowledged
+                }
+
+                replica.kill9();
+                String r = c.call("SET", "k2", "v2");
+                assertTrue(r.startsWith("-ERR redis-sidecar: write not confirmed by 1 replica(s) within 300 ms "
+                        + "(WAIT answered 0); it ran on the master"), r);
+                assertEquals("$1\r\nv\r\n", c.call("GET", "k")); // reads are not held
+                assertEquals("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                        c.call("LPUSH", "k", "x")); // an error reply proves nothing ran: not held
+            }
+        }
+    }
+}

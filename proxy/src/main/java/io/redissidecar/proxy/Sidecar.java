@@ -15,6 +15,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.config.SidecarConfig;
+import io.redissidecar.health.NodeBreakers;
 import io.redissidecar.health.SentinelTopologyMonitor;
 import io.redissidecar.health.StaticTopologyMonitor;
 import io.redissidecar.health.TopologyMonitor;
@@ -79,7 +80,7 @@ public final class Sidecar implements AutoCloseable {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks);
         BackendSettings settings = new BackendSettings(config.backendUsername(), config.backendPassword(),
                 config.backendConnections(), config.replicatedDurability() ? config.minReplicas() : 0,
-                config.replicationTimeoutMs());
+                config.replicationTimeoutMs(), new NodeBreakers(Duration.ofMillis(500)));
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
             loops.put(loop, new LoopBackends(loop, backendBootstrap, settings, node -> monitor.requestCheck()));

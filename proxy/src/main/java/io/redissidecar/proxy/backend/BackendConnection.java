@@ -195,6 +195,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         state = State.READY;
+        loop.settings().breakers().connected(node);
         String password = loop.settings().password();
         if (password != null) {
             String user = loop.settings().username();
@@ -388,6 +389,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         }
         boolean unexpected = !reason.endsWith("closed by the proxy");
         if (unexpected) {
+            loop.settings().breakers().failed(node, reason);
             loop.backendFailed(node);
         }
         for (InFlight e; (e = awaiting.poll()) != null; ) {

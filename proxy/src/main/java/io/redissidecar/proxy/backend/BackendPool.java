@@ -22,12 +22,18 @@ public final class BackendPool {
         return node;
     }
 
-    /** A shared connection (opened or re-opened as needed). A client keeps the one it gets while it works. */
+    /**
+     * A shared connection (opened or re-opened as needed), or null while the node's circuit breaker is open. A client
+     * keeps the one it gets while it works.
+     */
     public BackendConnection shared() {
         int i = next;
         next = i + 1 == shared.length ? 0 : i + 1;
         BackendConnection c = shared[i];
         if (c == null || !c.isUsable()) {
+            if (!loop.settings().breakers().allowConnect(node)) {
+                return null; // circuit open: the caller holds the request and retries later
+            }
             c = new BackendConnection(node, loop, null);
             shared[i] = c;
             c.connect();
@@ -35,8 +41,11 @@ public final class BackendPool {
         return c;
     }
 
-    /** A new connection for one client alone; it reports its loss to {@code owner}. */
+    /** A new connection for one client alone (null while the node's circuit is open); it reports its loss. */
     public BackendConnection openPrivate(ReplyOwner owner) {
+        if (!loop.settings().breakers().allowConnect(node)) {
+            return null;
+        }
         BackendConnection c = new BackendConnection(node, loop, owner);
         c.connect();
         return c;

@@ -514,7 +514,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         }
         BackendConnection h = home;
         if (h == null || (h.node() != m && !h.node().equals(m)) || !h.isUsable()) {
-            h = backends.pool(m).shared();
+            h = backends.pool(m).shared(); // null while the master's circuit is open: the request is held
             home = h;
         }
         return h;
@@ -528,6 +528,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                 return null;
             }
             p = backends.pool(m).openPrivate(this);
+            if (p == null) {
+                return null; // circuit open
+            }
             priv = p;
             backends.addMasterListener(masterMoved);
         }

@@ -94,6 +94,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         }
     }
 
+    /** Sends a request of the proxy's own whose reply is dropped (in order with the client requests around it). */
+    public void sendInternal(ByteBuf frame) {
+        send(new InFlight(null, frame, -1));
+    }
+
     /**
      * Writes the bytes of the requests just queued with {@link #send} without frames: one client's consecutive
      * requests, contiguous in its input buffer, leave as one slice.

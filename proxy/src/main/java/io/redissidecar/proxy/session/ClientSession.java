@@ -45,6 +45,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private static final int PAUSE_BARRIER = 8;
     private static final int PAUSE_RETRY = 16;
     private static final byte[] GET = "get".getBytes();
+    /** A harmless replicated write (PUBLISH to a channel of the proxy's own) that moves a connection's offset. */
+    private static final ByteBuf WAIT_MARKER = Unpooled.unreleasableBuffer(Replies.command(
+            io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, "PUBLISH", "__redis-sidecar__:wait", "").asReadOnly());
     /** Commands that may write without Redis's write flag: replicated durability confirms them too. */
     private static final Set<String> SCRIPTED = Set.of("exec", "eval", "evalsha", "fcall");
     private static final byte[] INCR = "incr".getBytes();
@@ -277,6 +280,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if (inflight > 0 && target != lastTarget) {
             pause(PAUSE_BARRIER);
             return false;
+        }
+        if (cmd != null && cmd.name().equals("wait") && target == priv) {
+            // WAIT counts replicas that have this connection's last write; the client's writes went over its shared
+            // connection (all answered: the barrier above), so first give this connection a replicated write of its
+            // own, after them: then WAIT covers the client's writes (and possibly others', which is conservative)
+            flushRun();
+            target.sendInternal(Replies.of(WAIT_MARKER));
         }
         InFlight e = newEntry(consumed, cmd, target == priv);
         if (cmd != null && cmd.handling() == Handling.TRANSACTION) {

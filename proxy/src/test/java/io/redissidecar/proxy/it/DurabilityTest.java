@@ -53,4 +53,34 @@ class DurabilityTest {
             }
         }
     }
+
+    @Test
+    void aClientsWaitCoversTheWritesItMadeOnItsSharedConnection() throws Exception {
+        try (RedisServer master = RedisServer.start();
+             RedisServer replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(master.port()))) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                try (RespConn c = new RespConn(master.port())) {
+                    return c.call("INFO", "replication").contains("state=online");
+                }
+            });
+            try (SidecarFixture proxy = SidecarFixture.start(List.of(master.address(), replica.address()));
+                 RespConn c = new RespConn(proxy.port())) {
+                assertEquals("+OK\r\n", c.call("SET", "a", "1"));
+                assertEquals(":1\r\n", c.call("WAIT", "1", "2000"));
+                // the replica stops (SIGSTOP by PID) and so stops acknowledging: a new write cannot be confirmed
+                signal("STOP", replica.pid());
+                try {
+                    assertEquals("+OK\r\n", c.call("SET", "b", "2"));
+                    assertEquals(":0\r\n", c.call("WAIT", "1", "200"));
+                } finally {
+                    signal("CONT", replica.pid());
+                }
+                assertEquals(":1\r\n", c.call("WAIT", "1", "5000"));
+            }
+        }
+    }
+
+    private static void signal(String sig, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).start().waitFor());
+    }
 }

@@ -310,6 +310,22 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         closeIfRetiredAndIdle();
     }
 
+    /**
+     * The connection went before a batch's WAIT answered: idempotent writes are sent again (to be confirmed on the
+     * master that takes over); the others are reported unconfirmed.
+     */
+    private void lostGate(WaitGate g, String reason, boolean unexpected) {
+        for (InFlight e : g.stored) {
+            if (unexpected && e.idempotent && e.canResend() && e.owner != null) {
+                e.dropStored();
+                e.owner.retry(e, this, reason + " before the write was confirmed on replicas", true);
+            } else {
+                e.failStored(Replies.error(loop.alloc(), "ERR redis-sidecar: " + reason
+                        + " before the write was confirmed on replicas; it ran on the master"));
+            }
+        }
+    }
+
     private void failGate(WaitGate g, String reason) {
         for (InFlight e : g.stored) {
             e.failStored(Replies.error(loop.alloc(), "ERR redis-sidecar: " + reason));
@@ -414,10 +430,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             }
         }
         for (WaitGate g; (g = openGates.poll()) != null; ) {
-            failGate(g, reason + " before the write was confirmed on replicas; it ran on the master");
+            lostGate(g, reason, unexpected);
         }
         if (gate != null) {
-            failGate(gate, reason + " before the write was confirmed on replicas; it ran on the master");
+            lostGate(gate, reason, unexpected);
             gate = null;
         }
         if (writeWaiters != null) {

@@ -174,6 +174,15 @@ public final class InFlight {
         finish();
     }
 
+    /** Forgets a stored reply (the write will be sent again elsewhere and confirmed there). */
+    void dropStored() {
+        if (reply != null) {
+            reply.release();
+            reply = null;
+        }
+        replyOffset = -1;
+    }
+
     /** The WAIT did not confirm the write: the client gets {@code error} instead of the stored reply. */
     void failStored(ByteBuf error) {
         if (reply != null) {

@@ -40,6 +40,15 @@ final class CheckScheduler implements AutoCloseable {
         }
     }
 
+    /** Runs {@code task} on the control-plane thread (between checks) and returns its result. */
+    <T> T call(java.util.concurrent.Callable<T> task) throws Exception {
+        try {
+            return executor.submit(task).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+    }
+
     void start() {
         executor.scheduleWithFixedDelay(this::runSafely, interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);

@@ -55,6 +55,14 @@ final class NodeChecker implements AutoCloseable {
                 .build();
     }
 
+    String username() {
+        return username;
+    }
+
+    String password() {
+        return password;
+    }
+
     RedisClient client() {
         return client;
     }

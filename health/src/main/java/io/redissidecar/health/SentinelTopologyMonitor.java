@@ -235,6 +235,100 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
         eventConns.put(s, p);
     }
 
+    /**
+     * A planned switch of the master that loses no acknowledged write: hold every request in the proxy, pause writes
+     * on the master ({@code CLIENT PAUSE ms WRITE}, against writers that do not go through the proxy), wait until the
+     * replicas have everything the master has, ask a Sentinel for {@code SENTINEL FAILOVER}, and release the held
+     * requests to the new master once its ROLE says master.
+     *
+     * @return a one-line account ("switched from A to B in N ms")
+     * @throws IllegalStateException with the reason when the switch cannot be done (the old master is then kept)
+     */
+    public String switchover(Duration timeout) throws Exception {
+        return scheduler.call(() -> doSwitchover(timeout));
+    }
+
+    private String doSwitchover(Duration timeout) throws Exception {
+        long t0 = System.nanoTime();
+        long deadline = t0 + timeout.toNanos();
+        HostPort old = topology.master();
+        if (old == null) {
+            throw new IllegalStateException("no master is known");
+        }
+        boolean hasReplica = states.values().stream().anyMatch(n -> n.up() && "slave".equals(n.role()));
+        if (!hasReplica) {
+            throw new IllegalStateException("no replica is up to take over");
+        }
+        StatefulRedisSentinelConnection<String, String> sentinel = sentinelConns.values().stream()
+                .filter(StatefulRedisSentinelConnection::isOpen).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no Sentinel reachable"));
+        io.lettuce.core.api.StatefulRedisConnection<String, String> m = nodes.client().connect(
+                nodes.uri(old, nodes.username(), nodes.password()));
+        try {
+            failoverUntil = System.nanoTime() + FAILOVER_FLAG_MAX_NANOS;
+            promoting = null;
+            topology.suspendMaster(); // the proxy holds every request from now on
+            long pauseMs = Math.max(1, timeout.toMillis());
+            m.sync().dispatch(io.lettuce.core.protocol.CommandType.CLIENT,
+                    new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+                    new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8).add("PAUSE")
+                            .add(pauseMs).add("WRITE"));
+            while (!replicasCaughtUp(m.sync().info("replication"))) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("replicas did not catch up with the master in time");
+                }
+                Thread.sleep(5); // polling the master's replication offsets on the control thread
+            }
+            sentinel.sync().failover(masterName);
+            while (true) {
+                check();
+                HostPort now = topology.master();
+                if (now != null && !now.equals(old)) {
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    log.info("switchover from {} to {} in {} ms", old, now, ms);
+                    return "switched from " + old + " to " + now + " in " + ms + " ms";
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("no new master within " + timeout.toMillis() + " ms");
+                }
+                Thread.sleep(10);
+            }
+        } catch (Exception e) {
+            failoverUntil = 0;
+            check(); // the old master again, if it still is one
+            throw e instanceof IllegalStateException ? e : new IllegalStateException(NodeChecker.rootMessage(e), e);
+        } finally {
+            try {
+                m.sync().dispatch(io.lettuce.core.protocol.CommandType.CLIENT,
+                        new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+                        new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
+                                .add("UNPAUSE"));
+            } catch (RuntimeException e) {
+                log.debug("CLIENT UNPAUSE on {}: {}", old, e.getMessage());
+            }
+            m.closeAsync();
+        }
+    }
+
+    /** True when every online replica in the master's INFO replication has the master's offset. */
+    static boolean replicasCaughtUp(String info) {
+        long master = -1;
+        java.util.List<Long> offsets = new java.util.ArrayList<>();
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("master_repl_offset:")) {
+                master = Long.parseLong(line.substring("master_repl_offset:".length()).trim());
+            } else if (line.startsWith("slave") && line.contains("state=online")) {
+                for (String kv : line.substring(line.indexOf(':') + 1).split(",")) {
+                    if (kv.startsWith("offset=")) {
+                        offsets.add(Long.parseLong(kv.substring(7)));
+                    }
+                }
+            }
+        }
+        final long target = master;
+        return target >= 0 && !offsets.isEmpty() && offsets.stream().allMatch(o -> o >= target);
+    }
+
     /** The instance an event is about: "{@code <type> <name> <ip> <port> @ <master> <ip> <port>}". */
     static HostPort instanceAddress(String message) {
         String[] t = message.trim().split(" ");

@@ -114,7 +114,12 @@ public final class Sidecar implements AutoCloseable {
         serverChannel = sb.bind(listen.host(), listen.port()).sync().channel();
         listening = true;
 
-        admin = new AdminServer(config.admin(), this::isReady, this::readyDetail);
+        admin = new AdminServer(config.admin(), this::isReady, this::readyDetail, () -> {
+            if (monitor instanceof SentinelTopologyMonitor s) {
+                return s.switchover(Duration.ofMillis(Math.max(1000, config.failoverHoldMs())));
+            }
+            throw new IllegalStateException("a switchover needs --mode sentinel");
+        });
         admin.start();
         log.info("ready listen={} mode={} admin={} transport={} backends={} master={}", listenAddress(),
                 config.mode(), config.admin().host() + ":" + admin.port(), transport.name(),

@@ -12,13 +12,20 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The admin HTTP endpoint: {@code GET /health/live} (the process works) and {@code GET /health/ready} (listening,
- * and a master is known and up), 200 or 503 with a one-line reason.
+ * The admin HTTP endpoint: {@code GET /health/live} (the process works), {@code GET /health/ready} (listening, and
+ * a master is known and up), 200 or 503 with a one-line reason; {@code POST /admin/switchover} (a planned, lossless
+ * switch of the master; 200 with an account, 409 with the reason it was not done).
  */
 public final class AdminServer implements AutoCloseable {
     private final HttpServer server;
 
-    public AdminServer(HostPort address, BooleanSupplier ready, Supplier<String> readyDetail) throws IOException {
+    /** A planned switch of the master; returns an account, throws with the reason it cannot be done. */
+    public interface Switchover {
+        String run() throws Exception;
+    }
+
+    public AdminServer(HostPort address, BooleanSupplier ready, Supplier<String> readyDetail, Switchover switchover)
+            throws IOException {
         server = HttpServer.create(new InetSocketAddress(address.host(), address.port()), 16);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sidecar-admin");
@@ -26,6 +33,17 @@ public final class AdminServer implements AutoCloseable {
             return t;
         }));
         server.createContext("/health/live", ex -> respond(ex, 200, "live\n"));
+        server.createContext("/admin/switchover", ex -> {
+            if (!"POST".equals(ex.getRequestMethod())) {
+                respondAny(ex, 405, "use POST\n");
+                return;
+            }
+            try {
+                respondAny(ex, 200, switchover.run() + "\n");
+            } catch (Exception e) {
+                respondAny(ex, 409, "switchover not done: " + e.getMessage() + "\n");
+            }
+        });
         server.createContext("/health/ready", ex -> {
             boolean ok = ready.getAsBoolean();
             respond(ex, ok ? 200 : 503, (ok ? "ready " : "not ready ") + readyDetail.get() + "\n");
@@ -45,6 +63,10 @@ public final class AdminServer implements AutoCloseable {
             status = 405;
             body = "method not allowed\n";
         }
+        respondAny(ex, status, body);
+    }
+
+    private static void respondAny(HttpExchange ex, int status, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
         ex.sendResponseHeaders(status, b.length);

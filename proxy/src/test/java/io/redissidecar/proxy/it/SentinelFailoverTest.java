@@ -90,6 +90,31 @@ class SentinelFailoverTest {
     }
 
     @Test
+    void adminSwitchoverUnderLoadLosesNoAcknowledgedWrite() throws Exception {
+        try (SentinelGroup g = SentinelGroup.start(); SidecarFixture proxy = SidecarFixture.startSentinel(g);
+             FailoverWorkload w = new FailoverWorkload(proxy.port())) {
+            w.awaitProgress(100);
+            HostPort old = g.currentMaster();
+            long at = System.nanoTime();
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + proxy.adminPort()
+                            + "/admin/switchover")).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.body().startsWith("switched from " + old), r.body());
+            assertNotEquals(old, proxy.sidecar().context().topology().master());
+            g.awaitReplica(old);
+            w.awaitProgress(200);
+            w.close();
+            String lost = FailoverWorkload.lostAcknowledged(proxy.port(), w.load.acknowledged, at);
+            FailoverWorkload.report("POST /admin/switchover", w, 0, lost);
+            assertTrue(lost.startsWith("0 "), lost);
+            w.load.seen().stream().filter(s -> s != w.blpop).forEach(SentinelFailoverTest::assertNoErrors);
+            assertOnlyAmbiguityErrors(w.blpop);
+        }
+    }
+
+    @Test
     void gracefulSentinelFailoverHasNoErrorsButForBlockedPops() throws Exception {
         try (SentinelGroup g = SentinelGroup.start(); SidecarFixture proxy = SidecarFixture.startSentinel(g);
              FailoverWorkload w = new FailoverWorkload(proxy.port())) {

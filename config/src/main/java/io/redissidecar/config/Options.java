@@ -22,6 +22,8 @@ public final class Options {
     public static final String SENTINEL_PASSWORD = "sentinel-password";
     public static final String FAILOVER_HOLD_MS = "failover-hold-ms";
     public static final String DURABILITY = "durability";
+    public static final String READ_FROM = "read-from";
+    public static final String MAX_REPLICA_LAG_MS = "max-replica-lag-ms";
     public static final String MIN_REPLICAS = "min-replicas";
     public static final String REPLICATION_TIMEOUT_MS = "replication-timeout-ms";
     public static final String BACKEND_USERNAME = "backend-username";
@@ -70,6 +72,12 @@ public final class Options {
                     "sentinel mode: password of the Sentinels (their requirepass)"),
             new OptionSpec(FAILOVER_HOLD_MS, "15000", Parsers.intBetween(0, 3_600_000),
                     "how long requests wait for a master (and are retried when safe) before failing; 0 = fail at once"),
+            new OptionSpec(READ_FROM, "master", Parsers.oneOf("master", "replica-preferred", "replica", "nearest"),
+                    "where read-only commands outside transactions go: master, replica-preferred (a replica within "
+                            + "max-replica-lag-ms, else the master), replica (replicas only), nearest (lowest check "
+                            + "latency among the master and those replicas)"),
+            new OptionSpec(MAX_REPLICA_LAG_MS, "1000", Parsers.intBetween(0, 3_600_000),
+                    "replicas further behind the master than this are not read from"),
             new OptionSpec(DURABILITY, "async", Parsers.oneOf("async", "replicated"),
                     "async: a write is acknowledged when the master answers; replicated: only once WAIT confirms "
                             + "min-replicas replicas have it (one WAIT per batch of writes on a connection)"),

@@ -53,6 +53,14 @@ public final class SidecarConfig {
         return (Integer) get(Options.FAILOVER_HOLD_MS);
     }
 
+    public String readFrom() {
+        return (String) get(Options.READ_FROM);
+    }
+
+    public int maxReplicaLagMs() {
+        return (Integer) get(Options.MAX_REPLICA_LAG_MS);
+    }
+
     public boolean replicatedDurability() {
         return "replicated".equals(get(Options.DURABILITY));
     }

@@ -97,7 +97,14 @@ final class NodeChecker implements AutoCloseable {
             } else if (!roleName.equals(previous.role())) {
                 log.info("node {} role {} -> {}", node, previous.role(), roleName);
             }
-            return new NodeState(node, true, roleName, System.currentTimeMillis(), micros, null);
+            long offset = -1;
+            try {
+                Object o = "master".equals(roleName) ? role.get(1) : "slave".equals(roleName) ? role.get(4) : null;
+                offset = o == null ? -1 : Long.parseLong(String.valueOf(o));
+            } catch (RuntimeException e) {
+                // a replica that is still connecting reports no offset yet
+            }
+            return new NodeState(node, true, roleName, System.currentTimeMillis(), micros, null, offset, -1);
         } catch (RuntimeException e) {
             StatefulRedisConnection<String, String> c = connections.remove(node);
             if (c != null) {
@@ -110,6 +117,32 @@ final class NodeChecker implements AutoCloseable {
                 log.warn("node {} down: {}", node, error);
             }
             return new NodeState(node, up, previous.role(), System.currentTimeMillis(), -1, error);
+        }
+    }
+
+    private final Map<HostPort, Long> lastCaughtUp = new HashMap<>();
+
+    /**
+     * Annotates replicas with their lag: 0 when the replica's offset reached the master's at this check, otherwise
+     * the time since it last did (so the resolution is the check interval; -1 when never seen caught up).
+     */
+    void annotateLag(Map<HostPort, NodeState> states, HostPort master) {
+        NodeState m = master == null ? null : states.get(master);
+        long now = System.currentTimeMillis();
+        for (Map.Entry<HostPort, NodeState> e : states.entrySet()) {
+            NodeState n = e.getValue();
+            if (!"slave".equals(n.role()) || !n.up() || m == null || m.offset() < 0 || n.offset() < 0) {
+                continue;
+            }
+            long lag;
+            if (n.offset() >= m.offset()) {
+                lastCaughtUp.put(n.node(), now);
+                lag = 0;
+            } else {
+                Long t = lastCaughtUp.get(n.node());
+                lag = t == null ? -1 : now - t;
+            }
+            e.setValue(n.withLag(lag));
         }
     }
 

@@ -199,6 +199,7 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
             log.info("master {} (was {}); sentinels reachable {}/{}, named {}", master, old, reachable,
                     sentinels.size(), votes);
         }
+        nodes.annotateLag(states, master);
         topology.update(states, master);
     }
 

@@ -65,6 +65,7 @@ public final class StaticTopologyMonitor implements TopologyMonitor {
         if (master != null && !master.equals(old)) {
             log.info("master {} (was {})", master, old);
         }
+        checker.annotateLag(states, master);
         topology.update(states, master);
     }
 

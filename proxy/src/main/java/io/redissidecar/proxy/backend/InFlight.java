@@ -41,6 +41,8 @@ public final class InFlight {
     public boolean write;
     /** The WAIT that must confirm this write before its reply may go out (replicated durability). */
     WaitGate gate;
+    /** A read-only command sent under --read-from (retried on a read connection). */
+    public boolean readRoute;
     /** Sent on the client's private connection (blocking commands, transactions), not its shared one. */
     public boolean privateRoute;
     /** When the entry must have been answered by, while it waits for a master to retry on; 0 = not waiting. */

@@ -80,6 +80,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private BackendConnection lastTarget;
     private BackendConnection home;
     private BackendConnection priv;
+    // --read-from: the replica this client reads from, and the topology snapshot that choice was made on
+    private final boolean readFromReplicas;
+    private BackendConnection readConn;
+    private HostPort readChoice;
+    private java.util.Map<HostPort, io.redissidecar.health.NodeState> readNodesSeen;
     private int pauses;
     // the run of consecutive requests to one connection not yet written: [runStart, runStart + runLength) of cumulation
     private BackendConnection runTarget;
@@ -110,6 +115,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         this.id = px.nextClientId();
         this.authed = px.config().clientPassword() == null;
         this.holdNanos = TimeUnit.MILLISECONDS.toNanos(px.config().failoverHoldMs());
+        this.readFromReplicas = !"master".equals(px.config().readFrom());
     }
 
     // ---------------------------------------------------------------- Netty events
@@ -248,7 +254,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         Route route = Router.route(cmd, framer, this);
         switch (route) {
             case SHARED -> {
-                BackendConnection c = homeConnection();
+                boolean read = readFromReplicas && cmd != null && cmd.has(CommandInfo.READONLY);
+                BackendConnection c = read ? readConnection() : homeConnection();
                 return c == null ? hold(consumed, cmd, false) : forward(c, consumed, cmd);
             }
             case PRIVATE -> {
@@ -329,6 +336,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         InFlight e = new InFlight(this, null, db);
         e.privateRoute = privateRoute;
         e.write = cmd != null && (cmd.has(CommandInfo.WRITE) || SCRIPTED.contains(cmd.name()));
+        e.readRoute = readFromReplicas && !privateRoute && cmd != null && cmd.has(CommandInfo.READONLY)
+                && !inMulti && !watching;
         boolean transactional = inMulti || watching || (cmd != null && cmd.handling() == Handling.TRANSACTION);
         if (holdNanos > 0 && cmd != null && !transactional) {
             e.idempotent = idempotent(cmd);
@@ -528,6 +537,73 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             home = h;
         }
         return h;
+    }
+
+    /**
+     * The connection for a read-only command under --read-from: a replica within max-replica-lag-ms (the same one
+     * while it stays eligible, so a client's reads keep their order), or the master as the policy allows; null when
+     * the policy has no node to offer (the read is held).
+     */
+    private BackendConnection readConnection() {
+        HostPort node = readNode();
+        if (node == null) {
+            return null;
+        }
+        HostPort m = px.topology().master();
+        if (node.equals(m)) {
+            return homeConnection();
+        }
+        BackendConnection r = readConn;
+        if (r == null || !r.node().equals(node) || !r.isUsable()) {
+            r = backends.pool(node).shared();
+            readConn = r;
+        }
+        return r;
+    }
+
+    private HostPort readNode() {
+        java.util.Map<HostPort, io.redissidecar.health.NodeState> nodes = px.topology().nodes();
+        if (nodes == readNodesSeen && readChoice != null) {
+            return readChoice; // topology unchanged since the last choice
+        }
+        readNodesSeen = nodes;
+        HostPort m = px.topology().master();
+        String policy = px.config().readFrom();
+        int maxLag = px.config().maxReplicaLagMs();
+        java.util.List<io.redissidecar.health.NodeState> eligible = new java.util.ArrayList<>();
+        for (io.redissidecar.health.NodeState n : nodes.values()) {
+            if (n.up() && "slave".equals(n.role()) && n.lagMs() >= 0 && n.lagMs() <= maxLag) {
+                eligible.add(n);
+            }
+        }
+        HostPort choice = null;
+        if (readChoice != null) {
+            for (io.redissidecar.health.NodeState n : eligible) {
+                if (n.node().equals(readChoice)) {
+                    choice = readChoice; // stay on the same replica while it is eligible
+                }
+            }
+        }
+        if (choice == null && !eligible.isEmpty()) {
+            if (policy.equals("nearest")) {
+                eligible.sort(java.util.Comparator.comparingLong(io.redissidecar.health.NodeState::latencyMicros));
+                choice = eligible.get(0).node();
+            } else {
+                choice = eligible.get((int) (id % eligible.size())).node(); // spread clients over replicas
+            }
+        }
+        if (policy.equals("nearest") && m != null) {
+            io.redissidecar.health.NodeState ms = nodes.get(m);
+            io.redissidecar.health.NodeState cs = choice == null ? null : nodes.get(choice);
+            if (cs == null || (ms != null && ms.latencyMicros() >= 0 && ms.latencyMicros() < cs.latencyMicros())) {
+                choice = m;
+            }
+        }
+        if (choice == null && !policy.equals("replica")) {
+            choice = m;
+        }
+        readChoice = choice;
+        return choice;
     }
 
     private BackendConnection privateConnection() {
@@ -740,7 +816,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                         + "; the command " + (e.mayHaveRun ? "may or may not have run" : "was not run")));
                 continue;
             }
-            BackendConnection c = e.privateRoute ? privateConnection() : homeConnection();
+            BackendConnection c = e.privateRoute ? privateConnection() : e.readRoute ? readConnection()
+                    : homeConnection();
             if (c == null) {
                 scheduleRetry();
                 return;

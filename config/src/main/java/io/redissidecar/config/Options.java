@@ -40,6 +40,8 @@ public final class Options {
     public static final String CONNECT_TIMEOUT_MS = "connect-timeout-ms";
     public static final String HEALTH_INTERVAL_MS = "health-interval-ms";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown-timeout-ms";
+    public static final String HEALTH_RISE = "health-rise";
+    public static final String HEALTH_FALL = "health-fall";
     public static final String DENY_COMMANDS = "deny-commands";
 
     /** Server-admin commands refused by default: they would act on, or leak, the shared backend. */
@@ -111,6 +113,10 @@ public final class Options {
                     "backend connect timeout"),
             new OptionSpec(HEALTH_INTERVAL_MS, "1000", Parsers.intBetween(50, 600_000),
                     "interval of the active health check (PING, ROLE) per node"),
+            new OptionSpec(HEALTH_RISE, "1", Parsers.intBetween(1, 100),
+                    "good checks in a row before a node that was down counts as up"),
+            new OptionSpec(HEALTH_FALL, "2", Parsers.intBetween(1, 100),
+                    "failed checks in a row before a node counts as down"),
             new OptionSpec(SHUTDOWN_TIMEOUT_MS, "5000", Parsers.intBetween(0, 600_000),
                     "on SIGTERM: how long in-flight replies may drain before the proxy exits"),
             new OptionSpec(DENY_COMMANDS, DEFAULT_DENY, Parsers::commandList,

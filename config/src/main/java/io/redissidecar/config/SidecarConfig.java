@@ -125,6 +125,14 @@ public final class SidecarConfig {
         return (Integer) get(Options.HEALTH_INTERVAL_MS);
     }
 
+    public int healthRise() {
+        return (Integer) get(Options.HEALTH_RISE);
+    }
+
+    public int healthFall() {
+        return (Integer) get(Options.HEALTH_FALL);
+    }
+
     public int shutdownTimeoutMs() {
         return (Integer) get(Options.SHUTDOWN_TIMEOUT_MS);
     }

@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class NodeChecker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeChecker.class);
-    static final int FALL = 2;
 
     private final String username;
     private final String password;
@@ -35,8 +34,13 @@ final class NodeChecker implements AutoCloseable {
     private final RedisClient client;
     private final Map<HostPort, StatefulRedisConnection<String, String>> connections = new HashMap<>();
     private final Map<HostPort, Integer> failures = new HashMap<>();
+    private final Map<HostPort, Integer> successes = new HashMap<>();
+    private final int rise;
+    private final int fall;
 
-    NodeChecker(String username, String password, Duration timeout) {
+    NodeChecker(String username, String password, Duration timeout, int rise, int fall) {
+        this.rise = rise;
+        this.fall = fall;
         this.username = username;
         this.password = password;
         this.timeout = timeout;
@@ -92,9 +96,11 @@ final class NodeChecker implements AutoCloseable {
                 learnServerFacts(c, topology);
             }
             failures.put(node, 0);
-            if (!previous.up()) {
+            int ok = successes.merge(node, 1, Integer::sum);
+            boolean up = previous.up() || ok >= rise || previous.checkedAtMillis() == 0; // the first check decides
+            if (!previous.up() && up) {
                 log.info("node {} up role={}", node, roleName);
-            } else if (!roleName.equals(previous.role())) {
+            } else if (up && !roleName.equals(previous.role())) {
                 log.info("node {} role {} -> {}", node, previous.role(), roleName);
             }
             long offset = -1;
@@ -104,14 +110,16 @@ final class NodeChecker implements AutoCloseable {
             } catch (RuntimeException e) {
                 // a replica that is still connecting reports no offset yet
             }
-            return new NodeState(node, true, roleName, System.currentTimeMillis(), micros, null, offset, -1);
+            return new NodeState(node, up, roleName, System.currentTimeMillis(), micros, up ? null
+                    : "rising (" + ok + "/" + rise + " good checks)", offset, -1);
         } catch (RuntimeException e) {
             StatefulRedisConnection<String, String> c = connections.remove(node);
             if (c != null) {
                 c.closeAsync();
             }
             int f = failures.merge(node, 1, Integer::sum);
-            boolean up = previous.up() && f < FALL;
+            successes.put(node, 0);
+            boolean up = previous.up() && f < fall;
             String error = rootMessage(e);
             if (previous.up() && !up) {
                 log.warn("node {} down: {}", node, error);

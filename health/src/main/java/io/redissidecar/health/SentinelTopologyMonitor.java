@@ -65,12 +65,13 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
     private volatile HostPort promoting;
 
     public SentinelTopologyMonitor(List<HostPort> sentinels, String masterName, String sentinelPassword,
-                                   String nodeUsername, String nodePassword, Duration interval, Duration timeout) {
+                                   String nodeUsername, String nodePassword, Duration interval, Duration timeout,
+                                   int rise, int fall) {
         this.sentinels = List.copyOf(sentinels);
         this.masterName = masterName;
         this.sentinelPassword = sentinelPassword;
         this.timeout = timeout;
-        this.nodes = new NodeChecker(nodeUsername, nodePassword, timeout);
+        this.nodes = new NodeChecker(nodeUsername, nodePassword, timeout, rise, fall);
         this.sentinelResources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .build();
         this.sentinelClient = RedisClient.create(sentinelResources);

@@ -22,9 +22,9 @@ public final class StaticTopologyMonitor implements TopologyMonitor {
     private final CheckScheduler scheduler;
 
     public StaticTopologyMonitor(List<HostPort> nodes, String username, String password, Duration interval,
-                                 Duration timeout) {
+                                 Duration timeout, int rise, int fall) {
         this.nodes = List.copyOf(nodes);
-        this.checker = new NodeChecker(username, password, timeout);
+        this.checker = new NodeChecker(username, password, timeout, rise, fall);
         this.scheduler = new CheckScheduler("sidecar-health", interval, this::checkAll);
         for (HostPort n : nodes) {
             states.put(n, NodeState.unknown(n));

@@ -62,9 +62,10 @@ public final class Sidecar implements AutoCloseable {
         Duration timeout = Duration.ofMillis(config.connectTimeoutMs());
         monitor = "sentinel".equals(config.mode())
                 ? new SentinelTopologyMonitor(config.sentinels(), config.masterName(), config.sentinelPassword(),
-                        config.backendUsername(), config.backendPassword(), interval, timeout)
+                        config.backendUsername(), config.backendPassword(), interval, timeout, config.healthRise(),
+                        config.healthFall())
                 : new StaticTopologyMonitor(config.backends(), config.backendUsername(), config.backendPassword(),
-                        interval, timeout);
+                        interval, timeout, config.healthRise(), config.healthFall());
         monitor.start();
         Topology topology = monitor.topology();
         px = new ProxyContext(config, commands, topology);

@@ -271,6 +271,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         if (buf.getByte(offset) == '-' && e.canResend() && provesNotRun(buf, offset, length)) {
             // READONLY, LOADING, MASTERDOWN, TRYAGAIN, UNBLOCKED (a blocked pop released by a role change): Redis did
             // not run it, so sending it again cannot duplicate it
+            loop.settings().breakers().failed(node, "refused a command as a non-master");
             loop.backendFailed(node);
             retired = true; // the node is no master now: later requests (and this one) go elsewhere
             e.owner.retry(e, this, "backend " + node + " answered " + buf.toString(offset + 1,

@@ -201,6 +201,10 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
                     sentinels.size(), votes);
         }
         nodes.annotateLag(states, master);
+        HostPort paused = topology.writesPaused();
+        if (paused != null && states.containsKey(paused) && "slave".equals(states.get(paused).role())) {
+            topology.writesPaused(null); // reconfigured (and its clients killed): the switchover is over
+        }
         topology.update(states, master);
     }
 
@@ -275,6 +279,7 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
                     new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
                     new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8).add("PAUSE")
                             .add(pauseMs).add("WRITE"));
+            topology.writesPaused(old); // until Sentinel has turned it into a replica (see check())
             while (!replicasCaughtUp(m.sync().info("replication"))) {
                 if (System.nanoTime() - deadline > 0) {
                     throw new IllegalStateException("replicas did not catch up with the master in time");
@@ -297,6 +302,7 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
             }
         } catch (Exception e) {
             failoverUntil = 0;
+            topology.writesPaused(null);
             check(); // the old master again, if it still is one
             throw e instanceof IllegalStateException ? e : new IllegalStateException(NodeChecker.rootMessage(e), e);
         } finally {

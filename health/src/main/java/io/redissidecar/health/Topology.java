@@ -16,6 +16,7 @@ public final class Topology {
     private volatile String redisVersion = "unknown";
     private volatile int databases = 16;
     private volatile boolean factsKnown;
+    private volatile HostPort writesPaused;
     private final List<Consumer<HostPort>> masterListeners = new CopyOnWriteArrayList<>();
 
     /** The node writes go to, or null while none is known. */
@@ -41,6 +42,18 @@ public final class Topology {
         HostPort m = master;
         NodeState s = m == null ? null : nodes.get(m);
         return s != null && s.up();
+    }
+
+    /**
+     * The old master during a planned switchover, once its writes are paused (CLIENT PAUSE WRITE): a command that got
+     * no reply from it before its connection closed did not run (it was held by the pause), so it may be sent again.
+     */
+    public HostPort writesPaused() {
+        return writesPaused;
+    }
+
+    void writesPaused(HostPort node) {
+        writesPaused = node;
     }
 
     /** Why no master is known, node by node, for the error clients get meanwhile. */

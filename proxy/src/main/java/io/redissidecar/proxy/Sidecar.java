@@ -84,7 +84,8 @@ public final class Sidecar implements AutoCloseable {
                 config.replicationTimeoutMs(), new NodeBreakers(Duration.ofMillis(500)));
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
-            loops.put(loop, new LoopBackends(loop, backendBootstrap, settings, node -> monitor.requestCheck()));
+            loops.put(loop, new LoopBackends(loop, backendBootstrap, settings, node -> monitor.requestCheck(),
+                    topology::writesPaused));
         }
         topology.onMasterChange(m -> loops.forEach((loop, lb) -> loop.execute(lb::masterChanged)));
 

@@ -414,10 +414,12 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             loop.settings().breakers().failed(node, reason);
             loop.backendFailed(node);
         }
+        // on an old master paused for a planned switchover, a command without a reply did not run: it was held
+        boolean paused = unexpected && loop.writesPaused(node);
         for (InFlight e; (e = awaiting.poll()) != null; ) {
-            if (unexpected && e.owner != null && e.idempotent && e.canResend()) {
+            if (unexpected && e.owner != null && (e.idempotent || paused) && e.canResend()) {
                 e.dropFrame();
-                e.owner.retry(e, this, reason, true);
+                e.owner.retry(e, this, reason, !paused);
             } else {
                 fail(e, reason + " before the reply; the command may or may not have run");
             }

@@ -18,12 +18,15 @@ public final class LoopBackends {
     private final FlushBatch flushBatch;
     private final Map<HostPort, BackendPool> pools = new HashMap<>();
     private final java.util.function.Consumer<HostPort> failureListener;
+    private final java.util.function.Supplier<HostPort> writesPaused;
     private final java.util.ArrayList<Runnable> masterWaiters = new java.util.ArrayList<>();
     private final java.util.Set<Runnable> masterListeners = new java.util.LinkedHashSet<>();
 
     /** {@code bootstrap} is configured (channel class, options) but has no group or handler yet. */
     public LoopBackends(EventLoop loop, Bootstrap bootstrap, BackendSettings settings,
-                        java.util.function.Consumer<HostPort> failureListener) {
+                        java.util.function.Consumer<HostPort> failureListener,
+                        java.util.function.Supplier<HostPort> writesPaused) {
+        this.writesPaused = writesPaused;
         this.loop = loop;
         this.failureListener = failureListener;
         this.bootstrap = bootstrap.clone().group(loop);
@@ -46,6 +49,12 @@ public final class LoopBackends {
             pools.put(node, p);
         }
         return p;
+    }
+
+    /** Whether {@code node} is an old master whose writes the proxy paused for a planned switchover. */
+    boolean writesPaused(HostPort node) {
+        HostPort p = writesPaused.get();
+        return p != null && p.equals(node);
     }
 
     /** A connection to {@code node} failed or it refused a command as a non-master: ask for a topology check. */

@@ -109,8 +109,8 @@ class SentinelFailoverTest {
             String lost = FailoverWorkload.lostAcknowledged(proxy.port(), w.load.acknowledged, at);
             FailoverWorkload.report("POST /admin/switchover", w, 0, lost);
             assertTrue(lost.startsWith("0 "), lost);
-            w.load.seen().stream().filter(s -> s != w.blpop).forEach(SentinelFailoverTest::assertNoErrors);
-            assertOnlyAmbiguityErrors(w.blpop);
+            // writes were paused on the old master first: even a blocked BLPOP is known not to have popped
+            w.load.seen().forEach(SentinelFailoverTest::assertNoErrors);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.redissidecar.proxy.it;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +7,6 @@ import io.redissidecar.proxy.testing.RedisServer;
 import io.redissidecar.proxy.testing.RespConn;
 import io.redissidecar.proxy.testing.SidecarFixture;
 import java.io.ByteArrayOutputStream;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,13 +15,7 @@ class DurabilityTest {
 
     @Test
     void writesAreAcknowledgedOnlyOnceReplicatedAndReportedWhenNot() throws Exception {
-        try (RedisServer master = RedisServer.start();
-             RedisServer replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(master.port()))) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
-                try (RespConn c = new RespConn(master.port())) {
-                    return c.call("INFO", "replication").contains("state=online");
-                }
-            });
+        try (RedisServer master = RedisServer.start(); RedisServer replica = RedisServer.startReplicaOf(master)) {
             try (SidecarFixture proxy = SidecarFixture.start(List.of(master.address(), replica.address()),
                     "--durability", "replicated", "--min-replicas", "1", "--replication-timeout-ms", "300");
                  RespConn c = new RespConn(proxy.port())) {
@@ -56,13 +48,7 @@ class DurabilityTest {
 
     @Test
     void aClientsWaitCoversTheWritesItMadeOnItsSharedConnection() throws Exception {
-        try (RedisServer master = RedisServer.start();
-             RedisServer replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(master.port()))) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
-                try (RespConn c = new RespConn(master.port())) {
-                    return c.call("INFO", "replication").contains("state=online");
-                }
-            });
+        try (RedisServer master = RedisServer.start(); RedisServer replica = RedisServer.startReplicaOf(master)) {
             try (SidecarFixture proxy = SidecarFixture.start(List.of(master.address(), replica.address()));
                  RespConn c = new RespConn(proxy.port())) {
                 assertEquals("+OK\r\n", c.call("SET", "a", "1"));

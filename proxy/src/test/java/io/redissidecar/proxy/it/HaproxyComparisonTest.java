@@ -3,7 +3,6 @@ package io.redissidecar.proxy.it;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.redissidecar.config.HostPort;
 import io.redissidecar.proxy.testing.FailoverWorkload;
 import io.redissidecar.proxy.testing.RedisServer;
 import io.redissidecar.proxy.testing.RespConn;
@@ -92,12 +91,9 @@ class HaproxyComparisonTest {
             Process hp = haproxy(g, port);
             try (FailoverWorkload w = new FailoverWorkload(port)) {
                 w.awaitProgress(100);
-                HostPort old = g.currentMaster();
-                long killedAt = System.nanoTime();
-                g.node(old).kill9();
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> !g.currentMaster().equals(old));
-                long promotedMs = (System.nanoTime() - killedAt) / 1_000_000;
+                SentinelGroup.Killed k = g.killMasterAndAwaitPromotion();
+                long killedAt = k.killedAtNanos();
+                long promotedMs = k.promotionMillis();
                 String note = recover(w);
                 w.close();
                 FailoverWorkload.report("HAProxy kill -9 master" + note, w, promotedMs + 1000,
@@ -116,14 +112,8 @@ class HaproxyComparisonTest {
             Process hp = haproxy(g, port);
             try (FailoverWorkload w = new FailoverWorkload(port)) {
                 w.awaitProgress(100);
-                HostPort old = g.currentMaster();
                 long at = System.nanoTime();
-                try (RespConn s = new RespConn(g.sentinels().get(0).port())) {
-                    s.call("SENTINEL", "FAILOVER", SentinelGroup.MASTER_NAME);
-                }
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> !g.currentMaster().equals(old));
-                g.awaitReplica(old);
+                g.sentinelFailover();
                 String note = recover(w);
                 w.close();
                 FailoverWorkload.report("HAProxy SENTINEL FAILOVER" + note, w, 0,

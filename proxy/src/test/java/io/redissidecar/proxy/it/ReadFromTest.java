@@ -26,13 +26,7 @@ class ReadFromTest {
 
     @Test
     void readsGoToTheReplicaAndFallBackToTheMasterWhenItGoes() throws Exception {
-        try (RedisServer master = RedisServer.start();
-             RedisServer replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(master.port()))) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
-                try (RespConn c = new RespConn(master.port())) {
-                    return c.call("INFO", "replication").contains("state=online");
-                }
-            });
+        try (RedisServer master = RedisServer.start(); RedisServer replica = RedisServer.startReplicaOf(master)) {
             try (SidecarFixture proxy = SidecarFixture.start(List.of(master.address(), replica.address()),
                     "--read-from", "replica-preferred", "--max-replica-lag-ms", "2000");
                  RespConn c = new RespConn(proxy.port())) {

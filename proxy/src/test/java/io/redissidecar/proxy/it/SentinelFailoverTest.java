@@ -14,8 +14,6 @@ import io.redissidecar.proxy.testing.SentinelGroup;
 import io.redissidecar.proxy.testing.SidecarFixture;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,12 +38,9 @@ class SentinelFailoverTest {
         try (SentinelGroup g = SentinelGroup.start(); SidecarFixture proxy = SidecarFixture.startSentinel(g);
              FailoverWorkload w = new FailoverWorkload(proxy.port())) {
             w.awaitProgress(100);
-            HostPort old = g.currentMaster();
-            long killedAt = System.nanoTime();
-            g.node(old).kill9();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> !g.currentMaster().equals(old));
-            long promotedMs = (System.nanoTime() - killedAt) / 1_000_000;
+            SentinelGroup.Killed k = g.killMasterAndAwaitPromotion();
+            long killedAt = k.killedAtNanos();
+            long promotedMs = k.promotionMillis();
             w.awaitProgress(200);
             w.close();
             String lost = FailoverWorkload.lostAcknowledged(proxy.port(), w.load.acknowledged, killedAt);
@@ -70,12 +65,9 @@ class SentinelFailoverTest {
              SidecarFixture proxy = SidecarFixture.startSentinel(g, "--durability", "replicated");
              FailoverWorkload w = new FailoverWorkload(proxy.port())) {
             w.awaitProgress(100);
-            HostPort old = g.currentMaster();
-            long killedAt = System.nanoTime();
-            g.node(old).kill9();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> !g.currentMaster().equals(old));
-            long promotedMs = (System.nanoTime() - killedAt) / 1_000_000;
+            SentinelGroup.Killed k = g.killMasterAndAwaitPromotion();
+            long killedAt = k.killedAtNanos();
+            long promotedMs = k.promotionMillis();
             w.awaitProgress(200);
             w.close();
             String lost = FailoverWorkload.lostAcknowledged(proxy.port(), w.load.acknowledged, killedAt);
@@ -119,14 +111,8 @@ class SentinelFailoverTest {
         try (SentinelGroup g = SentinelGroup.start(); SidecarFixture proxy = SidecarFixture.startSentinel(g);
              FailoverWorkload w = new FailoverWorkload(proxy.port())) {
             w.awaitProgress(100);
-            HostPort old = g.currentMaster();
             long at = System.nanoTime();
-            try (RespConn s = new RespConn(g.sentinels().get(0).port())) {
-                assertEquals("+OK\r\n", s.call("SENTINEL", "FAILOVER", SentinelGroup.MASTER_NAME));
-            }
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> !g.currentMaster().equals(old));
-            g.awaitReplica(old); // the old master demoted: the switch is complete
+            g.sentinelFailover(); // returns once the old master is demoted: the switch is complete
             w.awaitProgress(200);
             w.close();
             FailoverWorkload.report("SENTINEL FAILOVER", w, 0, FailoverWorkload.lostAcknowledged(proxy.port(), w.load.acknowledged, at));
@@ -152,8 +138,7 @@ class SentinelFailoverTest {
             RedisServer oldMaster = g.node(old);
             long at = System.nanoTime();
             oldMaster.kill9();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> !g.currentMaster().equals(old));
+            g.awaitNewMaster(old);
             w.awaitProgress(100);
             RedisServer back = g.restart(oldMaster); // returns as a master with no data, until Sentinel demotes it
             w.awaitProgress(100);

@@ -55,6 +55,23 @@ public final class RedisServer implements AutoCloseable {
         return s;
     }
 
+    /** Starts a replica of {@code master} (extra options after) and waits until the master sees it online. */
+    public static RedisServer startReplicaOf(RedisServer master, String... extraArgs) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())));
+        args.addAll(List.of(extraArgs));
+        RedisServer r = start(args.toArray(String[]::new));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
+                master.info("replication").contains("port=" + r.port() + ",state=online"));
+        return r;
+    }
+
+    /** {@code INFO section} of this server, as raw RESP. */
+    public String info(String section) throws IOException {
+        try (RespConn c = new RespConn(port)) {
+            return c.call("INFO", section);
+        }
+    }
+
     /** Starts {@code redis-sentinel} with a config file written into its own directory (Sentinel rewrites it). */
     public static RedisServer startSentinel(int port, String monitorLines) throws IOException {
         String exe = executable("redis-sentinel");

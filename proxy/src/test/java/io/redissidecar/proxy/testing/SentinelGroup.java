@@ -102,6 +102,42 @@ public final class SentinelGroup implements AutoCloseable {
         throw new IOException("no Sentinel names a master");
     }
 
+    /**
+     * Kills the current master with SIGKILL and waits until the Sentinels name another.
+     *
+     * @return the old master and how long the promotion took, in milliseconds, measured from the kill
+     */
+    public Killed killMasterAndAwaitPromotion() throws IOException {
+        HostPort old = currentMaster();
+        long killedAt = System.nanoTime();
+        node(old).kill9();
+        awaitNewMaster(old);
+        return new Killed(old, killedAt, (System.nanoTime() - killedAt) / 1_000_000);
+    }
+
+    /** What {@link #killMasterAndAwaitPromotion()} did. */
+    public record Killed(HostPort oldMaster, long killedAtNanos, long promotionMillis) {
+    }
+
+    /** Asks a Sentinel for {@code SENTINEL FAILOVER}, waits for the new master and for the old one's demotion. */
+    public HostPort sentinelFailover() throws IOException {
+        HostPort old = currentMaster();
+        try (RespConn s = new RespConn(sentinels.get(0).port())) {
+            String r = s.call("SENTINEL", "FAILOVER", MASTER_NAME);
+            if (!r.equals("+OK\r\n")) {
+                throw new IOException("SENTINEL FAILOVER answered " + r);
+            }
+        }
+        awaitNewMaster(old);
+        awaitReplica(old);
+        return old;
+    }
+
+    public void awaitNewMaster(HostPort old) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !currentMaster().equals(old));
+    }
+
     /** Waits until the node at {@code address} reports itself a replica (Sentinel has reconfigured it). */
     public void awaitReplica(HostPort address) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {

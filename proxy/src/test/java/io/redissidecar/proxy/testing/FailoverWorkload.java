@@ -120,7 +120,11 @@ public FailoverWorkload(int port) {
         try (RespConn c = new RespConn(proxyPort)) {
             for (Map.Entry<String, long[]> e : acked.entrySet()) {
                 String v = Long.toString(e.getValue()[0]);
-                if (!c.call("GET", e.getKey()).equals("$" + v.length() + "\r\n" + v + "\r\n")) {
+                String got = c.call("GET", e.getKey());
+                if (!got.equals("$" + v.length() + "\r\n" + v + "\r\n")) {
+                    if (before + after < 3) {
+                        System.out.println("LOST " + e.getKey() + " want " + v + " got " + got.trim());
+                    }
                     if (e.getValue()[1] - at < 0) {
                         before++;
                     } else {

@@ -38,6 +38,7 @@ public final class Options {
     public static final String MAX_PENDING_PER_CLIENT = "max-pending-per-client";
     public static final String CLIENT_IDLE_TIMEOUT_MS = "client-idle-timeout-ms";
     public static final String CONNECT_TIMEOUT_MS = "connect-timeout-ms";
+    public static final String BACKEND_TIMEOUT_MS = "backend-timeout-ms";
     public static final String HEALTH_INTERVAL_MS = "health-interval-ms";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown-timeout-ms";
     public static final String HEALTH_RISE = "health-rise";
@@ -111,6 +112,9 @@ public final class Options {
                     "close clients idle this long with nothing in flight; 0 = never (Redis timeout)"),
             new OptionSpec(CONNECT_TIMEOUT_MS, "2000", Parsers.intBetween(1, 600_000),
                     "backend connect timeout"),
+            new OptionSpec(BACKEND_TIMEOUT_MS, "5000", Parsers.intBetween(0, 3_600_000),
+                    "a shared backend connection with requests outstanding and no reply for this long is closed "
+                            + "(its requests are then retried or failed like after any lost connection); 0 = never"),
             new OptionSpec(HEALTH_INTERVAL_MS, "1000", Parsers.intBetween(50, 600_000),
                     "interval of the active health check (PING, ROLE) per node"),
             new OptionSpec(HEALTH_RISE, "1", Parsers.intBetween(1, 100),

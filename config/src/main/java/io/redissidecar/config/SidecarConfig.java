@@ -121,6 +121,10 @@ public final class SidecarConfig {
         return (Integer) get(Options.CONNECT_TIMEOUT_MS);
     }
 
+    public int backendTimeoutMs() {
+        return (Integer) get(Options.BACKEND_TIMEOUT_MS);
+    }
+
     public int healthIntervalMs() {
         return (Integer) get(Options.HEALTH_INTERVAL_MS);
     }

@@ -40,6 +40,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     private boolean passthrough;
     /** Answered as a node that is no master any more: no new requests; closed once its replies are in. */
     private boolean retired;
+    // stall detection (shared connections): replies counted, and when the watchdog last saw them move
+    private int repliesSeen;
+    private int repliesAtLastCheck;
+    private long stalledSinceNanos;
     private boolean flushQueued;
     private String failure;
     // replicated durability: the gate collecting this iteration's writes, and gates sent but not yet answered
@@ -246,6 +250,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     }
 
     private void deliver(ByteBuf buf, int offset, int length) {
+        repliesSeen++;
         InFlight e = awaiting.poll();
         if (e == null) {
             if (passthrough && privateOwner != null) {
@@ -336,6 +341,23 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     private void closeIfRetiredAndIdle() {
         if (retired && awaiting.isEmpty() && unsent.isEmpty() && !passthrough) {
             close();
+        }
+    }
+
+    /**
+     * Called by the loop's watchdog: closes a connection that has had requests outstanding and no reply for
+     * {@code timeoutNanos} (a frozen or partitioned node never closes it by itself).
+     */
+    void checkStalled(long now, long timeoutNanos) {
+        if (state != State.READY || awaiting.isEmpty() || repliesSeen != repliesAtLastCheck) {
+            repliesAtLastCheck = repliesSeen;
+            stalledSinceNanos = now;
+            return;
+        }
+        if (now - stalledSinceNanos >= timeoutNanos) {
+            log.warn("backend {}: no reply for {} ms with {} requests outstanding; closing the connection", node,
+                    (now - stalledSinceNanos) / 1_000_000, awaiting.size());
+            closeWith("backend " + node + " did not answer within backend-timeout-ms");
         }
     }
 

@@ -51,6 +51,14 @@ public final class BackendPool {
         return c;
     }
 
+    void checkStalled(long now, long timeoutNanos) {
+        for (BackendConnection c : shared) {
+            if (c != null) {
+                c.checkStalled(now, timeoutNanos);
+            }
+        }
+    }
+
     void closeAll() {
         for (BackendConnection c : shared) {
             if (c != null) {

@@ -8,7 +8,7 @@ import io.redissidecar.health.NodeBreakers;
  * per-node circuit breakers that gate new connections.
  */
 public record BackendSettings(String username, String password, int sharedConnections, int minReplicas,
-                              int replicationTimeoutMs, NodeBreakers breakers) {
+                              int replicationTimeoutMs, NodeBreakers breakers, int backendTimeoutMs) {
 
     public boolean replicated() {
         return minReplicas > 0;

@@ -32,6 +32,17 @@ public final class LoopBackends {
         this.bootstrap = bootstrap.clone().group(loop);
         this.settings = settings;
         this.flushBatch = new FlushBatch(loop);
+        int timeoutMs = settings.backendTimeoutMs();
+        if (timeoutMs > 0) {
+            long period = Math.max(10, Math.min(500, timeoutMs / 4));
+            long timeoutNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            loop.scheduleAtFixedRate(() -> {
+                long now = System.nanoTime();
+                for (BackendPool p : pools.values()) {
+                    p.checkStalled(now, timeoutNanos);
+                }
+            }, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
     }
 
     public EventLoop eventLoop() {

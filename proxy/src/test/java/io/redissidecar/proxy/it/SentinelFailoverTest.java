@@ -33,52 +33,49 @@ class SentinelFailoverTest {
         }
     }
 
-    @Test
-    void masterKilledUnderLoad() throws Exception {
-        try (SentinelGroup g = SentinelGroup.start(); SidecarFixture proxy = SidecarFixture.startSentinel(g);
+    /** What a client-side check of a kill scenario gets: the workload, lost writes and the gap bound. */
+    private interface KillCheck {
+        void check(FailoverWorkload w, String lost, long gapBound, SidecarFixture proxy);
+    }
+
+    /**
+     * Load through the proxy, {@code kill -9} of the master, load again on the new one; then the common assertions
+     * (no SET/GET error, gap within promotion + 1 s) and the scenario's own.
+     */
+    private static void killMasterUnderLoad(String label, KillCheck more, String... proxyArgs) throws Exception {
+        try (SentinelGroup g = SentinelGroup.start(); SidecarFixture proxy = SidecarFixture.startSentinel(g, proxyArgs);
              FailoverWorkload w = new FailoverWorkload(proxy.port())) {
             w.awaitProgress(100);
             SentinelGroup.Killed k = g.killMasterAndAwaitPromotion();
-            long killedAt = k.killedAtNanos();
-            long promotedMs = k.promotionMillis();
             w.awaitProgress(200);
             w.close();
-            String lost = FailoverWorkload.lostAcknowledged(proxy.port(), w.load.acknowledged, killedAt);
-            long bound = promotedMs + 1000;
-            FailoverWorkload.report("kill -9 master (async)", w, bound, lost);
+            String lost = FailoverWorkload.lostAcknowledged(proxy.port(), w.load.acknowledged, k.killedAtNanos());
+            long bound = k.promotionMillis() + 1000;
+            FailoverWorkload.report(label, w, bound, lost);
             for (ClientLoad.Seen s : w.setGet) {
                 assertNoErrors(s);
                 assertTrue(s.maxGapMillis() < bound, s + " gap bound " + bound);
             }
+            more.check(w, lost, bound, proxy);
+        }
+    }
+
+    @Test
+    void masterKilledUnderLoad() throws Exception {
+        killMasterUnderLoad("kill -9 master (async)", (w, lost, bound, proxy) -> {
             assertOnlyAmbiguityErrors(w.incr);
             assertOnlyAmbiguityErrors(w.rpush);
             assertOnlyAmbiguityErrors(w.blpop);
             assertOnlyAmbiguityErrors(w.publish); // a PUBLISH in flight may have been delivered
             assertNoErrors(w.subscriber); // still connected, and receiving on the new master (awaitProgress)
             assertEquals(1, proxy.sidecar().context().resubscriptions(), "the subscriber was moved once");
-        }
+        });
     }
 
     @Test
     void masterKilledUnderLoadLosesNoAcknowledgedWriteWithReplicatedDurability() throws Exception {
-        try (SentinelGroup g = SentinelGroup.start();
-             SidecarFixture proxy = SidecarFixture.startSentinel(g, "--durability", "replicated");
-             FailoverWorkload w = new FailoverWorkload(proxy.port())) {
-            w.awaitProgress(100);
-            SentinelGroup.Killed k = g.killMasterAndAwaitPromotion();
-            long killedAt = k.killedAtNanos();
-            long promotedMs = k.promotionMillis();
-            w.awaitProgress(200);
-            w.close();
-            String lost = FailoverWorkload.lostAcknowledged(proxy.port(), w.load.acknowledged, killedAt);
-            long bound = promotedMs + 1000;
-            FailoverWorkload.report("kill -9 master (replicated)", w, bound, lost);
-            assertTrue(lost.startsWith("0 "), lost);
-            for (ClientLoad.Seen s : w.setGet) {
-                assertNoErrors(s);
-                assertTrue(s.maxGapMillis() < bound, s + " gap bound " + bound);
-            }
-        }
+        killMasterUnderLoad("kill -9 master (replicated)", (w, lost, bound, proxy) ->
+                assertTrue(lost.startsWith("0 "), lost), "--durability", "replicated");
     }
 
     @Test

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * still says master; otherwise no master is known and the data plane holds requests (it never writes to a node that
  * the Sentinels have replaced, nor to one it cannot confirm).
  */
-public final class SentinelTopologyMonitor implements TopologyMonitor {
+public final class SentinelTopologyMonitor extends ScheduledMonitor {
     private static final Logger log = LoggerFactory.getLogger(SentinelTopologyMonitor.class);
     static final String[] EVENTS = {"+switch-master", "+sdown", "-sdown", "+odown", "+failover-end",
         "+convert-to-slave", "+role-change", "+try-failover", "+selected-slave",
@@ -50,14 +50,12 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
     private final String masterName;
     private final String sentinelPassword;
     private final Duration timeout;
-    private final Topology topology = new Topology();
     private final NodeChecker nodes;
     private final ClientResources sentinelResources;
     private final RedisClient sentinelClient;
     private final Map<HostPort, StatefulRedisSentinelConnection<String, String>> sentinelConns = new HashMap<>();
     private final Map<HostPort, StatefulRedisPubSubConnection<String, String>> eventConns = new HashMap<>();
     private final Map<HostPort, NodeState> states = new LinkedHashMap<>();
-    private final CheckScheduler scheduler;
     private volatile int reachableSentinels;
     /** Set while a Sentinel reports a promotion under way (System.nanoTime() deadline), 0 otherwise. */
     private volatile long failoverUntil;
@@ -67,6 +65,7 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
     public SentinelTopologyMonitor(List<HostPort> sentinels, String masterName, String sentinelPassword,
                                    String nodeUsername, String nodePassword, Duration interval, Duration timeout,
                                    int rise, int fall) {
+        super("sidecar-sentinel", interval);
         this.sentinels = List.copyOf(sentinels);
         this.masterName = masterName;
         this.sentinelPassword = sentinelPassword;
@@ -76,28 +75,11 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
                 .build();
         this.sentinelClient = RedisClient.create(sentinelResources);
         this.sentinelClient.setOptions(NodeChecker.clientOptions(timeout));
-        this.scheduler = new CheckScheduler("sidecar-sentinel", interval, this::check);
-    }
-
-    @Override
-    public Topology topology() {
-        return topology;
     }
 
     /** Sentinels that answered in the last round. */
     public int reachableSentinels() {
         return reachableSentinels;
-    }
-
-    @Override
-    public void start() {
-        scheduler.runNow();
-        scheduler.start();
-    }
-
-    @Override
-    public void requestCheck() {
-        scheduler.requestSoon();
     }
 
     private RedisURI sentinelUri(HostPort s) {
@@ -108,7 +90,8 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
         return b.build();
     }
 
-    private void check() {
+    @Override
+    void check() {
         Map<HostPort, Integer> votes = new HashMap<>();
         Map<HostPort, Long> epochs = new HashMap<>();
         int reachable = 0;
@@ -348,8 +331,7 @@ public final class SentinelTopologyMonitor implements TopologyMonitor {
     }
 
     @Override
-    public void close() {
-        scheduler.close();
+    void closeClients() {
         nodes.close();
         sentinelConns.clear();
         eventConns.clear();

@@ -12,42 +12,25 @@ import org.slf4j.LoggerFactory;
  * Static mode: a fixed list of nodes, each checked with {@code PING} and {@code ROLE} every interval; the master is
  * the first node, in configured order, that is up and whose ROLE says master.
  */
-public final class StaticTopologyMonitor implements TopologyMonitor {
+public final class StaticTopologyMonitor extends ScheduledMonitor {
     private static final Logger log = LoggerFactory.getLogger(StaticTopologyMonitor.class);
 
     private final List<HostPort> nodes;
-    private final Topology topology = new Topology();
     private final Map<HostPort, NodeState> states = new LinkedHashMap<>();
     private final NodeChecker checker;
-    private final CheckScheduler scheduler;
 
     public StaticTopologyMonitor(List<HostPort> nodes, String username, String password, Duration interval,
                                  Duration timeout, int rise, int fall) {
+        super("sidecar-health", interval);
         this.nodes = List.copyOf(nodes);
         this.checker = new NodeChecker(username, password, timeout, rise, fall);
-        this.scheduler = new CheckScheduler("sidecar-health", interval, this::checkAll);
         for (HostPort n : nodes) {
             states.put(n, NodeState.unknown(n));
         }
     }
 
     @Override
-    public Topology topology() {
-        return topology;
-    }
-
-    @Override
-    public void start() {
-        scheduler.runNow();
-        scheduler.start();
-    }
-
-    @Override
-    public void requestCheck() {
-        scheduler.requestSoon();
-    }
-
-    private void checkAll() {
+    void check() {
         for (HostPort n : nodes) {
             states.put(n, checker.check(n, states.get(n), topology));
         }
@@ -70,8 +53,7 @@ public final class StaticTopologyMonitor implements TopologyMonitor {
     }
 
     @Override
-    public void close() {
-        scheduler.close();
+    void closeClients() {
         checker.close();
     }
 }

@@ -1,0 +1,44 @@
+package io.redissidecar.health;
+
+import java.time.Duration;
+
+/**
+ * The plumbing both monitors share: the {@link Topology} they publish and the control-plane thread that runs their
+ * {@link #check()} every interval and soon after {@link #requestCheck()}.
+ */
+abstract class ScheduledMonitor implements TopologyMonitor {
+    final Topology topology = new Topology();
+    final CheckScheduler scheduler;
+
+    ScheduledMonitor(String threadName, Duration interval) {
+        this.scheduler = new CheckScheduler(threadName, interval, this::check);
+    }
+
+    /** One round: query the nodes (and Sentinels), then {@code topology.update(...)}. Control-plane thread only. */
+    abstract void check();
+
+    /** Closes the clients the monitor uses; the scheduler is already stopped. */
+    abstract void closeClients();
+
+    @Override
+    public final Topology topology() {
+        return topology;
+    }
+
+    @Override
+    public final void start() {
+        scheduler.runNow();
+        scheduler.start();
+    }
+
+    @Override
+    public final void requestCheck() {
+        scheduler.requestSoon();
+    }
+
+    @Override
+    public final void close() {
+        scheduler.close();
+        closeClients();
+    }
+}

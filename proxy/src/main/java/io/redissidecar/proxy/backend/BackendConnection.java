@@ -415,10 +415,20 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 
     /** Closes the connection; every request still on it gets an error naming what happened. */
     public void close() {
-        closeWith("backend connection " + node + " closed by the proxy");
+        closeWith("backend connection " + node + " closed by the proxy", false);
     }
 
+    /** The connection failed (the node closed it, stopped answering, or broke the protocol). */
     private void closeWith(String reason) {
+        closeWith(reason, true);
+    }
+
+    /**
+     * @param unexpected true when the node or the network ended the connection: then it counts against the node's
+     *                   breaker, asks for a topology check, and its requests may be retried; false when the proxy
+     *                   itself closes it (shutdown, client gone, master moved)
+     */
+    private void closeWith(String reason, boolean unexpected) {
         if (state == State.CLOSED) {
             return;
         }
@@ -431,7 +441,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             cumulation.release();
             cumulation = null;
         }
-        boolean unexpected = !reason.endsWith("closed by the proxy");
         if (unexpected) {
             loop.settings().breakers().failed(node, reason);
             loop.backendFailed(node);

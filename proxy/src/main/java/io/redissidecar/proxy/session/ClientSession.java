@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.redissidecar.config.HostPort;
+import io.redissidecar.health.NodeState;
 import io.redissidecar.proxy.backend.BackendConnection;
 import io.redissidecar.proxy.backend.FlushBatch;
 import io.redissidecar.proxy.backend.InFlight;
@@ -19,11 +20,13 @@ import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.commands.CommandTable;
 import io.redissidecar.proxy.commands.Handling;
 import io.redissidecar.proxy.resp.Replies;
+import io.redissidecar.proxy.routing.ReplicaChoice;
 import io.redissidecar.proxy.routing.Route;
 import io.redissidecar.proxy.routing.Router;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -84,7 +87,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private final boolean readFromReplicas;
     private BackendConnection readConn;
     private HostPort readChoice;
-    private java.util.Map<HostPort, io.redissidecar.health.NodeState> readNodesSeen;
+    private Map<HostPort, NodeState> readNodesSeen;
     private int pauses;
     // the run of consecutive requests to one connection not yet written: [runStart, runStart + runLength) of cumulation
     private BackendConnection runTarget;
@@ -459,10 +462,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private boolean emulate(CommandInfo cmd) {
         switch (cmd.name()) {
             case "quit" -> {
-                InFlight e = InFlight.local(Replies.of(Replies.OK));
-                e.closeAfter = true;
-                closing = true;
-                enqueueLocal(e);
+                closeAfterReplies(Replies.of(Replies.OK));
                 return true;
             }
             case "reset" -> {
@@ -520,7 +520,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     private void protocolError(String message) {
         framer.reset();
-        InFlight e = InFlight.local(Replies.error(ctx.alloc(), "ERR " + message));
+        closeAfterReplies(Replies.error(ctx.alloc(), "ERR " + message));
+    }
+
+    /** Reads no more; writes the replies still due, then {@code last}, then closes the client. */
+    private void closeAfterReplies(ByteBuf last) {
+        InFlight e = InFlight.local(last);
         e.closeAfter = true;
         closing = true;
         enqueueLocal(e);
@@ -562,48 +567,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     }
 
     private HostPort readNode() {
-        java.util.Map<HostPort, io.redissidecar.health.NodeState> nodes = px.topology().nodes();
-        if (nodes == readNodesSeen && readChoice != null) {
-            return readChoice; // topology unchanged since the last choice
+        Map<HostPort, NodeState> nodes = px.topology().nodes();
+        if (nodes != readNodesSeen || readChoice == null) { // choose again when the topology snapshot changes
+            readNodesSeen = nodes;
+            readChoice = ReplicaChoice.choose(nodes, px.topology().master(), px.config().readFrom(),
+                    px.config().maxReplicaLagMs(), readChoice, id);
         }
-        readNodesSeen = nodes;
-        HostPort m = px.topology().master();
-        String policy = px.config().readFrom();
-        int maxLag = px.config().maxReplicaLagMs();
-        java.util.List<io.redissidecar.health.NodeState> eligible = new java.util.ArrayList<>();
-        for (io.redissidecar.health.NodeState n : nodes.values()) {
-            if (n.up() && "slave".equals(n.role()) && n.lagMs() >= 0 && n.lagMs() <= maxLag) {
-                eligible.add(n);
-            }
-        }
-        HostPort choice = null;
-        if (readChoice != null) {
-            for (io.redissidecar.health.NodeState n : eligible) {
-                if (n.node().equals(readChoice)) {
-                    choice = readChoice; // stay on the same replica while it is eligible
-                }
-            }
-        }
-        if (choice == null && !eligible.isEmpty()) {
-            if (policy.equals("nearest")) {
-                eligible.sort(java.util.Comparator.comparingLong(io.redissidecar.health.NodeState::latencyMicros));
-                choice = eligible.get(0).node();
-            } else {
-                choice = eligible.get((int) (id % eligible.size())).node(); // spread clients over replicas
-            }
-        }
-        if (policy.equals("nearest") && m != null) {
-            io.redissidecar.health.NodeState ms = nodes.get(m);
-            io.redissidecar.health.NodeState cs = choice == null ? null : nodes.get(choice);
-            if (cs == null || (ms != null && ms.latencyMicros() >= 0 && ms.latencyMicros() < cs.latencyMicros())) {
-                choice = m;
-            }
-        }
-        if (choice == null && !policy.equals("replica")) {
-            choice = m;
-        }
-        readChoice = choice;
-        return choice;
+        return readChoice;
     }
 
     private BackendConnection privateConnection() {
@@ -746,10 +716,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         }
         if (active && (passthrough || inMulti || watching)) {
             // the state Redis kept for this client (subscriptions, transaction) is gone: so is the client's connection
-            InFlight e = InFlight.local(Unpooled.EMPTY_BUFFER);
-            e.closeAfter = true;
-            closing = true;
-            enqueueLocal(e);
+            closeAfterReplies(Unpooled.EMPTY_BUFFER);
         }
     }
 
@@ -836,10 +803,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private boolean resubscribe(long now) {
         if (now - resubscribeDeadline > 0) {
             resubscribeNeeded = false;
-            InFlight e = InFlight.local(Unpooled.EMPTY_BUFFER);
-            e.closeAfter = true;
-            closing = true;
-            enqueueLocal(e);
+            closeAfterReplies(Unpooled.EMPTY_BUFFER); // no master to subscribe on within the hold
             return false;
         }
         BackendConnection c = privateConnection();

@@ -62,6 +62,14 @@ public final class RedisServer implements AutoCloseable {
         RedisServer r = start(args.toArray(String[]::new));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
                 master.info("replication").contains("port=" + r.port() + ",state=online"));
+        // online is not yet acknowledging: wait until the replica confirms a write (what WAIT relies on)
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            try (RespConn c = new RespConn(master.port())) {
+                c.call("SET", "__replica-ready__", "1");
+                return c.call("WAIT", "1", "1000").equals(":1\r\n") && c.call("DEL", "__replica-ready__")
+                        .startsWith(":");
+            }
+        });
         return r;
     }
 

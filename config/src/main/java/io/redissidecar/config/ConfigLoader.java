@@ -70,6 +70,10 @@ public final class ConfigLoader {
                     + "(or REDIS_SIDECAR_SENTINELS and REDIS_SIDECAR_MASTER_NAME, or 'sentinels:' and 'master-name:' "
                     + "in the config file)");
         }
+        if ("cluster".equals(c.mode()) && c.clusterSeeds().isEmpty()) {
+            throw new ConfigException("missing value for --cluster-seeds (REDIS_SIDECAR_CLUSTER_SEEDS or "
+                    + "'cluster-seeds:' in the config file): --mode cluster needs at least one HOST:PORT");
+        }
         if (c.backendUsername() != null && c.backendPassword() == null) {
             throw new ConfigException("--backend-username needs --backend-password");
         }

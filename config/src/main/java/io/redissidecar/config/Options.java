@@ -18,6 +18,8 @@ public final class Options {
     public static final String MODE = "mode";
     public static final String BACKENDS = "backends";
     public static final String SENTINELS = "sentinels";
+    public static final String CLUSTER_SEEDS = "cluster-seeds";
+    public static final String TOPOLOGY_REFRESH_MS = "topology-refresh-ms";
     public static final String MASTER_NAME = "master-name";
     public static final String SENTINEL_PASSWORD = "sentinel-password";
     public static final String FAILOVER_HOLD_MS = "failover-hold-ms";
@@ -62,9 +64,10 @@ public final class Options {
                     "address clients connect to"),
             new OptionSpec(ADMIN, "127.0.0.1:8480", Parsers::hostPort,
                     "admin HTTP address: /health/live, /health/ready"),
-            new OptionSpec(MODE, "static", Parsers.oneOf("static", "sentinel"),
-                    "topology: static (a fixed list of nodes; the master is the node whose ROLE says master) or "
-                            + "sentinel (the master Redis Sentinel names)"),
+            new OptionSpec(MODE, "static", Parsers.oneOf("static", "sentinel", "cluster"),
+                    "topology: static (a fixed list of nodes; the master is the node whose ROLE says master), "
+                            + "sentinel (the master Redis Sentinel names) or cluster (Redis Cluster, routed by hash "
+                            + "slot)"),
             new OptionSpec(BACKENDS, null, Parsers::hostPortList,
                     "static mode: the Redis nodes, HOST:PORT[,HOST:PORT...]"),
             new OptionSpec(SENTINELS, null, Parsers::hostPortList,
@@ -73,6 +76,10 @@ public final class Options {
                     "sentinel mode: the master's name in the Sentinels' configuration"),
             new OptionSpec(SENTINEL_PASSWORD, null, Parsers::string,
                     "sentinel mode: password of the Sentinels (their requirepass)"),
+            new OptionSpec(CLUSTER_SEEDS, null, Parsers::hostPortList,
+                    "cluster mode: some nodes of the cluster, HOST:PORT[,HOST:PORT...]; the others are discovered"),
+            new OptionSpec(TOPOLOGY_REFRESH_MS, "1000", Parsers.intBetween(50, 600_000),
+                    "cluster mode: interval of the slot-map refresh (also refreshed on MOVED and on node failure)"),
             new OptionSpec(FAILOVER_HOLD_MS, "15000", Parsers.intBetween(0, 3_600_000),
                     "how long requests wait for a master (and are retried when safe) before failing; 0 = fail at once"),
             new OptionSpec(READ_FROM, "master", Parsers.oneOf("master", "replica-preferred", "replica", "nearest"),

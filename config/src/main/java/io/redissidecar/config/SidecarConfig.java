@@ -41,6 +41,16 @@ public final class SidecarConfig {
         return b == null ? List.of() : b;
     }
 
+    @SuppressWarnings("unchecked")
+    public List<HostPort> clusterSeeds() {
+        List<HostPort> b = (List<HostPort>) get(Options.CLUSTER_SEEDS);
+        return b == null ? List.of() : b;
+    }
+
+    public int topologyRefreshMs() {
+        return (Integer) get(Options.TOPOLOGY_REFRESH_MS);
+    }
+
     public String masterName() {
         return (String) get(Options.MASTER_NAME);
     }

@@ -55,12 +55,17 @@ final class CheckScheduler implements AutoCloseable {
     }
 
     void requestSoon() {
+        requestIn(SOON_MS);
+    }
+
+    /** Runs a check in {@code delayMs} unless one is already requested (calls in a burst coalesce). */
+    void requestIn(long delayMs) {
         if (soonPending.compareAndSet(false, true)) {
             try {
                 executor.schedule(() -> {
                     soonPending.set(false);
                     runSafely();
-                }, SOON_MS, TimeUnit.MILLISECONDS);
+                }, delayMs, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 soonPending.set(false); // closing
             }

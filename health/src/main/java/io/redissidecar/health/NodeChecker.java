@@ -79,6 +79,24 @@ final class NodeChecker implements AutoCloseable {
         return uri.build();
     }
 
+    /** The checker's connection to {@code node}, opened if needed (it is dropped when a check of the node fails). */
+    StatefulRedisConnection<String, String> connection(HostPort node) {
+        StatefulRedisConnection<String, String> c = connections.get(node);
+        if (c == null || !c.isOpen()) {
+            c = client.connect(uri(node, username, password));
+            connections.put(node, c);
+        }
+        return c;
+    }
+
+    /** Forgets the connection to {@code node} after a failure on it. */
+    void drop(HostPort node) {
+        StatefulRedisConnection<String, String> c = connections.remove(node);
+        if (c != null) {
+            c.closeAsync();
+        }
+    }
+
     /** One check of {@code node}; {@code previous} is its last state. Learns server facts from masters once. */
     NodeState check(HostPort node, NodeState previous, Topology topology) {
         long t0 = System.nanoTime();

@@ -17,6 +17,7 @@ public final class Topology {
     private volatile int databases = 16;
     private volatile boolean factsKnown;
     private volatile HostPort writesPaused;
+    private volatile SlotMap slots;
     private final List<Consumer<HostPort>> masterListeners = new CopyOnWriteArrayList<>();
 
     /** The node writes go to, or null while none is known. */
@@ -89,6 +90,31 @@ public final class Topology {
         master = m;
         if (m != old) {
             masterListeners.forEach(l -> l.accept(m));
+        }
+    }
+
+    /** Cluster mode: the owner of every hash slot (null in the other modes, and before the first refresh). */
+    public SlotMap slots() {
+        return slots;
+    }
+
+    /**
+     * Publishes a new slot map and, as the "master" the data plane uses for keyless commands and pub/sub, the owner
+     * of slot 0. Master listeners are told when any slot changes owner, so held requests go at once.
+     */
+    synchronized void updateSlots(Map<HostPort, NodeState> newNodes, SlotMap map) {
+        SlotMap old = slots;
+        boolean moved = !map.sameOwners(old);
+        nodes = Map.copyOf(newNodes);
+        slots = map;
+        HostPort m = map.owner(0);
+        if (m != null && m.equals(master)) {
+            m = master;
+        }
+        master = m;
+        if (moved) {
+            HostPort announced = m;
+            masterListeners.forEach(l -> l.accept(announced));
         }
     }
 

@@ -16,6 +16,8 @@ import io.netty.util.concurrent.EventExecutor;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.config.SidecarConfig;
 import io.redissidecar.health.NodeBreakers;
+import io.redissidecar.health.ClusterTopologyMonitor;
+import io.redissidecar.health.SlotMap;
 import io.redissidecar.health.SentinelTopologyMonitor;
 import io.redissidecar.health.StaticTopologyMonitor;
 import io.redissidecar.health.TopologyMonitor;
@@ -60,12 +62,16 @@ public final class Sidecar implements AutoCloseable {
         CommandTable commands = CommandTable.load(config.denyCommands());
         Duration interval = Duration.ofMillis(config.healthIntervalMs());
         Duration timeout = Duration.ofMillis(config.connectTimeoutMs());
-        monitor = "sentinel".equals(config.mode())
-                ? new SentinelTopologyMonitor(config.sentinels(), config.masterName(), config.sentinelPassword(),
-                        config.backendUsername(), config.backendPassword(), interval, timeout, config.healthRise(),
-                        config.healthFall())
-                : new StaticTopologyMonitor(config.backends(), config.backendUsername(), config.backendPassword(),
-                        interval, timeout, config.healthRise(), config.healthFall());
+        monitor = switch (config.mode()) {
+            case "sentinel" -> new SentinelTopologyMonitor(config.sentinels(), config.masterName(),
+                    config.sentinelPassword(), config.backendUsername(), config.backendPassword(), interval, timeout,
+                    config.healthRise(), config.healthFall());
+            case "cluster" -> new ClusterTopologyMonitor(config.clusterSeeds(), config.backendUsername(),
+                    config.backendPassword(), Duration.ofMillis(config.topologyRefreshMs()), timeout,
+                    config.healthRise(), config.healthFall());
+            default -> new StaticTopologyMonitor(config.backends(), config.backendUsername(),
+                    config.backendPassword(), interval, timeout, config.healthRise(), config.healthFall());
+        };
         monitor.start();
         Topology topology = monitor.topology();
         px = new ProxyContext(config, commands, topology);
@@ -125,16 +131,28 @@ public final class Sidecar implements AutoCloseable {
         admin.start();
         log.info("ready listen={} mode={} admin={} transport={} backends={} master={}", listenAddress(),
                 config.mode(), config.admin().host() + ":" + admin.port(), transport.name(),
-                "sentinel".equals(config.mode()) ? config.sentinels() + " " + config.masterName() : config.backends(),
-                topology.master());
+                switch (config.mode()) {
+                    case "sentinel" -> config.sentinels() + " " + config.masterName();
+                    case "cluster" -> config.clusterSeeds() + " " + topology.slots();
+                    default -> config.backends().toString();
+                }, topology.master());
         return this;
     }
 
     public boolean isReady() {
+        if ("cluster".equals(config.mode())) {
+            SlotMap slots = px.topology().slots();
+            return listening && slots != null && slots.fullyCovered();
+        }
         return listening && px.topology().master() != null && px.topology().masterUp();
     }
 
     private String readyDetail() {
+        if ("cluster".equals(config.mode())) {
+            SlotMap slots = px.topology().slots();
+            return "listening=" + listening + " slotsCovered=" + (slots == null ? 0 : slots.covered()) + "/"
+                    + SlotMap.SLOTS + " masters=" + (slots == null ? "[]" : slots.masters());
+        }
         return "listening=" + listening + " master=" + px.topology().master() + " masterUp=" + px.topology()
                 .masterUp();
     }

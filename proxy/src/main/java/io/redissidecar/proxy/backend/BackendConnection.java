@@ -49,6 +49,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     // replicated durability: the gate collecting this iteration's writes, and gates sent but not yet answered
     private WaitGate gate;
     private final ArrayDeque<WaitGate> openGates = new ArrayDeque<>();
+    /** Redis's CLIENT ID for this connection (private connections), to unblock it from another one; -1 unknown. */
+    private long redisClientId = -1;
 
     BackendConnection(HostPort node, LoopBackends loop, ReplyOwner privateOwner) {
         this.node = node;
@@ -213,6 +215,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             auth.checkError = true;
             writeOne(auth);
         }
+        if (privateOwner != null) {
+            InFlight id = new InFlight(null, Replies.command(ctx.alloc(), "CLIENT", "ID"), -1);
+            id.captureClientId = true;
+            writeOne(id);
+        }
         for (InFlight e; (e = unsent.poll()) != null; ) {
             write(e);
         }
@@ -266,6 +273,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
                 resolveGate(e.gate, buf, offset, length);
                 return;
             }
+            if (e.captureClientId && buf.getByte(offset) == ':') {
+                redisClientId = Long.parseLong(buf.toString(offset + 1, length - 3,
+                        java.nio.charset.StandardCharsets.US_ASCII));
+                return;
+            }
             if (e.checkError && buf.getByte(offset) == '-') {
                 String err = buf.toString(offset, length, java.nio.charset.StandardCharsets.UTF_8).trim();
                 log.warn("backend {} refused the proxy's own command: {}", node, err);
@@ -273,10 +285,25 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             }
             return;
         }
+        if (buf.getByte(offset) == '-' && e.canResend() && (startsWith(buf, offset, length, MOVED)
+                || startsWith(buf, offset, length, ASK))) {
+            redirect(e, buf, offset, length);
+            return;
+        }
+        if (buf.getByte(offset) == '-' && e.canResend() && (startsWith(buf, offset, length, TRYAGAIN)
+                || startsWith(buf, offset, length, CLUSTERDOWN))) {
+            // the cluster is resharding or electing: the node did not run it; later, maybe elsewhere (slot map)
+            loop.backendFailed(node);
+            e.owner.retry(e, this, "backend " + node + " answered " + buf.toString(offset + 1,
+                    Math.min(length - 3, 40), java.nio.charset.StandardCharsets.UTF_8), false);
+            return;
+        }
         if (buf.getByte(offset) == '-' && e.canResend() && provesNotRun(buf, offset, length)) {
             // READONLY, LOADING, MASTERDOWN, TRYAGAIN, UNBLOCKED (a blocked pop released by a role change): Redis did
             // not run it, so sending it again cannot duplicate it
-            loop.settings().breakers().failed(node, "refused a command as a non-master");
+            if (buf.getByte(offset + 1) != 'U') { // UNBLOCKED may be the proxy's own CLIENT UNBLOCK: no fault
+                loop.settings().breakers().failed(node, "refused a command as a non-master");
+            }
             loop.backendFailed(node);
             retired = true; // the node is no master now: later requests (and this one) go elsewhere
             e.owner.retry(e, this, "backend " + node + " answered " + buf.toString(offset + 1,
@@ -361,6 +388,24 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         }
     }
 
+    /**
+     * A failover has begun while a blocking command waits on this private connection: release it with
+     * {@code CLIENT UNBLOCK id ERROR}, sent on a shared connection to the same node. The command then ends with
+     * {@code -UNBLOCKED}, which proves it did not run, and its client sends it again on the master that takes over.
+     * Left alone, it could be cut off without a reply (Sentinel kills the old master's clients) and its fate would be
+     * unknown. If it was served just before, CLIENT UNBLOCK does nothing and the reply arrives as usual.
+     */
+    public void unblockForFailover() {
+        if (state != State.READY || passthrough || awaiting.isEmpty() || redisClientId < 0) {
+            return;
+        }
+        BackendConnection via = loop.pool(node).shared();
+        if (via != null) {
+            via.sendInternal(Replies.command(channel.alloc(), "CLIENT", "UNBLOCK", Long.toString(redisClientId),
+                    "ERROR"));
+        }
+    }
+
     /** Closes the connection once the replies due on it are in (the master moved elsewhere). */
     public void retire() {
         retired = true;
@@ -371,8 +416,46 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         }
     }
 
+    private static final byte[] MOVED = "-MOVED ".getBytes();
+    private static final byte[] ASK = "-ASK ".getBytes();
+    private static final byte[] TRYAGAIN = "-TRYAGAIN ".getBytes();
+    private static final byte[] CLUSTERDOWN = "-CLUSTERDOWN ".getBytes();
+
+    private static boolean startsWith(ByteBuf buf, int offset, int length, byte[] p) {
+        if (length < p.length) {
+            return false;
+        }
+        for (int i = 1; i < p.length; i++) {
+            if (buf.getByte(offset + i) != p[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code -MOVED <slot> <host>:<port>} or {@code -ASK <slot> <host>:<port>}: the request goes there instead. */
+    private void redirect(InFlight e, ByteBuf buf, int offset, int length) {
+        String text = buf.toString(offset + 1, length - 3, java.nio.charset.StandardCharsets.US_ASCII);
+        String[] f = text.split(" ");
+        boolean ask = f[0].equals("ASK");
+        io.redissidecar.config.HostPort target;
+        try {
+            int colon = f[2].lastIndexOf(':');
+            String host = f[2].substring(0, colon);
+            target = new io.redissidecar.config.HostPort(host.isEmpty() ? node.host() : host,
+                    Integer.parseInt(f[2].substring(colon + 1)));
+        } catch (RuntimeException bad) {
+            e.completeRange(buf, offset, length); // not a redirection the proxy understands: the client sees it
+            return;
+        }
+        if (!ask) {
+            loop.backendFailed(node); // the slot map is out of date: refresh it (requests coalesce)
+        }
+        e.owner.redirect(e, target, ask);
+    }
+
     private static final byte[][] NOT_RUN = {"-READONLY ".getBytes(), "-LOADING ".getBytes(),
-        "-MASTERDOWN ".getBytes(), "-TRYAGAIN ".getBytes(), "-UNBLOCKED ".getBytes()};
+        "-MASTERDOWN ".getBytes(), "-UNBLOCKED ".getBytes()};
 
     private static boolean provesNotRun(ByteBuf buf, int offset, int length) {
         outer:

@@ -41,6 +41,24 @@ public final class BackendPool {
         return c;
     }
 
+    /**
+     * The shared connection a client uses to this node (cluster mode, where a client talks to several nodes):
+     * always the same one for the same {@code clientId}, so that a client's requests to one node keep their order.
+     */
+    public BackendConnection sharedFor(long clientId) {
+        int i = (int) (clientId % shared.length);
+        BackendConnection c = shared[i];
+        if (c == null || !c.isUsable()) {
+            if (!loop.settings().breakers().allowConnect(node)) {
+                return null;
+            }
+            c = new BackendConnection(node, loop, null);
+            shared[i] = c;
+            c.connect();
+        }
+        return c;
+    }
+
     /** A new connection for one client alone (null while the node's circuit is open); it reports its loss. */
     public BackendConnection openPrivate(ReplyOwner owner) {
         if (!loop.settings().breakers().allowConnect(node)) {

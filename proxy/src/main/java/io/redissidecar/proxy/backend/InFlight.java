@@ -13,7 +13,7 @@ import io.netty.buffer.ByteBuf;
  */
 public final class InFlight {
     /** Who gets the reply; null for the proxy's own requests (SELECT before a request, AUTH on connect). */
-    final ReplyOwner owner;
+    public final ReplyOwner owner;
     /**
      * The request bytes until written (a retained slice of the client's input); null for a request whose bytes are
      * written together with its neighbours' (see {@link BackendConnection#sendRun}).
@@ -33,6 +33,8 @@ public final class InFlight {
     boolean written;
     /** The proxy's own request whose error reply closes the connection (AUTH, SELECT). */
     boolean checkError;
+    /** The proxy's own CLIENT ID on a private connection: the reply is the connection's id. */
+    boolean captureClientId;
     /** Pub/sub pass-through request: no FIFO entry, its replies flow to the owner as they come. */
     boolean noReply;
     /** Sending it twice leaves the same data (see CommandInfo#idempotent): it may be replayed after a lost reply. */
@@ -45,6 +47,14 @@ public final class InFlight {
     public boolean readRoute;
     /** Sent on the client's private connection (blocking commands, transactions), not its shared one. */
     public boolean privateRoute;
+    /** Cluster mode: the hash slot the request goes to (0 for keyless requests); -1 in the other modes. */
+    public int slot = -1;
+    /** Cluster mode: where a MOVED or ASK reply sent the request (used once, by the next sending). */
+    public io.redissidecar.config.HostPort redirectTo;
+    /** The redirection was an ASK: the next sending is preceded by ASKING. */
+    public boolean asking;
+    /** Redirections followed so far (a loop is cut off with an error). */
+    public int redirects;
     /** When the entry must have been answered by, while it waits for a master to retry on; 0 = not waiting. */
     public long holdDeadlineNanos;
     /** Why the entry waits to be retried, and whether an earlier sending may have run (for the final error). */
@@ -119,7 +129,7 @@ public final class InFlight {
     }
 
     /** Drops the bytes of a send that failed (the entry is about to be retried or failed). */
-    void dropFrame() {
+    public void dropFrame() {
         if (frame != null) {
             frame.release();
             frame = null;

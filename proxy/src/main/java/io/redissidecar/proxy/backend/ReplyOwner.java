@@ -14,6 +14,12 @@ public interface ReplyOwner {
      */
     void retry(InFlight e, BackendConnection from, String reason, boolean mayHaveRun);
 
+    /**
+     * Cluster mode: the node answered {@code MOVED} or {@code ASK} (the command did not run there): send {@code e}
+     * to {@code target} (after {@code ASKING} when {@code ask}). Its frame is released.
+     */
+    void redirect(InFlight e, io.redissidecar.config.HostPort target, boolean ask);
+
     /** A frame from a private connection in pub/sub pass-through mode (messages, (un)subscribe replies). */
     void passthrough(ByteBuf frame);
 

@@ -14,7 +14,7 @@ import java.util.List;
  * <p>After {@link #frame} returns a length, {@link #argc()}, {@link #argOffset(int)} and {@link #argLength(int)}
  * describe the request inside {@link #frameBuffer()} until the next call. Not thread-safe: one per client.
  */
-public final class RequestFramer {
+public final class RequestFramer implements io.redissidecar.proxy.commands.KeySpec.Args {
     private final long maxBulkLength;
     private final int maxMultibulkLength;
     private final int maxInlineLength;

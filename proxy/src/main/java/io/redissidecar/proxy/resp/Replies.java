@@ -52,6 +52,12 @@ public final class Replies {
                 .writeByte('\r').writeByte('\n').writeBytes(value).writeByte('\r').writeByte('\n');
     }
 
+    /** A bulk string whose bytes are {@code length} bytes of {@code src} at {@code offset}. */
+    public static void writeBulk(ByteBuf b, ByteBuf src, int offset, int length) {
+        b.writeByte('$').writeBytes(Integer.toString(length).getBytes(StandardCharsets.US_ASCII))
+                .writeByte('\r').writeByte('\n').writeBytes(src, offset, length).writeByte('\r').writeByte('\n');
+    }
+
     public static void writeArrayHeader(ByteBuf b, int n) {
         b.writeByte('*').writeBytes(Integer.toString(n).getBytes(StandardCharsets.US_ASCII))
                 .writeByte('\r').writeByte('\n');

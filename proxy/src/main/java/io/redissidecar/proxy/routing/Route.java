@@ -15,5 +15,11 @@ public enum Route {
     /** Refused: cannot work through a multiplexing proxy. */
     UNSUPPORTED,
     /** Refused: not allowed inside MULTI by the proxy (the transaction is then aborted, as Redis would). */
-    NOT_IN_MULTI
+    NOT_IN_MULTI,
+    /** Cluster: keys in several slots, split into one request per key and merged (MGET, MSET, DEL, ...). */
+    SPLIT,
+    /** Cluster: sent to every master and merged (KEYS, DBSIZE, SCRIPT LOAD, ...); SCAN visits them one by one. */
+    FAN_OUT,
+    /** Cluster: keys in several slots for a command that must be atomic: Redis's CROSSSLOT error. */
+    CROSSSLOT
 }

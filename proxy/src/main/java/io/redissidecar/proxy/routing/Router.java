@@ -15,6 +15,74 @@ public final class Router {
     private Router() {
     }
 
+    /** Cluster mode: requests whose keys lie in several slots that the proxy splits per key and merges. */
+    public static final java.util.Set<String> SPLITTABLE = java.util.Set.of("mget", "mset", "del", "unlink",
+            "exists", "touch");
+    /** Cluster mode: requests sent to every master (or, for SCAN, to each in turn). */
+    public static final java.util.Set<String> FAN_OUT = java.util.Set.of("keys", "scan", "dbsize", "randomkey",
+            "flushdb", "flushall", "script|load", "script|exists", "script|flush", "function|load",
+            "function|delete", "function|flush", "ping");
+    /** Cluster mode: answered by the proxy as a one-node cluster that owns every slot. */
+    public static final java.util.Set<String> CLUSTER_LOCAL = java.util.Set.of("cluster|slots", "cluster|shards",
+            "cluster|nodes", "cluster|info", "cluster|myid", "cluster|keyslot", "readonly", "readwrite",
+            "asking");
+
+    /**
+     * Cluster mode: the hash slot of the request routed last, computed by {@link #route}. One per client session
+     * (it holds the scratch array of key positions).
+     */
+    public static final class Slots {
+        /** No key: any master will do (the proxy uses the owner of slot 0). */
+        public static final int NO_KEYS = -1;
+        /** Keys in more than one slot. */
+        public static final int CROSS = -2;
+        private int[] keys = new int[16];
+        private int slot = NO_KEYS;
+
+        public int slot() {
+            return slot;
+        }
+
+        /** The slot of each key of the last request routed, by key number (for SPLIT). */
+        public int keyCount() {
+            return keyCount;
+        }
+
+        public int keyArg(int i) {
+            return keys[i];
+        }
+
+        private int keyCount;
+
+        void compute(CommandInfo cmd, RequestFramer req) {
+            slot = NO_KEYS;
+            keyCount = 0;
+            if (cmd == null || cmd.keySpecs().isEmpty()) {
+                return;
+            }
+            if (keys.length < req.argc()) {
+                keys = new int[req.argc()];
+            }
+            int n = cmd.keys(req, keys);
+            if (n <= 0) {
+                return; // no key, or the request does not fit the spec: Redis answers it (any master)
+            }
+            keyCount = n;
+            int s = -3;
+            for (int i = 0; i < n; i++) {
+                int k = keys[i];
+                int ks = SlotHash.slot(req.frameBuffer(), req.argOffset(k), req.argLength(k));
+                if (s == -3) {
+                    s = ks;
+                } else if (ks != s) {
+                    slot = CROSS;
+                    return;
+                }
+            }
+            slot = s;
+        }
+    }
+
     /** The client's per-connection state that routing depends on. */
     public interface State {
         boolean inMulti();
@@ -29,6 +97,22 @@ public final class Router {
      *            with an error (unknown command or subcommand, wrong number of arguments)
      */
     public static Route route(CommandInfo cmd, RequestFramer req, State s) {
+        return route(cmd, req, s, null);
+    }
+
+    /**
+     * @param slots in cluster mode, where the request's hash slot is left (null in the other modes); a route that
+     *              sends the request somewhere is SHARED, PRIVATE or PASSTHROUGH with {@code slots.slot()} naming
+     *              the slot (or NO_KEYS)
+     */
+    public static Route route(CommandInfo cmd, RequestFramer req, State s, Slots slots) {
+        if (slots != null) {
+            slots.compute(cmd, req);
+            Route r = clusterRoute(cmd, s, slots);
+            if (r != null) {
+                return r;
+            }
+        }
         boolean pinned = s.inMulti() || s.watching();
         if (cmd == null) {
             return s.passthrough() ? Route.PASSTHROUGH : pinned ? Route.PRIVATE : Route.SHARED;
@@ -79,6 +163,29 @@ public final class Router {
                 return pinned ? Route.PRIVATE : Route.SHARED;
             }
         }
+    }
+
+    /** What cluster mode decides before the common rules; null to apply them. */
+    private static Route clusterRoute(CommandInfo cmd, State s, Slots slots) {
+        if (cmd == null || s.passthrough()) {
+            return null;
+        }
+        Handling h = cmd.handling();
+        if (h == Handling.DENIED || h == Handling.UNSUPPORTED) {
+            return null;
+        }
+        String n = cmd.name();
+        if (CLUSTER_LOCAL.contains(n)) {
+            return s.inMulti() ? Route.NOT_IN_MULTI : Route.LOCAL;
+        }
+        boolean pinned = s.inMulti() || s.watching();
+        if (!pinned && h == Handling.FORWARD && FAN_OUT.contains(n)) {
+            return Route.FAN_OUT;
+        }
+        if (slots.slot() == Slots.CROSS) {
+            return !pinned && h == Handling.FORWARD && SPLITTABLE.contains(n) ? Route.SPLIT : Route.CROSSSLOT;
+        }
+        return null;
     }
 
     /** XREAD/XREADGROUP block only when BLOCK comes before STREAMS. */

@@ -9,6 +9,9 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.health.NodeState;
+import io.redissidecar.health.SlotMap;
+import io.redissidecar.proxy.routing.SlotHash;
+import io.netty.buffer.ByteBufAllocator;
 import io.redissidecar.proxy.backend.BackendConnection;
 import io.redissidecar.proxy.backend.FlushBatch;
 import io.redissidecar.proxy.backend.InFlight;
@@ -108,6 +111,26 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private boolean passthrough;
     private boolean awaitingReset;
 
+    // cluster mode (see the README's cluster section)
+    private final boolean cluster;
+    private final Router.Slots slots;
+    /** The slot of the request being dispatched (0 for keyless requests), and the slot the private connection serves. */
+    private int curSlot = -1;
+    private int privSlot;
+    /** The slot map the client's requests in flight were routed with: while it holds, they may go to several nodes. */
+    private SlotMap sentWith;
+    private boolean lastTargetShared;
+    /** The node a transaction or WATCH is pinned to; MULTI answered by the proxy until its first command. */
+    private HostPort txNode;
+    private boolean multiPending;
+    private static final ByteBuf ASKING = Unpooled.unreleasableBuffer(Replies.command(
+            io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, "ASKING").asReadOnly());
+    private static final ByteBuf MULTI = Unpooled.unreleasableBuffer(Replies.command(
+            io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, "MULTI").asReadOnly());
+    private static final ByteBuf EMPTY_ARRAY = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer("*0\r\n",
+            StandardCharsets.US_ASCII).asReadOnly());
+    private static final String CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
+
     public ClientSession(ProxyContext px, LoopBackends backends) {
         this.px = px;
         this.backends = backends;
@@ -119,6 +142,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         this.authed = px.config().clientPassword() == null;
         this.holdNanos = TimeUnit.MILLISECONDS.toNanos(px.config().failoverHoldMs());
         this.readFromReplicas = !"master".equals(px.config().readFrom());
+        this.cluster = "cluster".equals(px.config().mode());
+        this.slots = cluster ? new Router.Slots() : null;
     }
 
     // ---------------------------------------------------------------- Netty events
@@ -175,7 +200,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         }
         framer.reset();
         for (InFlight e : retryQueue) {
-            e.discard();
+            if (e.owner instanceof MergedRequest m) {
+                m.dropped(e);
+            } else {
+                e.discard();
+            }
         }
         retryQueue.clear();
         for (InFlight e : replies) {
@@ -254,19 +283,52 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if (!authed && !(cmd != null && Emulator.allowedBeforeAuth(cmd))) {
             return local(Replies.error(ctx.alloc(), "NOAUTH Authentication required."));
         }
-        Route route = Router.route(cmd, framer, this);
+        Route route = Router.route(cmd, framer, this, slots);
+        if (cluster) {
+            curSlot = Math.max(0, slots.slot());
+        }
         switch (route) {
             case SHARED -> {
+                if (cluster) {
+                    BackendConnection c = clusterConnection(curSlot);
+                    return c == null ? hold(consumed, cmd, false) : forward(c, consumed, cmd);
+                }
                 boolean read = readFromReplicas && cmd != null && cmd.has(CommandInfo.READONLY);
                 BackendConnection c = read ? readConnection() : homeConnection();
                 return c == null ? hold(consumed, cmd, false) : forward(c, consumed, cmd);
             }
             case PRIVATE -> {
+                if (cluster) {
+                    Boolean done = clusterPrivate(consumed, cmd);
+                    if (done != null) {
+                        return done;
+                    }
+                }
                 BackendConnection c = privateConnection();
-                return c == null ? hold(consumed, cmd, true) : forward(c, consumed, cmd);
+                if (c == null) {
+                    return hold(consumed, cmd, true);
+                }
+                boolean sent = forward(c, consumed, cmd);
+                if (cluster) {
+                    txNode = (inMulti || watching) && priv != null ? priv.node() : null;
+                }
+                return sent;
             }
             case PASSTHROUGH -> {
+                if (cluster && !passthrough) {
+                    boolean shard = cmd != null && cmd.name().startsWith("s") && slots.slot() >= 0;
+                    privSlot = shard ? slots.slot() : 0;
+                }
                 return passthroughRequest(consumed, cmd);
+            }
+            case SPLIT -> {
+                return split(cmd);
+            }
+            case FAN_OUT -> {
+                return fanOut(consumed, cmd);
+            }
+            case CROSSSLOT -> {
+                return refuse(CROSSSLOT);
             }
             case LOCAL -> {
                 return emulate(cmd);
@@ -287,7 +349,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     }
 
     private boolean forward(BackendConnection target, int consumed, CommandInfo cmd) {
-        if (inflight > 0 && target != lastTarget) {
+        boolean shared = target != priv;
+        if (mustWait(target, shared)) {
             pause(PAUSE_BARRIER);
             return false;
         }
@@ -305,6 +368,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         replies.add(e);
         inflight++;
         lastTarget = target;
+        lastTargetShared = shared;
         if (e.hasFrame() || framer.isInline()) {
             // a request of its own (re-encoded inline, or replaced): it leaves alone, after any pending run
             flushRun();
@@ -332,11 +396,31 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     }
 
     /**
+     * Whether the request must wait until the client's requests in flight are answered before it goes to
+     * {@code target} (the ordering barrier). A client's requests go to one connection at a time; in cluster mode,
+     * requests on shared connections may go to several nodes at once as long as the slot map they were routed with
+     * holds (requests for one key always meet on one connection then).
+     */
+    private boolean mustWait(BackendConnection target, boolean shared) {
+        if (inflight == 0 || target == lastTarget) {
+            if (cluster && shared) {
+                sentWith = px.topology().slots();
+            }
+            return false;
+        }
+        if (cluster && shared && lastTargetShared && sentWith == px.topology().slots()) {
+            return false;
+        }
+        return true;
+    }
+
+    /**
      * A new entry for the framed request. Its bytes are kept for a retry when failover holding is on and the request
      * is not part of a transaction (whose state dies with its connection): see the README's retry table.
      */
     private InFlight newEntry(int consumed, CommandInfo cmd, boolean privateRoute) {
         InFlight e = new InFlight(this, null, db);
+        e.slot = cluster ? curSlot : -1;
         e.privateRoute = privateRoute;
         e.write = cmd != null && (cmd.has(CommandInfo.WRITE) || SCRIPTED.contains(cmd.name()));
         e.readRoute = readFromReplicas && !privateRoute && cmd != null && cmd.has(CommandInfo.READONLY)
@@ -579,7 +663,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private BackendConnection privateConnection() {
         BackendConnection p = priv;
         if (p == null || !p.isUsable()) {
-            HostPort m = px.topology().master();
+            HostPort m = privateNode();
             if (m == null) {
                 return null;
             }
@@ -591,6 +675,243 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             backends.addMasterListener(masterMoved);
         }
         return p;
+    }
+
+    /** Where the private connection goes: the master, or in cluster mode the owner of {@link #privSlot}. */
+    private HostPort privateNode() {
+        return cluster ? clusterOwner(privSlot) : px.topology().master();
+    }
+
+    // ---------------------------------------------------------------- cluster mode
+
+    private HostPort clusterOwner(int slot) {
+        SlotMap map = px.topology().slots();
+        return map == null ? null : map.owner(slot);
+    }
+
+    /** The client's shared connection to the owner of {@code slot}; null while the slot has none (held). */
+    private BackendConnection clusterConnection(int slot) {
+        HostPort owner = clusterOwner(slot);
+        return owner == null ? null : backends.pool(owner).sharedFor(id);
+    }
+
+    /**
+     * Cluster mode, private route (transactions, WATCH, blocking commands): pins a transaction to the node of its
+     * first key (MULTI itself is answered by the proxy until then), refuses keys of other nodes inside it with
+     * CROSSSLOT, and moves the private connection to the node a blocking command's key lives on. Returns null to
+     * go on with the common private route, or the dispatch result.
+     */
+    private Boolean clusterPrivate(int consumed, CommandInfo cmd) {
+        String n = cmd == null ? "" : cmd.name();
+        if (multiPending) {
+            switch (n) {
+                case "exec", "discard" -> {
+                    boolean abort = txDirty && n.equals("exec");
+                    multiPending = false;
+                    inMulti = false;
+                    watching = false;
+                    txDirty = false;
+                    txNode = null;
+                    return local(abort ? Replies.of(Replies.EXECABORT)
+                            : n.equals("exec") ? Replies.of(EMPTY_ARRAY) : Replies.of(Replies.OK));
+                }
+                case "multi" -> {
+                    return local(Replies.error(ctx.alloc(), "ERR MULTI calls can not be nested"));
+                }
+                case "watch" -> {
+                    txDirty = true;
+                    return local(Replies.error(ctx.alloc(), "ERR WATCH inside MULTI is not allowed"));
+                }
+                default -> {
+                }
+            }
+        } else if (n.equals("multi") && !watching && !inMulti) {
+            inMulti = true;
+            multiPending = true;
+            return local(Replies.of(Replies.OK));
+        }
+        HostPort owner = clusterOwner(curSlot);
+        if (txNode != null) {
+            if (slots.slot() >= 0 && owner != null && !owner.equals(txNode)) {
+                return refuse(CROSSSLOT);
+            }
+            return null; // the pinned connection
+        }
+        if (owner == null) {
+            if (inMulti) {
+                return refuse("CLUSTERDOWN Hash slot not served");
+            }
+            return null; // held like any request without an owner
+        }
+        BackendConnection p = priv;
+        if (p != null && p.isUsable() && !p.node().equals(owner) && !passthrough) {
+            if (inflight > 0) {
+                pause(PAUSE_BARRIER);
+                return false;
+            }
+            priv = null;
+            p.close(); // nothing in flight on it: move the private connection to the key's node
+        }
+        privSlot = curSlot;
+        if (multiPending) {
+            BackendConnection c = privateConnection();
+            if (c == null) {
+                return refuse("CLUSTERDOWN Hash slot not served");
+            }
+            if (mustWait(c, false)) {
+                pause(PAUSE_BARRIER);
+                return false;
+            }
+            flushRun();
+            c.sendInternal(Replies.of(MULTI)); // the client had its +OK when it sent MULTI
+            multiPending = false;
+            txNode = c.node();
+            return forward(c, consumed, cmd);
+        }
+        return null;
+    }
+
+    /** Cluster mode: a multi-key command whose keys lie in several slots, as one request per key, merged. */
+    private boolean split(CommandInfo cmd) {
+        if (mustWait(null, true)) {
+            pause(PAUSE_BARRIER);
+            return false;
+        }
+        String n = cmd.name();
+        boolean pairs = n.equals("mset");
+        MergedRequest.Merge merge = switch (n) {
+            case "mget" -> MergedRequest.Merge.ELEMENTS;
+            case "mset" -> MergedRequest.Merge.ALL_OK;
+            default -> MergedRequest.Merge.SUM;
+        };
+        int keys = slots.keyCount();
+        InFlight client = new InFlight(this, null, db);
+        MergedRequest m = new MergedRequest(this, client, merge, keys);
+        ByteBuf buf = framer.frameBuffer();
+        byte[] name = cmd.nameBytes();
+        InFlight[] parts = new InFlight[keys];
+        for (int i = 0; i < keys; i++) {
+            int k = slots.keyArg(i);
+            ByteBuf f = ctx.alloc().buffer(32 + framer.argLength(k) + (pairs ? framer.argLength(k + 1) : 0));
+            Replies.writeArrayHeader(f, pairs ? 3 : 2);
+            Replies.writeBulk(f, name);
+            Replies.writeBulk(f, buf, framer.argOffset(k), framer.argLength(k));
+            if (pairs) {
+                Replies.writeBulk(f, buf, framer.argOffset(k + 1), framer.argLength(k + 1));
+            }
+            int slot = SlotHash.slot(buf, framer.argOffset(k), framer.argLength(k));
+            parts[i] = m.part(f, slot, true); // MGET, EXISTS read; MSET, DEL, UNLINK, TOUCH leave the same data twice
+            parts[i].write = !n.equals("mget") && !n.equals("exists");
+        }
+        sendParts(client, parts);
+        return true;
+    }
+
+    /** Cluster mode: a command for every master (merged), or SCAN on the master its cursor names. */
+    private boolean fanOut(int consumed, CommandInfo cmd) {
+        SlotMap map = px.topology().slots();
+        if (map == null || map.masters().isEmpty()) {
+            return hold(consumed, cmd, false);
+        }
+        if (mustWait(null, true)) {
+            pause(PAUSE_BARRIER);
+            return false;
+        }
+        String n = cmd.name();
+        InFlight client = new InFlight(this, null, db);
+        java.util.List<HostPort> masters = map.masters();
+        if (n.equals("scan")) {
+            return scan(client, map);
+        }
+        MergedRequest.Merge merge = switch (n) {
+            case "keys" -> MergedRequest.Merge.CONCAT;
+            case "dbsize" -> MergedRequest.Merge.SUM;
+            case "randomkey" -> MergedRequest.Merge.FIRST_NOT_NIL;
+            case "script|exists" -> MergedRequest.Merge.AND;
+            default -> MergedRequest.Merge.SAME;
+        };
+        MergedRequest m = new MergedRequest(this, client, merge, masters.size());
+        InFlight[] parts = new InFlight[masters.size()];
+        boolean idempotent = cmd.idempotent();
+        for (int i = 0; i < parts.length; i++) {
+            ByteBuf f = framer.isInline() ? framer.frameBuffer().retainedDuplicate()
+                    : framer.frameBuffer().retainedSlice(framer.frameStart(), framer.frameLength(consumed));
+            parts[i] = m.part(f, map.firstSlot(masters.get(i)), idempotent);
+            parts[i].write = cmd.has(CommandInfo.WRITE);
+        }
+        sendParts(client, parts);
+        return true;
+    }
+
+    private boolean scan(InFlight client, SlotMap map) {
+        long cursor;
+        try {
+            cursor = Long.parseUnsignedLong(new String(framer.argBytes(1), StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return local(Replies.error(ctx.alloc(), "ERR invalid cursor"));
+        }
+        java.util.List<HostPort> masters = map.masters();
+        int master = ScanCursor.master(cursor);
+        if (master >= masters.size()) {
+            return local(Replies.error(ctx.alloc(), "ERR invalid cursor"));
+        }
+        ByteBuf f = ctx.alloc().buffer(64 + framer.frameLength(0));
+        Replies.writeArrayHeader(f, framer.argc());
+        Replies.writeBulk(f, "SCAN".getBytes(StandardCharsets.US_ASCII));
+        Replies.writeBulk(f, Long.toUnsignedString(ScanCursor.backend(cursor)).getBytes(StandardCharsets.US_ASCII));
+        for (int i = 2; i < framer.argc(); i++) {
+            Replies.writeBulk(f, framer.frameBuffer(), framer.argOffset(i), framer.argLength(i));
+        }
+        MergedRequest m = new MergedRequest(this, client, MergedRequest.Merge.SCAN, 1);
+        m.scanMaster = master;
+        m.scanMasters = masters.size();
+        sendParts(client, new InFlight[] {m.part(f, map.firstSlot(masters.get(master)), true)});
+        return true;
+    }
+
+    /** Queues the client's entry for a merged request and sends its parts (held parts wait for their slot's owner). */
+    private void sendParts(InFlight client, InFlight[] parts) {
+        flushRun();
+        replies.add(client);
+        inflight++;
+        lastTargetShared = true;
+        for (InFlight p : parts) {
+            BackendConnection c = clusterConnection(p.slot);
+            if (c == null) {
+                p.dropFrame();
+                retry(p, null, "no master owns slot " + p.slot, false);
+                continue;
+            }
+            lastTarget = c;
+            c.send(p);
+            if (!c.isWritable()) {
+                c.addWriteWaiter(this);
+                pause(PAUSE_BACKEND_UNWRITABLE);
+            }
+        }
+    }
+
+    @Override
+    public void redirect(InFlight e, HostPort target, boolean ask) {
+        if (!active) {
+            if (e.owner == this) {
+                inflight--;
+            }
+            e.discard();
+            return;
+        }
+        if (++e.redirects > 5) {
+            e.completeLocally(Replies.error(ctx.alloc(), "ERR redis-sidecar: too many redirections (last to "
+                    + target + "); the command was not run"));
+            return;
+        }
+        e.redirectTo = target;
+        e.asking = ask;
+        retry(e, null, (ask ? "ASK " : "MOVED ") + target, false);
+    }
+
+    ByteBufAllocator alloc() {
+        return ctx.alloc();
     }
 
     // ---------------------------------------------------------------- reply path
@@ -721,21 +1042,31 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * The master changed while this client has a private connection: a subscriber moves to the new master (the
-     * connection is retired, and its loss re-subscribes); a blocked command is left to Redis, which unblocks it.
+     * The master changed, or a failover began (no master), while this client has a private connection: a subscriber
+     * moves to the new master (the connection is retired, and its loss re-subscribes); a blocked command is released
+     * with CLIENT UNBLOCK, so that it is known not to have run and is sent again on the new master.
      */
     private void masterMoved() {
         BackendConnection p = priv;
-        HostPort m = px.topology().master();
-        if (p != null && m != null && !p.node().equals(m) && passthrough && !inMulti && !watching) {
-            p.retire();
+        HostPort m = privateNode();
+        if (p == null || inMulti || watching || (m != null && p.node().equals(m))) {
+            return;
+        }
+        if (passthrough) {
+            if (m != null) {
+                p.retire();
+            }
+        } else if (holdNanos > 0) {
+            p.unblockForFailover();
         }
     }
 
     @Override
     public void retry(InFlight e, BackendConnection from, String reason, boolean mayHaveRun) {
         if (!active) {
-            inflight--;
+            if (e.owner == this) {
+                inflight--;
+            }
             e.discard();
             return;
         }
@@ -783,20 +1114,56 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                         + "; the command " + (e.mayHaveRun ? "may or may not have run" : "was not run")));
                 continue;
             }
-            BackendConnection c = e.privateRoute ? privateConnection() : e.readRoute ? readConnection()
-                    : homeConnection();
+            BackendConnection c = cluster ? clusterRetryConnection(e) : e.privateRoute ? privateConnection()
+                    : e.readRoute ? readConnection() : homeConnection();
             if (c == null) {
                 scheduleRetry();
                 return;
             }
             retryQueue.poll();
             e.setFrame(e.requestForResend());
-            lastTarget = c;
+            if (e.asking) {
+                c.sendInternal(Replies.of(ASKING)); // ASKING holds for the next command on this connection only
+            }
+            e.redirectTo = null;
+            e.asking = false;
+            if (e.owner == this) {
+                lastTarget = c;
+                lastTargetShared = !e.privateRoute;
+            }
             c.send(e);
         }
         if (!resubscribeNeeded && retryQueue.isEmpty()) {
             resume(PAUSE_RETRY); // the back-off is reset by the next reply, not here: the new connection may fail too
         }
+    }
+
+    /** Cluster mode: where a held or redirected request goes now (null: not yet). */
+    private BackendConnection clusterRetryConnection(InFlight e) {
+        HostPort node = e.redirectTo != null ? e.redirectTo : clusterOwner(e.slot);
+        if (node == null) {
+            return null;
+        }
+        if (!e.privateRoute) {
+            return backends.pool(node).sharedFor(id);
+        }
+        BackendConnection p = priv;
+        if (p != null && p.isUsable() && !p.node().equals(node)) {
+            if (p.pending() > 0 || inMulti || watching) {
+                return null;
+            }
+            priv = null;
+            p.close();
+        }
+        if (priv == null || !priv.isUsable()) {
+            BackendConnection c = backends.pool(node).openPrivate(this);
+            if (c == null) {
+                return null;
+            }
+            priv = c;
+            backends.addMasterListener(masterMoved);
+        }
+        return priv;
     }
 
     /** Subscribes a new private connection to everything the client had; false when it must wait more. */

@@ -48,7 +48,9 @@ final class Emulator {
             case "client|no-evict", "client|no-touch" -> req.argEqualsIgnoreCase(2, ON)
                     || req.argEqualsIgnoreCase(2, OFF) ? Replies.of(Replies.OK)
                     : Replies.error(alloc, "ERR syntax error");
-            default -> Replies.error(alloc, "ERR redis-sidecar: no emulation for '" + cmd.name() + "'");
+            default -> io.redissidecar.proxy.routing.Router.CLUSTER_LOCAL.contains(cmd.name())
+                    ? ClusterView.reply(s, cmd, req, alloc, px)
+                    : Replies.error(alloc, "ERR redis-sidecar: no emulation for '" + cmd.name() + "'");
         };
     }
 
@@ -56,6 +58,9 @@ final class Emulator {
         long n = req.argLong(1);
         if (n == Long.MIN_VALUE || n > Integer.MAX_VALUE || n < Integer.MIN_VALUE) {
             return Replies.error(alloc, "ERR value is not an integer or out of range");
+        }
+        if (n != 0 && "cluster".equals(px.config().mode())) {
+            return Replies.error(alloc, "ERR SELECT is not allowed in cluster mode");
         }
         if (n < 0 || n >= px.topology().databases()) {
             return Replies.error(alloc, "ERR DB index is out of range");

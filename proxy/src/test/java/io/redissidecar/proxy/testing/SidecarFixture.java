@@ -31,6 +31,16 @@ public final class SidecarFixture implements AutoCloseable {
         return startWith(args);
     }
 
+    /** In cluster mode, in front of {@code cluster}; returns once every slot has an owner. */
+    public static SidecarFixture startCluster(RedisCluster cluster, String... extraArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--mode", "cluster", "--cluster-seeds", join(cluster.seeds()),
+                "--topology-refresh-ms", "500"));
+        args.addAll(List.of(extraArgs));
+        SidecarFixture f = startWith(args);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> f.sidecar.isReady());
+        return f;
+    }
+
     private static SidecarFixture startWith(List<String> options) throws Exception {
         List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
                 "--health-interval-ms", "200", "--event-loop-threads", "2"));

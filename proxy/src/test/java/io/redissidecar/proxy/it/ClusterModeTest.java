@@ -1,0 +1,245 @@
+package io.redissidecar.proxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.routing.SlotHash;
+import io.redissidecar.proxy.testing.RedisCluster;
+import io.redissidecar.proxy.testing.RespConn;
+import io.redissidecar.proxy.testing.SidecarFixture;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The second seed system: a real 6-node Redis Cluster (3 masters, 3 replicas) behind the proxy in cluster mode. What
+ * a plain client does through the proxy is checked against the cluster itself, read with Lettuce's cluster client.
+ */
+class ClusterModeTest {
+    private static RedisCluster cluster;
+    private static SidecarFixture proxy;
+    private static RedisClusterClient direct;
+    private static StatefulRedisClusterConnection<String, String> directConn;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = RedisCluster.start();
+        proxy = SidecarFixture.startCluster(cluster);
+        HostPort seed = cluster.seeds().get(0);
+        direct = RedisClusterClient.create(RedisURI.create("redis://" + seed.host() + ":" + seed.port()));
+        directConn = direct.connect();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (directConn != null) {
+            directConn.close();
+            direct.shutdown();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Keys spread over every master: one key per master at least. */
+    private static List<String> keysOnAllMasters(String prefix, int n) throws Exception {
+        List<String> keys = new ArrayList<>();
+        Set<HostPort> owners = new HashSet<>();
+        for (int i = 0; i < n || owners.size() < 3; i++) {
+            String k = prefix + i;
+            keys.add(k);
+            owners.add(cluster.ownerOf(SlotHash.slot(k.getBytes(StandardCharsets.UTF_8))));
+        }
+        assertEquals(3, owners.size());
+        return keys;
+    }
+
+    @Test
+    void singleKeyCommandsReachTheOwnerOfTheirSlot() throws Exception {
+        List<String> keys = keysOnAllMasters("single:", 200);
+        try (Jedis j = new Jedis("127.0.0.1", proxy.port())) {
+            for (String k : keys) {
+                assertEquals("OK", j.set(k, "v-" + k));
+            }
+            for (String k : keys) {
+                assertEquals("v-" + k, j.get(k));
+                assertEquals("v-" + k, directConn.sync().get(k));
+            }
+            assertEquals(1, j.incr("single:{tag}counter"));
+            assertEquals("PONG", j.ping());
+        }
+    }
+
+    @Test
+    void multiKeyCommandsAreSplitAcrossMastersAndMergedInOrder() throws Exception {
+        List<String> keys = keysOnAllMasters("multi:", 30);
+        try (Jedis j = new Jedis("127.0.0.1", proxy.port())) {
+            List<String> kv = new ArrayList<>();
+            for (String k : keys) {
+                kv.add(k);
+                kv.add("v-" + k);
+            }
+            assertEquals("OK", j.mset(kv.toArray(String[]::new)));
+            List<String> ask = new ArrayList<>(keys);
+            ask.add(1, "multi:missing");
+            List<String> got = j.mget(ask.toArray(String[]::new));
+            assertEquals(ask.size(), got.size());
+            assertNull(got.get(1));
+            for (int i = 0; i < ask.size(); i++) {
+                if (i != 1) {
+                    assertEquals("v-" + ask.get(i), got.get(i));
+                    assertEquals("v-" + ask.get(i), directConn.sync().get(ask.get(i)));
+                }
+            }
+            assertEquals(keys.size(), j.exists(keys.toArray(String[]::new)));
+            assertEquals(keys.size(), j.touch(keys.toArray(String[]::new)));
+            assertEquals(keys.size() - 1, j.del(keys.subList(1, keys.size()).toArray(String[]::new)));
+            assertEquals(1, j.unlink(keys.get(0), "multi:missing"));
+            assertEquals(0, directConn.sync().exists(keys.toArray(String[]::new)));
+        }
+    }
+
+    @Test
+    void atomicMultiKeyCommandsNeedOneSlot() throws Exception {
+        List<String> keys = keysOnAllMasters("atomic:", 3);
+        try (RespConn c = new RespConn(proxy.port())) {
+            String a = keys.get(0);
+            String b = keys.stream().filter(k -> SlotHash.slot(k.getBytes()) != SlotHash.slot(a.getBytes()))
+                    .findFirst().orElseThrow();
+            assertEquals("-CROSSSLOT Keys in request don't hash to the same slot\r\n",
+                    c.call("MSETNX", a, "1", b, "2"));
+            assertEquals("-CROSSSLOT Keys in request don't hash to the same slot\r\n", c.call("RENAME", a, b));
+            assertEquals(":1\r\n", c.call("MSETNX", "{user1}.a", "1", "{user1}.b", "2"));
+            assertEquals("+OK\r\n", c.call("RENAME", "{user1}.a", "{user1}.c"));
+            assertEquals("$1\r\n1\r\n", c.call("GET", "{user1}.c"));
+        }
+    }
+
+    @Test
+    void fanOutCommandsCoverEveryMaster() throws Exception {
+        List<String> keys = keysOnAllMasters("fan:", 300);
+        try (Jedis j = new Jedis("127.0.0.1", proxy.port())) {
+            for (String k : keys) {
+                j.set(k, "x");
+            }
+            assertEquals(new HashSet<>(keys), j.keys("fan:*"));
+            assertTrue(j.dbSize() >= keys.size());
+            // SCAN: the cursor names the master; a full scan returns every key once
+            Set<String> seen = new HashSet<>();
+            List<String> all = new ArrayList<>();
+            String cursor = "0";
+            int calls = 0;
+            do {
+                var r = j.scan(cursor, new redis.clients.jedis.params.ScanParams().match("fan:*").count(50));
+                all.addAll(r.getResult());
+                seen.addAll(r.getResult());
+                cursor = r.getCursor();
+                calls++;
+            } while (!cursor.equals("0") && calls < 10_000);
+            assertEquals(new HashSet<>(keys), seen);
+            String sha = j.scriptLoad("return redis.call('GET', KEYS[1])");
+            assertEquals(List.of(true, false), j.scriptExists(sha, "0000000000000000000000000000000000000000"));
+            for (String k : keys.subList(0, 10)) {
+                assertEquals("x", j.evalsha(sha, 1, k)); // the script exists on every master
+            }
+        }
+    }
+
+    @Test
+    void transactionsArePinnedToTheMasterOfTheirKeys() throws Exception {
+        try (RespConn c = new RespConn(proxy.port())) {
+            assertEquals("+OK\r\n", c.call("MULTI"));
+            assertEquals("+QUEUED\r\n", c.call("SET", "{tx}a", "1"));
+            assertEquals("+QUEUED\r\n", c.call("INCR", "{tx}a"));
+            assertEquals("*2\r\n+OK\r\n:2\r\n", c.call("EXEC"));
+            // a key of another node inside the transaction aborts it, as Redis Cluster would
+            String other = "tx-other-0";
+            for (int i = 1; cluster.ownerOf(SlotHash.slot(other.getBytes())).equals(
+                    cluster.ownerOf(SlotHash.slot("{tx}a".getBytes()))); i++) {
+                other = "tx-other-" + i;
+            }
+            assertEquals("+OK\r\n", c.call("MULTI"));
+            assertEquals("+QUEUED\r\n", c.call("SET", "{tx}a", "5"));
+            assertEquals("-CROSSSLOT Keys in request don't hash to the same slot\r\n", c.call("GET", other));
+            assertTrue(c.call("EXEC").startsWith("-EXECABORT"));
+            assertEquals("$1\r\n2\r\n", c.call("GET", "{tx}a"));
+            assertEquals("+OK\r\n", c.call("WATCH", "{tx}a"));
+            assertEquals("+OK\r\n", c.call("MULTI"));
+            assertEquals("+QUEUED\r\n", c.call("INCR", "{tx}a"));
+            assertEquals("*1\r\n:3\r\n", c.call("EXEC"));
+            assertEquals("+OK\r\n", c.call("MULTI"));
+            assertEquals("*0\r\n", c.call("EXEC"));
+        }
+    }
+
+    @Test
+    void blockingCommandsWaitOnTheOwnerOfTheirKey() throws Exception {
+        try (RespConn waiter = new RespConn(proxy.port()); Jedis j = new Jedis("127.0.0.1", proxy.port())) {
+            for (String q : List.of("queue:a", "queue:b", "queue:c", "queue:d")) {
+                waiter.send("BLPOP", q, "5");
+                org.awaitility.Awaitility.await().until(() -> blockedClients() == 1);
+                assertEquals(1, j.rpush(q, "job-" + q));
+                assertEquals("*2\r\n$" + q.length() + "\r\n" + q + "\r\n$" + ("job-" + q).length() + "\r\njob-" + q
+                        + "\r\n", waiter.readReply());
+                assertEquals(0, j.llen(q));
+            }
+        }
+    }
+
+    @Test
+    void pubSubWorksClusterWide() throws Exception {
+        try (RespConn sub = new RespConn(proxy.port()); Jedis pub = new Jedis("127.0.0.1", proxy.port())) {
+            assertEquals("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n", sub.call("SUBSCRIBE", "news"));
+            org.awaitility.Awaitility.await().until(() -> pub.publish("news", "hello") >= 0
+                    && sub.readReply().contains("hello"));
+        }
+    }
+
+    @Test
+    void clusterAwareClientsSeeOneNodeOwningEverySlot() throws Exception {
+        try (RespConn c = new RespConn(proxy.port())) {
+            String slots = c.call("CLUSTER", "SLOTS");
+            assertTrue(slots.startsWith("*1\r\n*3\r\n:0\r\n:16383\r\n"), slots);
+            assertTrue(slots.contains(":" + proxy.port() + "\r\n"), slots);
+            assertTrue(c.call("CLUSTER", "INFO").contains("cluster_state:ok"));
+            assertEquals(":" + SlotHash.slot("foo".getBytes()) + "\r\n", c.call("CLUSTER", "KEYSLOT", "foo"));
+        }
+        RedisClusterClient viaProxy = RedisClusterClient.create(RedisURI.create("redis://127.0.0.1:" + proxy.port()));
+        try (StatefulRedisClusterConnection<String, String> conn = viaProxy.connect()) {
+            for (int i = 0; i < 100; i++) {
+                conn.sync().set("aware:" + i, Integer.toString(i));
+            }
+            for (int i = 0; i < 100; i++) {
+                assertEquals(Integer.toString(i), directConn.sync().get("aware:" + i));
+            }
+        } finally {
+            viaProxy.shutdown();
+        }
+    }
+
+    private static int blockedClients() throws Exception {
+        int n = 0;
+        for (var node : cluster.nodes()) {
+            if (node.isAlive()) {
+                String info = node.info("clients");
+                int i = info.indexOf("blocked_clients:");
+                n += Integer.parseInt(info.substring(i + 16, info.indexOf('\r', i)));
+            }
+        }
+        return n;
+    }
+}

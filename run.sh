@@ -2,6 +2,7 @@
 # Builds redis-sidecar and runs it in front of a real local Redis topology it starts on 127.0.0.1.
 #   ./run.sh            the seed system: 3 redis-server (1 master, 2 replicas) + 3 redis-sentinel (quorum 2)
 #   ./run.sh static     one redis-server, static mode
+#   ./run.sh cluster    the second seed system: a 6-node Redis Cluster (3 masters, 3 replicas), cluster mode
 # Everything started here is stopped (by PID) on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -81,7 +82,30 @@ CONF
   then either kill the master:  kill -9 ${pid_of[$m]}
   or switch over gracefully:   redis-cli -p ${sentinels[0]##*:} sentinel failover mymaster"
     ;;
-  *) echo "usage: $0 [sentinel|static]" >&2; exit 2 ;;
+  cluster)
+    nodes=()
+    for _ in 1 2 3 4 5 6; do
+      p=$(free_port)
+      while [ "$p" -ge 55535 ] || port_busy $((p + 10000)); do p=$(free_port); done
+      start_redis "$p" --cluster-enabled yes --cluster-config-file "nodes-$p.conf" --cluster-node-timeout 1000
+      nodes+=("127.0.0.1:$p")
+    done
+    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$work/cluster-create.log" 2>&1 \
+      || { echo "redis-cli --cluster create failed (see $work/cluster-create.log)" >&2; exit 1; }
+    for _ in $(seq 200); do
+      redis-cli -p "${nodes[0]##*:}" cluster info 2>/dev/null | grep -q 'cluster_state:ok' && break; sleep 0.05
+    done
+    echo "started a 6-node cluster (3 masters, 3 replicas):" >&2
+    for n in "${nodes[@]}"; do echo "  $n pid ${pid_of[${n##*:}]}" >&2; done
+    args=(--mode cluster --cluster-seeds "${nodes[0]},${nodes[1]}")
+    failover_help="
+  watch it not notice a failover, in another terminal:
+    while true; do redis-cli -p ${listen##*:} incr n; sleep 0.2; done
+  then kill the master of that key (slot 3432): see its port in  redis-cli -p ${nodes[0]##*:} cluster nodes
+  and kill -9 the pid listed above for that port
+  or move slots under load:  redis-cli --cluster rebalance ${nodes[0]} --cluster-weight <id>=2"
+    ;;
+  *) echo "usage: $0 [sentinel|static|cluster]" >&2; exit 2 ;;
 esac
 
 java -jar "$jar" --listen "$listen" --admin "$admin" "${args[@]}" &

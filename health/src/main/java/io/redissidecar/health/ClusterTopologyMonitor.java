@@ -59,6 +59,18 @@ public final class ClusterTopologyMonitor extends ScheduledMonitor {
                 failed.add(m);
             }
         }
+        for (HostPort m : map.masters()) { // replica lag, shard by shard
+            int first = map.firstSlot(m);
+            Map<HostPort, NodeState> shard = new LinkedHashMap<>();
+            shard.put(m, states.get(m));
+            for (HostPort r : map.replicas(first)) {
+                if (states.containsKey(r)) {
+                    shard.put(r, states.get(r));
+                }
+            }
+            checker.annotateLag(shard, m);
+            states.putAll(shard);
+        }
         SlotMap usable = map.without(failed);
         if (last == null || !usable.sameOwners(last)) {
             log.info("slot map: {} of {} slots covered by masters {}{}", usable.covered(), SlotMap.SLOTS,
@@ -115,6 +127,7 @@ public final class ClusterTopologyMonitor extends ScheduledMonitor {
         for (Object o : shards) {
             Map<String, Object> shard = pairs((List<?>) o);
             HostPort master = null;
+            boolean masterOnline = false;
             List<HostPort> replicas = new ArrayList<>();
             for (Object n : (List<?>) shard.get("nodes")) {
                 Map<String, Object> node = pairs((List<?>) n);
@@ -122,14 +135,18 @@ public final class ClusterTopologyMonitor extends ScheduledMonitor {
                 HostPort hp = new HostPort(String.valueOf(ip), Integer.parseInt(String.valueOf(node.get("port"))));
                 boolean online = "online".equals(String.valueOf(node.get("health")));
                 if ("master".equals(String.valueOf(node.get("role")))) {
-                    master = hp;
-                    if ("fail".equals(String.valueOf(node.get("health")))
-                            || "failed".equals(String.valueOf(node.get("health")))) {
-                        failed.add(hp);
+                    // after a failover the old master may still be listed as a master of the shard, failed: the
+                    // online one wins
+                    if (master == null || (online && !masterOnline)) {
+                        master = hp;
+                        masterOnline = online;
                     }
                 } else if (online) {
                     replicas.add(hp);
                 }
+            }
+            if (master != null && !masterOnline) {
+                failed.add(master);
             }
             List<?> slots = (List<?>) shard.get("slots");
             if (master == null || slots == null) {

@@ -87,7 +87,8 @@ public final class Sidecar implements AutoCloseable {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks);
         BackendSettings settings = new BackendSettings(config.backendUsername(), config.backendPassword(),
                 config.backendConnections(), config.replicatedDurability() ? config.minReplicas() : 0,
-                config.replicationTimeoutMs(), new NodeBreakers(Duration.ofMillis(500)), config.backendTimeoutMs());
+                config.replicationTimeoutMs(), new NodeBreakers(Duration.ofMillis(500)), config.backendTimeoutMs(),
+                "cluster".equals(config.mode()) && !"master".equals(config.readFrom()));
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
             loops.put(loop, new LoopBackends(loop, backendBootstrap, settings, node -> monitor.requestCheck(),

@@ -215,6 +215,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             auth.checkError = true;
             writeOne(auth);
         }
+        if (loop.settings().readonlyOnConnect()) {
+            InFlight ro = new InFlight(null, Replies.command(ctx.alloc(), "READONLY"), -1);
+            ro.checkError = true;
+            writeOne(ro);
+        }
         if (privateOwner != null) {
             InFlight id = new InFlight(null, Replies.command(ctx.alloc(), "CLIENT", "ID"), -1);
             id.captureClientId = true;

@@ -23,8 +23,17 @@ public final class ReplicaChoice {
      */
     public static HostPort choose(Map<HostPort, NodeState> nodes, HostPort master, String policy, int maxLagMs,
                                   HostPort previous, long clientId) {
+        return choose(nodes, null, master, policy, maxLagMs, previous, clientId);
+    }
+
+    /** As above, among {@code replicas} only (cluster mode: the replicas of one master); null: every replica. */
+    public static HostPort choose(Map<HostPort, NodeState> nodes, List<HostPort> replicas, HostPort master,
+                                  String policy, int maxLagMs, HostPort previous, long clientId) {
         List<NodeState> eligible = new ArrayList<>();
         for (NodeState n : nodes.values()) {
+            if (replicas != null && !replicas.contains(n.node())) {
+                continue;
+            }
             if (n.up() && "slave".equals(n.role()) && n.lagMs() >= 0 && n.lagMs() <= maxLagMs) {
                 eligible.add(n);
             }

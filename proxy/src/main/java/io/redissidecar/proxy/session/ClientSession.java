@@ -91,6 +91,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private BackendConnection readConn;
     private HostPort readChoice;
     private Map<HostPort, NodeState> readNodesSeen;
+    private Map<HostPort, HostPort> clusterReadChoice;
     private int pauses;
     // the run of consecutive requests to one connection not yet written: [runStart, runStart + runLength) of cumulation
     private BackendConnection runTarget;
@@ -290,7 +291,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         switch (route) {
             case SHARED -> {
                 if (cluster) {
-                    BackendConnection c = clusterConnection(curSlot);
+                    boolean read = readFromReplicas && cmd != null && cmd.has(CommandInfo.READONLY);
+                    BackendConnection c = read ? clusterReadConnection(curSlot) : clusterConnection(curSlot);
                     return c == null ? hold(consumed, cmd, false) : forward(c, consumed, cmd);
                 }
                 boolean read = readFromReplicas && cmd != null && cmd.has(CommandInfo.READONLY);
@@ -696,6 +698,33 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     }
 
     /**
+     * Cluster mode, --read-from: a replica of the slot's master within max-replica-lag-ms (the same one while it
+     * stays eligible), or the master as the policy allows; null when there is none (held).
+     */
+    private BackendConnection clusterReadConnection(int slot) {
+        SlotMap map = px.topology().slots();
+        HostPort master = map == null ? null : map.owner(slot);
+        if (master == null) {
+            return null;
+        }
+        Map<HostPort, NodeState> nodes = px.topology().nodes();
+        if (nodes != readNodesSeen || clusterReadChoice == null) {
+            readNodesSeen = nodes;
+            clusterReadChoice = new java.util.HashMap<>();
+        }
+        HostPort choice = clusterReadChoice.get(master);
+        if (choice == null) {
+            choice = ReplicaChoice.choose(nodes, java.util.Arrays.asList(map.replicas(slot)), master,
+                    px.config().readFrom(), px.config().maxReplicaLagMs(), null, id);
+            if (choice == null) {
+                return null;
+            }
+            clusterReadChoice.put(master, choice);
+        }
+        return backends.pool(choice).sharedFor(id);
+    }
+
+    /**
      * Cluster mode, private route (transactions, WATCH, blocking commands): pins a transaction to the node of its
      * first key (MULTI itself is answered by the proxy until then), refuses keys of other nodes inside it with
      * CROSSSLOT, and moves the private connection to the node a blocking command's key lives on. Returns null to
@@ -905,6 +934,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                     + target + "); the command was not run"));
             return;
         }
+        px.redirected(ask);
         e.redirectTo = target;
         e.asking = ask;
         retry(e, null, (ask ? "ASK " : "MOVED ") + target, false);
@@ -1145,7 +1175,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             return null;
         }
         if (!e.privateRoute) {
-            return backends.pool(node).sharedFor(id);
+            return e.readRoute && e.redirectTo == null ? clusterReadConnection(e.slot)
+                    : backends.pool(node).sharedFor(id);
         }
         BackendConnection p = priv;
         if (p != null && p.isUsable() && !p.node().equals(node)) {

@@ -17,6 +17,8 @@ public final class ProxyContext {
     private final AtomicInteger clients = new AtomicInteger();
     private final AtomicLong clientsRejected = new AtomicLong();
     private final AtomicLong resubscriptions = new AtomicLong();
+    private final AtomicLong moved = new AtomicLong();
+    private final AtomicLong asked = new AtomicLong();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final long startedAtMillis = System.currentTimeMillis();
 
@@ -69,6 +71,20 @@ public final class ProxyContext {
     /** Subscribed clients moved to a new connection and confirmed there (after a failover or a restart). */
     public long resubscriptions() {
         return resubscriptions.get();
+    }
+
+    void redirected(boolean ask) {
+        (ask ? asked : moved).incrementAndGet();
+    }
+
+    /** Cluster mode: requests the proxy followed to another node after a MOVED reply. */
+    public long movedRedirections() {
+        return moved.get();
+    }
+
+    /** Cluster mode: requests the proxy sent to another node with ASKING after an ASK reply. */
+    public long askRedirections() {
+        return asked.get();
     }
 
     public int connectedClients() {

@@ -231,6 +231,78 @@ class ClusterModeTest {
         }
     }
 
+    @Test
+    void askRedirectionsDuringASlotMigrationAreFollowed() throws Exception {
+        int slot = SlotHash.slot("askslot".getBytes());
+        HostPort src = cluster.ownerOf(slot);
+        HostPort dst = cluster.masters().stream().filter(m -> !m.equals(src)).findFirst().orElseThrow();
+        String srcId = cluster.nodeId(src);
+        String dstId = cluster.nodeId(dst);
+        try (RespConn c = new RespConn(proxy.port()); RespConn s = new RespConn(src.port());
+             RespConn d = new RespConn(dst.port())) {
+            assertEquals("+OK\r\n", c.call("SET", "{askslot}a", "va"));
+            assertEquals("+OK\r\n", c.call("SET", "{askslot}b", "vb"));
+            long asked = proxy.sidecar().context().askRedirections();
+            assertEquals("+OK\r\n", d.call("CLUSTER", "SETSLOT", Integer.toString(slot), "IMPORTING", srcId));
+            assertEquals("+OK\r\n", s.call("CLUSTER", "SETSLOT", Integer.toString(slot), "MIGRATING", dstId));
+            assertEquals("+OK\r\n", s.call("MIGRATE", dst.host(), Integer.toString(dst.port()), "", "0", "5000",
+                    "KEYS", "{askslot}a"));
+            // a moved key, a key still on the source, a new key: the client sees none of the ASKs
+            assertEquals("$2\r\nva\r\n", c.call("GET", "{askslot}a"));
+            assertEquals("$2\r\nvb\r\n", c.call("GET", "{askslot}b"));
+            assertEquals("+OK\r\n", c.call("SET", "{askslot}c", "vc"));
+            assertEquals("$2\r\nvc\r\n", c.call("GET", "{askslot}c"));
+            assertTrue(proxy.sidecar().context().askRedirections() - asked >= 3, "ASK followed");
+            // finish the migration as redis-cli would
+            assertEquals("+OK\r\n", s.call("MIGRATE", dst.host(), Integer.toString(dst.port()), "", "0", "5000",
+                    "KEYS", "{askslot}b"));
+            for (HostPort m : cluster.masters()) {
+                try (RespConn n = new RespConn(m.port())) {
+                    assertEquals("+OK\r\n", n.call("CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", dstId));
+                }
+            }
+            assertEquals("$2\r\nvb\r\n", c.call("GET", "{askslot}b")); // MOVED, followed
+            assertEquals(dst, cluster.ownerOf(slot));
+        }
+    }
+
+    @Test
+    void readsGoToReplicasWithReadFrom() throws Exception {
+        List<String> keys = keysOnAllMasters("ro:", 60);
+        try (SidecarFixture reader = SidecarFixture.startCluster(cluster, "--read-from", "replica");
+             Jedis w = new Jedis("127.0.0.1", proxy.port()); Jedis r = new Jedis("127.0.0.1", reader.port())) {
+            for (String k : keys) {
+                w.set(k, "v-" + k);
+            }
+            long before = replicaGets();
+            org.awaitility.Awaitility.await().until(() -> {
+                for (String k : keys) {
+                    if (!("v-" + k).equals(r.get(k))) {
+                        return false; // not replicated yet
+                    }
+                }
+                return true;
+            });
+            assertTrue(replicaGets() - before >= keys.size(), "GETs were served by replicas");
+            assertEquals("OK", r.set("ro:written-through-reader", "1")); // writes still go to masters
+        }
+    }
+
+    /** GET calls served by the cluster's replicas so far. */
+    private static long replicaGets() throws Exception {
+        long n = 0;
+        for (var node : cluster.nodes()) {
+            if (node.isAlive() && node.info("replication").contains("role:slave")) {
+                String stats = node.info("commandstats");
+                int i = stats.indexOf("cmdstat_get:calls=");
+                if (i >= 0) {
+                    n += Long.parseLong(stats.substring(i + 18, stats.indexOf(',', i)));
+                }
+            }
+        }
+        return n;
+    }
+
     private static int blockedClients() throws Exception {
         int n = 0;
         for (var node : cluster.nodes()) {

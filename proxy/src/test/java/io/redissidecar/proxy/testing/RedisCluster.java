@@ -109,6 +109,25 @@ public final class RedisCluster implements AutoCloseable {
         return m;
     }
 
+    /** The lowest slot {@code master} owns (-1: none), as the first live node reports it. */
+    public int firstSlotOf(HostPort master) throws IOException {
+        int first = -1;
+        for (String line : clusterNodes().split("\n")) {
+            String[] f = line.split(" ");
+            if (f.length < 9 || !address(f[1]).equals(master)) {
+                continue;
+            }
+            for (int i = 8; i < f.length; i++) {
+                String r = f[i].trim();
+                if (!r.startsWith("[")) {
+                    int a = Integer.parseInt(r.split("-")[0]);
+                    first = first < 0 ? a : Math.min(first, a);
+                }
+            }
+        }
+        return first;
+    }
+
     /** The master that owns {@code slot}, as the first live node reports it. */
     public HostPort ownerOf(int slot) throws IOException {
         for (String line : clusterNodes().split("\n")) {
@@ -130,6 +149,41 @@ public final class RedisCluster implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** The cluster node id of {@code node}. */
+    public String nodeId(HostPort node) throws IOException {
+        for (String line : clusterNodes().split("\n")) {
+            String[] f = line.split(" ");
+            if (f.length > 1 && address(f[1]).equals(node)) {
+                return f[0];
+            }
+        }
+        throw new IOException("no node " + node + " in CLUSTER NODES");
+    }
+
+    /** {@code kill -9} of a master; returns once a replica owns its slots and the cluster is ok again. */
+    public Killed killMasterAndAwaitPromotion(HostPort master, int slot) throws IOException {
+        RedisServer n = node(master);
+        long at = System.nanoTime();
+        n.kill9();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            HostPort o = ownerOf(slot);
+            return o != null && !o.equals(master);
+        });
+        long promotedMs = (System.nanoTime() - at) / 1_000_000;
+        awaitHealthy();
+        return new Killed(master, at, promotedMs);
+    }
+
+    public record Killed(HostPort master, long killedAtNanos, long promotionMillis) {
+    }
+
+    /** Moves {@code slots} hash slots from one master to another with {@code redis-cli --cluster reshard}. */
+    public String reshard(HostPort from, HostPort to, int slots) throws IOException {
+        return redisCli(List.of(RedisServer.executable("redis-cli"), "--cluster", "reshard", from.toString(),
+                "--cluster-from", nodeId(from), "--cluster-to", nodeId(to), "--cluster-slots",
+                Integer.toString(slots), "--cluster-yes", "--cluster-pipeline", "50"), 120);
     }
 
     public String clusterNodes() throws IOException {

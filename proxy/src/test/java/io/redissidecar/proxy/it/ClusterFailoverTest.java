@@ -1,0 +1,85 @@
+package io.redissidecar.proxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.routing.SlotHash;
+import io.redissidecar.proxy.testing.ClientLoad;
+import io.redissidecar.proxy.testing.FailoverWorkload;
+import io.redissidecar.proxy.testing.RedisCluster;
+import io.redissidecar.proxy.testing.SidecarFixture;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The 6-node cluster under load through the proxy (the same workload as the replication group's: SET/GET, INCR,
+ * RPUSH, a BLPOP consumer, a publisher and a subscriber), while a master is killed or slots are moved. What the
+ * clients saw is asserted and printed as FAILOVER lines.
+ */
+class ClusterFailoverTest {
+
+    private static void assertNoErrors(ClientLoad.Seen s) {
+        assertTrue(s.errors.isEmpty(), s.toString());
+    }
+
+    private static void assertOnlyAmbiguityErrors(ClientLoad.Seen s) {
+        for (String e : s.errors) {
+            assertTrue(e.startsWith("-ERR redis-sidecar:") && e.contains("may or may not have run"), s.name + ": " + e);
+        }
+    }
+
+    @Test
+    void masterKilledUnderLoad() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start(); SidecarFixture proxy = SidecarFixture.startCluster(cluster);
+             FailoverWorkload w = new FailoverWorkload(proxy.port())) {
+            w.awaitProgress(100);
+            // the master of slot 0: the subscriber's and the publisher's node, and a third of the SET/GET keys
+            HostPort victim = cluster.ownerOf(0);
+            RedisCluster.Killed k = cluster.killMasterAndAwaitPromotion(victim, 0);
+            w.awaitProgress(200);
+            w.close();
+            String lost = FailoverWorkload.lostAcknowledged(proxy.port(), w.load.acknowledged, k.killedAtNanos());
+            long bound = k.promotionMillis() + 1000;
+            FailoverWorkload.report("cluster kill -9 master", w, bound, lost);
+            for (ClientLoad.Seen s : w.setGet) {
+                assertNoErrors(s);
+                assertTrue(s.maxGapMillis() < bound, s + " gap bound " + bound);
+            }
+            assertOnlyAmbiguityErrors(w.incr);
+            assertOnlyAmbiguityErrors(w.rpush);
+            assertOnlyAmbiguityErrors(w.blpop);
+            assertOnlyAmbiguityErrors(w.publish);
+            assertNoErrors(w.subscriber);
+            assertEquals(1, proxy.sidecar().context().resubscriptions(), "the subscriber was moved once");
+        }
+    }
+
+    @Test
+    void slotsMovedUnderLoadCauseNoError() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start(); SidecarFixture proxy = SidecarFixture.startCluster(cluster);
+             FailoverWorkload w = new FailoverWorkload(proxy.port())) {
+            w.awaitProgress(100);
+            // move the slots of the master of the INCR counter, up to and including the counter's slot (redis-cli
+            // takes a master's slots in ascending order), and at least 1,000
+            int counterSlot = SlotHash.slot("counter".getBytes(StandardCharsets.UTF_8));
+            HostPort from = cluster.ownerOf(counterSlot);
+            HostPort to = cluster.masters().stream().filter(m -> !m.equals(from)).findFirst().orElseThrow();
+            int count = Math.max(1000, counterSlot - cluster.firstSlotOf(from) + 1);
+            long at = System.nanoTime();
+            String out = cluster.reshard(from, to, count);
+            long tookMs = (System.nanoTime() - at) / 1_000_000;
+            w.awaitProgress(200);
+            w.close();
+            String lost = FailoverWorkload.lostAcknowledged(proxy.port(), w.load.acknowledged, at);
+            FailoverWorkload.report("cluster reshard " + count + " slots in " + tookMs + " ms (MOVED followed "
+                    + proxy.sidecar().context().movedRedirections() + ", ASK followed "
+                    + proxy.sidecar().context().askRedirections() + ")", w, 0, lost);
+            assertTrue(proxy.sidecar().context().movedRedirections() > 0, "the clients' keys did move");
+            assertEquals(to, cluster.ownerOf(counterSlot), "the counter's slot moved");
+            w.load.seen().forEach(ClusterFailoverTest::assertNoErrors);
+            assertTrue(lost.startsWith("0 "), lost);
+            assertTrue(out.contains("Moving slot"), out);
+        }
+    }
+}

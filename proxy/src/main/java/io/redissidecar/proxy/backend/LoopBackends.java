@@ -73,6 +73,11 @@ public final class LoopBackends {
         failureListener.accept(node);
     }
 
+    /** Asks the control plane for a topology check soon (requests coalesce), e.g. after a slot moved. */
+    public void requestTopologyCheck(HostPort node) {
+        failureListener.accept(node);
+    }
+
     /** Runs {@code l} at every master change until removed (clients with a private connection). */
     public void addMasterListener(Runnable l) {
         masterListeners.add(l);

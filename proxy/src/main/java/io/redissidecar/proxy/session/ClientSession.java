@@ -124,6 +124,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     /** The node a transaction or WATCH is pinned to; MULTI answered by the proxy until its first command. */
     private HostPort txNode;
     private boolean multiPending;
+    /** Sharded pub/sub: the node that dropped the client's shard channels because their slot moved away. */
+    private HostPort shardMovedFrom;
+    private static final byte[] SUNSUBSCRIBE_PUSH = "*3\r\n$12\r\nsunsubscribe\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final ByteBuf ASKING = Unpooled.unreleasableBuffer(Replies.command(
             io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, "ASKING").asReadOnly());
     private static final ByteBuf MULTI = Unpooled.unreleasableBuffer(Replies.command(
@@ -1023,6 +1026,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     @Override
     public void passthrough(ByteBuf frame) {
+        if (cluster && active && isServerSunsubscribe(frame)) {
+            // the slot of the client's shard channels moved to another master: Redis unsubscribed the client by
+            // itself; the proxy hides that and subscribes again on the new owner
+            frame.release();
+            BackendConnection p = priv;
+            if (p != null && shardMovedFrom == null) {
+                shardMovedFrom = p.node();
+                backends.requestTopologyCheck(p.node());
+                p.retire();
+            }
+            return;
+        }
         if (!active || swallow > 0) {
             if (swallow > 0 && --swallow == 0) { // confirmations of a re-subscription the client already had
                 px.resubscribed();
@@ -1042,6 +1057,27 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             return;
         }
         enqueueLocal(InFlight.local(frame));
+    }
+
+    /** A {@code sunsubscribe} push for a shard channel the client did not unsubscribe from (it still has it). */
+    private boolean isServerSunsubscribe(ByteBuf f) {
+        int r = f.readerIndex();
+        int n = SUNSUBSCRIBE_PUSH.length;
+        if (f.readableBytes() <= n || shardChannels.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (f.getByte(r + i) != SUNSUBSCRIBE_PUSH[i]) {
+                return false;
+            }
+        }
+        if (f.getByte(r + n) != '$') {
+            return false;
+        }
+        int lenEnd = f.indexOf(r + n, f.writerIndex(), (byte) '\r');
+        int len = Integer.parseInt(f.toString(r + n + 1, lenEnd - r - n - 1, StandardCharsets.US_ASCII));
+        String channel = f.toString(lenEnd + 2, len, StandardCharsets.ISO_8859_1);
+        return shardChannels.contains(channel);
     }
 
     private static boolean isReset(ByteBuf f) {
@@ -1204,11 +1240,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             closeAfterReplies(Unpooled.EMPTY_BUFFER); // no master to subscribe on within the hold
             return false;
         }
+        if (shardMovedFrom != null && shardMovedFrom.equals(privateNode())) {
+            scheduleRetry(); // the slot map does not show the move yet (a refresh is on its way)
+            return false;
+        }
         BackendConnection c = privateConnection();
         if (c == null) {
             scheduleRetry();
             return false;
         }
+        shardMovedFrom = null;
         resubscribeNeeded = false;
         c.setPassthrough(true);
         lastTarget = c;

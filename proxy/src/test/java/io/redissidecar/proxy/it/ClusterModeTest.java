@@ -210,6 +210,39 @@ class ClusterModeTest {
     }
 
     @Test
+    void shardedPubSubFollowsItsSlot() throws Exception {
+        String channel = "shard-news";
+        int slot = SlotHash.slot(channel.getBytes());
+        try (RespConn sub = new RespConn(proxy.port()); RespConn pub = new RespConn(proxy.port())) {
+            assertEquals("*3\r\n$10\r\nssubscribe\r\n$10\r\nshard-news\r\n:1\r\n", sub.call("SSUBSCRIBE", channel));
+            assertEquals(":1\r\n", pub.call("SPUBLISH", channel, "one"));
+            assertEquals("*3\r\n$8\r\nsmessage\r\n$10\r\nshard-news\r\n$3\r\none\r\n", sub.readReply());
+            // move the channel's slot to another master: the subscriber follows it without noticing
+            HostPort src = cluster.ownerOf(slot);
+            HostPort dst = cluster.masters().stream().filter(m -> !m.equals(src)).findFirst().orElseThrow();
+            for (HostPort m : cluster.masters()) {
+                try (RespConn n = new RespConn(m.port())) {
+                    if (m.equals(dst)) {
+                        n.call("CLUSTER", "SETSLOT", Integer.toString(slot), "IMPORTING", cluster.nodeId(src));
+                    }
+                }
+            }
+            try (RespConn n = new RespConn(src.port())) {
+                n.call("CLUSTER", "SETSLOT", Integer.toString(slot), "MIGRATING", cluster.nodeId(dst));
+            }
+            String dstId = cluster.nodeId(dst);
+            for (HostPort m : List.of(dst, src)) {
+                try (RespConn n = new RespConn(m.port())) {
+                    assertEquals("+OK\r\n", n.call("CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", dstId));
+                }
+            }
+            org.awaitility.Awaitility.await().until(() -> ":1\r\n".equals(pub.call("SPUBLISH", channel, "two")));
+            sub.setTimeout(5000);
+            assertEquals("*3\r\n$8\r\nsmessage\r\n$10\r\nshard-news\r\n$3\r\ntwo\r\n", sub.readReply());
+        }
+    }
+
+    @Test
     void clusterAwareClientsSeeOneNodeOwningEverySlot() throws Exception {
         try (RespConn c = new RespConn(proxy.port())) {
             String slots = c.call("CLUSTER", "SLOTS");

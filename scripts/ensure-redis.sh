@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's Redis packages (redis-server, redis-sentinel, redis-tools) when they are missing.
-# Used by run.sh, test.sh and .ci/run. Extra packages to ensure may be passed as arguments (e.g. haproxy).
+# Used by run.sh, test.sh and .ci/run. Extra packages to ensure may be passed as arguments (e.g. haproxy, prometheus).
 set -euo pipefail
 need=()
 command -v redis-server   >/dev/null 2>&1 || need+=(redis-server)
@@ -10,6 +10,8 @@ for extra in "$@"; do
   case "$extra" in
     haproxy) command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy) ;;
     nutcracker) command -v nutcracker >/dev/null 2>&1 || [ -x /usr/sbin/nutcracker ] || need+=(nutcracker) ;;
+    prometheus) command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || need+=(prometheus) ;;
+    docker-compose) command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose) ;;
     *) dpkg -s "$extra" >/dev/null 2>&1 || need+=("$extra") ;;
   esac
 done
@@ -26,10 +28,19 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "redis-sidecar: installing ${need[*]} with apt-get" >&2
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >&2
-if ! $SUDO apt-get install -y -qq "${need[@]}" >&2; then
+# Debian starts packaged services (redis-server, prometheus, ...) on install, some listening on every interface; the
+# project never uses them (it starts its own on 127.0.0.1 and free ports), so a policy-rc.d keeps them from starting
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy" && own_policy=1
+fi
+status=0
+$SUDO apt-get update -qq >&2 || true
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 || status=$?
+[ "$own_policy" -eq 1 ] && $SUDO rm -f "$policy"
+if [ "$status" -ne 0 ]; then
   echo "redis-sidecar: apt-get could not install ${need[*]}" >&2
   exit 1
 fi
-# Debian starts packaged services where it can; the project never uses them (it starts its own on free ports)
 exit 0

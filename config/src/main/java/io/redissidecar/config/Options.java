@@ -19,6 +19,7 @@ public final class Options {
     public static final String BACKENDS = "backends";
     public static final String SENTINELS = "sentinels";
     public static final String CLUSTER_SEEDS = "cluster-seeds";
+    public static final String METRICS = "metrics";
     public static final String TOPOLOGY_REFRESH_MS = "topology-refresh-ms";
     public static final String MASTER_NAME = "master-name";
     public static final String SENTINEL_PASSWORD = "sentinel-password";
@@ -130,6 +131,9 @@ public final class Options {
                     "failed checks in a row before a node counts as down"),
             new OptionSpec(SHUTDOWN_TIMEOUT_MS, "5000", Parsers.intBetween(0, 600_000),
                     "on SIGTERM: how long in-flight replies may drain before the proxy exits"),
+            new OptionSpec(METRICS, "on", Parsers.oneOf("on", "off"),
+                    "request metrics (counters and latency histograms on the request path) and JVM metrics at "
+                            + "GET /metrics on the admin port; off keeps only the state read at scrape time"),
             new OptionSpec(DENY_COMMANDS, DEFAULT_DENY, Parsers::commandList,
                     "commands refused with -ERR (name or container|subcommand), comma-separated"));
 

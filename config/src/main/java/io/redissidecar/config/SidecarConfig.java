@@ -47,6 +47,10 @@ public final class SidecarConfig {
         return b == null ? List.of() : b;
     }
 
+    public boolean metricsEnabled() {
+        return "on".equals(get(Options.METRICS));
+    }
+
     public int topologyRefreshMs() {
         return (Integer) get(Options.TOPOLOGY_REFRESH_MS);
     }

@@ -19,6 +19,12 @@ public final class Topology {
     private volatile HostPort writesPaused;
     private volatile SlotMap slots;
     private final List<Consumer<HostPort>> masterListeners = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong updates = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Topology checks published so far (health-check rounds, slot-map refreshes). */
+    public long updates() {
+        return updates.get();
+    }
 
     /** The node writes go to, or null while none is known. */
     public HostPort master() {
@@ -83,6 +89,7 @@ public final class Topology {
     }
 
     synchronized void update(Map<HostPort, NodeState> newNodes, HostPort newMaster) {
+        updates.incrementAndGet();
         nodes = Map.copyOf(newNodes);
         HostPort old = master;
         // keep the same instance while the master stays the same node: the data plane compares by identity
@@ -103,6 +110,7 @@ public final class Topology {
      * of slot 0. Master listeners are told when any slot changes owner, so held requests go at once.
      */
     synchronized void updateSlots(Map<HostPort, NodeState> newNodes, SlotMap map) {
+        updates.incrementAndGet();
         SlotMap old = slots;
         boolean moved = !map.sameOwners(old);
         nodes = Map.copyOf(newNodes);

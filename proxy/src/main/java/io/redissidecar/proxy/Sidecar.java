@@ -18,6 +18,7 @@ import io.redissidecar.config.SidecarConfig;
 import io.redissidecar.health.NodeBreakers;
 import io.redissidecar.health.ClusterTopologyMonitor;
 import io.redissidecar.health.SlotMap;
+import io.redissidecar.proxy.metrics.MetricsRegistry;
 import io.redissidecar.health.SentinelTopologyMonitor;
 import io.redissidecar.health.StaticTopologyMonitor;
 import io.redissidecar.health.TopologyMonitor;
@@ -45,6 +46,7 @@ public final class Sidecar implements AutoCloseable {
     private final SidecarConfig config;
     private final Transport transport = Transport.best();
     private TopologyMonitor monitor;
+    private MetricsRegistry metrics;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
@@ -74,7 +76,10 @@ public final class Sidecar implements AutoCloseable {
         };
         monitor.start();
         Topology topology = monitor.topology();
-        px = new ProxyContext(config, commands, topology);
+        metrics = new MetricsRegistry(config.metricsEnabled());
+        px = new ProxyContext(config, commands, topology, metrics.proxy());
+        NodeBreakers breakers = new NodeBreakers(Duration.ofMillis(500));
+        metrics.bind(px, topology, breakers);
 
         boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         workers = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), transport.ioHandlerFactory());
@@ -87,8 +92,9 @@ public final class Sidecar implements AutoCloseable {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks);
         BackendSettings settings = new BackendSettings(config.backendUsername(), config.backendPassword(),
                 config.backendConnections(), config.replicatedDurability() ? config.minReplicas() : 0,
-                config.replicationTimeoutMs(), new NodeBreakers(Duration.ofMillis(500)), config.backendTimeoutMs(),
-                "cluster".equals(config.mode()) && !"master".equals(config.readFrom()));
+                config.replicationTimeoutMs(), breakers, config.backendTimeoutMs(),
+                "cluster".equals(config.mode()) && !"master".equals(config.readFrom()), metrics.proxy(),
+                metrics.backendConnections());
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
             loops.put(loop, new LoopBackends(loop, backendBootstrap, settings, node -> monitor.requestCheck(),
@@ -128,7 +134,7 @@ public final class Sidecar implements AutoCloseable {
                 return s.switchover(Duration.ofMillis(Math.max(1000, config.failoverHoldMs())));
             }
             throw new IllegalStateException("a switchover needs --mode sentinel");
-        });
+        }, metrics::scrape);
         admin.start();
         log.info("ready listen={} mode={} admin={} transport={} backends={} master={}", listenAddress(),
                 config.mode(), config.admin().host() + ":" + admin.port(), transport.name(),

@@ -24,8 +24,13 @@ public final class AdminServer implements AutoCloseable {
         String run() throws Exception;
     }
 
-    public AdminServer(HostPort address, BooleanSupplier ready, Supplier<String> readyDetail, Switchover switchover)
-            throws IOException {
+    /** The metrics exposition for a request's Accept header. */
+    public interface Metrics {
+        io.redissidecar.proxy.metrics.MetricsRegistry.Scrape scrape(String accept) throws IOException;
+    }
+
+    public AdminServer(HostPort address, BooleanSupplier ready, Supplier<String> readyDetail, Switchover switchover,
+                       Metrics metrics) throws IOException {
         server = HttpServer.create(new InetSocketAddress(address.host(), address.port()), 16);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sidecar-admin");
@@ -42,6 +47,18 @@ public final class AdminServer implements AutoCloseable {
                 respondAny(ex, 200, switchover.run() + "\n");
             } catch (Exception e) {
                 respondAny(ex, 409, "switchover not done: " + e.getMessage() + "\n");
+            }
+        });
+        server.createContext("/metrics", ex -> {
+            if (!"GET".equals(ex.getRequestMethod())) {
+                respondAny(ex, 405, "use GET\n");
+                return;
+            }
+            var scrape = metrics.scrape(ex.getRequestHeaders().getFirst("Accept"));
+            ex.getResponseHeaders().set("Content-Type", scrape.contentType());
+            ex.sendResponseHeaders(200, scrape.body().length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(scrape.body());
             }
         });
         server.createContext("/health/ready", ex -> {

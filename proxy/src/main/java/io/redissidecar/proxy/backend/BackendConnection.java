@@ -195,6 +195,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             InFlight wait = new InFlight(null, Replies.command(channel.alloc(), "WAIT",
                     Integer.toString(s.minReplicas()), Integer.toString(s.replicationTimeoutMs())), -1);
             wait.gate = g;
+            g.sentAtNanos = System.nanoTime();
             openGates.add(g);
             awaiting.add(wait);
             channel.write(wait.frame, channel.voidPromise());
@@ -206,6 +207,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         state = State.READY;
+        loop.settings().openConnections().computeIfAbsent(node, n -> new java.util.concurrent.atomic.AtomicInteger())
+                .incrementAndGet();
         loop.settings().breakers().connected(node);
         String password = loop.settings().password();
         if (password != null) {
@@ -328,6 +331,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     /** The WAIT after a batch of writes answered: release their replies, or report them unconfirmed. */
     private void resolveGate(WaitGate g, ByteBuf buf, int offset, int length) {
         openGates.remove(g);
+        loop.settings().metrics().waitAnswered(System.nanoTime() - g.sentAtNanos);
         long acks = -1;
         if (buf.getByte(offset) == ':') {
             acks = 0;
@@ -366,6 +370,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 
     private void failGate(WaitGate g, String reason) {
         for (InFlight e : g.stored) {
+            loop.settings().metrics().writeUnconfirmed();
             e.failStored(Replies.error(loop.alloc(), "ERR redis-sidecar: " + reason));
         }
     }
@@ -520,6 +525,12 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         if (state == State.CLOSED) {
             return;
         }
+        if (state == State.READY) {
+            java.util.concurrent.atomic.AtomicInteger open = loop.settings().openConnections().get(node);
+            if (open != null) {
+                open.decrementAndGet();
+            }
+        }
         state = State.CLOSED;
         failure = reason;
         if (channel != null) {
@@ -540,6 +551,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
                 e.dropFrame();
                 e.owner.retry(e, this, reason, !paused);
             } else {
+                if (unexpected && e.owner != null) {
+                    loop.settings().metrics().unsafeNotReplayed();
+                }
                 fail(e, reason + " before the reply; the command may or may not have run");
             }
         }

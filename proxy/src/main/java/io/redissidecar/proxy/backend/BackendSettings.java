@@ -10,7 +10,9 @@ import io.redissidecar.health.NodeBreakers;
  */
 public record BackendSettings(String username, String password, int sharedConnections, int minReplicas,
                               int replicationTimeoutMs, NodeBreakers breakers, int backendTimeoutMs,
-                              boolean readonlyOnConnect) {
+                              boolean readonlyOnConnect, io.redissidecar.proxy.metrics.ProxyMetrics metrics,
+                              java.util.Map<io.redissidecar.config.HostPort,
+                                      java.util.concurrent.atomic.AtomicInteger> openConnections) {
 
     public boolean replicated() {
         return minReplicas > 0;

@@ -47,6 +47,11 @@ public final class InFlight {
     public boolean readRoute;
     /** Sent on the client's private connection (blocking commands, transactions), not its shared one. */
     public boolean privateRoute;
+    /** Metrics: the request's command (null: unknown), its latency class and arrival time; metered when counted. */
+    public io.redissidecar.proxy.commands.CommandInfo cmd;
+    public int cmdClass;
+    public long startNanos;
+    public boolean metered;
     /** Cluster mode: the hash slot the request goes to (0 for keyless requests); -1 in the other modes. */
     public int slot = -1;
     /** Cluster mode: where a MOVED or ASK reply sent the request (used once, by the next sending). */

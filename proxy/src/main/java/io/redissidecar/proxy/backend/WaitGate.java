@@ -11,4 +11,6 @@ final class WaitGate {
     final List<InFlight> writes = new ArrayList<>();
     /** Writes whose replies have come and wait for the WAIT's. */
     final List<InFlight> stored = new ArrayList<>();
+    /** When the WAIT was written (for its latency metric). */
+    long sentAtNanos;
 }

@@ -24,6 +24,9 @@ public final class CommandInfo {
     private final boolean idempotent;
     private final CommandTable subcommands;
     private final byte[] errorName;
+    private final int index;
+    private static final java.util.concurrent.ConcurrentHashMap<String, Integer> INDEXES =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     CommandInfo(String name, int arity, int flags, List<KeySpec> keySpecs, Handling handling, boolean idempotent,
                 CommandTable subcommands) {
@@ -35,6 +38,15 @@ public final class CommandInfo {
         this.idempotent = idempotent;
         this.subcommands = subcommands;
         this.errorName = name.getBytes();
+        this.index = INDEXES.computeIfAbsent(name, n -> INDEXES.size() + 1);
+    }
+
+    /**
+     * A small number naming this command (the same for the same name, also across reloaded tables), from 1; for
+     * per-command arrays such as the request counters.
+     */
+    public int index() {
+        return index;
     }
 
     /** Lower-case name; {@code container|subcommand} for subcommands, as Redis names them in errors. */

@@ -22,6 +22,7 @@ import io.redissidecar.proxy.codec.RespProtocolException;
 import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.commands.CommandTable;
 import io.redissidecar.proxy.commands.Handling;
+import io.redissidecar.proxy.metrics.ProxyMetrics;
 import io.redissidecar.proxy.resp.Replies;
 import io.redissidecar.proxy.routing.ReplicaChoice;
 import io.redissidecar.proxy.routing.Route;
@@ -59,6 +60,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private static final byte[] INCR = "incr".getBytes();
 
     private final ProxyContext px;
+    private final ProxyMetrics metrics;
+    // metrics: the command being dispatched and when it arrived (0 with metrics off)
+    private CommandInfo curCmd;
+    private long dispatchNanos;
+    private boolean dispatching;
     private final LoopBackends backends;
     private final CommandTable commands;
     private final RequestFramer framer;
@@ -137,6 +143,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     public ClientSession(ProxyContext px, LoopBackends backends) {
         this.px = px;
+        this.metrics = px.metrics();
         this.backends = backends;
         this.commands = px.commands();
         this.framer = new RequestFramer(px.config().maxBulkLength(), px.config().maxMultibulkLength(),
@@ -167,6 +174,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             in.release();
             return;
         }
+        metrics.bytesIn(in.readableBytes());
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(),
                 cumulation, in);
         process();
@@ -249,7 +257,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                     cum.skipBytes(consumed);
                     continue;
                 }
-                if (!dispatch(consumed)) {
+                dispatching = true;
+                boolean dispatched;
+                try {
+                    dispatched = dispatch(consumed);
+                } finally {
+                    dispatching = false;
+                }
+                if (!dispatched) {
                     framer.reset(); // stalled at a barrier: the request stays in the buffer and is framed again
                     break;
                 }
@@ -284,6 +299,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if (cmd != null && !cmd.arityOk(argc)) {
             cmd = null; // Redis answers with its own wrong-arity error
         }
+        curCmd = cmd;
+        dispatchNanos = metrics.enabled() ? System.nanoTime() : 0;
         if (!authed && !(cmd != null && Emulator.allowedBeforeAuth(cmd))) {
             return local(Replies.error(ctx.alloc(), "NOAUTH Authentication required."));
         }
@@ -425,6 +442,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
      */
     private InFlight newEntry(int consumed, CommandInfo cmd, boolean privateRoute) {
         InFlight e = new InFlight(this, null, db);
+        tag(e);
         e.slot = cluster ? curSlot : -1;
         e.privateRoute = privateRoute;
         e.write = cmd != null && (cmd.has(CommandInfo.WRITE) || SCRIPTED.contains(cmd.name()));
@@ -513,6 +531,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if (cmd != null && cmd.handling() == Handling.PUBSUB) {
             trackSubscriptions(cmd.name());
         }
+        metrics.request(cmd, ProxyMetrics.OK); // pass-through: Redis's replies are not matched to requests
         c.sendPassthrough(forwardFrame(consumed));
         if (cmd != null && cmd.name().equals("reset")) {
             awaitingReset = true; // nothing more is sent until Redis confirms, so replies stay in order
@@ -589,7 +608,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if (inMulti) {
             txDirty = true;
         }
-        return local(Replies.error(ctx.alloc(), message));
+        metrics.request(curCmd, ProxyMetrics.REFUSED);
+        enqueueLocal(InFlight.local(Replies.error(ctx.alloc(), message)));
+        return true;
+    }
+
+    /** Marks an entry of the request being dispatched for the request metrics (counted when its reply is written). */
+    private void tag(InFlight e) {
+        if (dispatchNanos != 0) {
+            e.cmd = curCmd;
+            e.cmdClass = ProxyMetrics.classOf(curCmd);
+            e.startNanos = dispatchNanos;
+            e.metered = true;
+        }
     }
 
     private boolean noMaster() {
@@ -598,7 +629,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     }
 
     private boolean local(ByteBuf reply) {
-        enqueueLocal(InFlight.local(reply));
+        InFlight e = InFlight.local(reply);
+        if (dispatching) {
+            tag(e);
+        }
+        enqueueLocal(e);
         return true;
     }
 
@@ -818,6 +853,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         };
         int keys = slots.keyCount();
         InFlight client = new InFlight(this, null, db);
+        tag(client);
         MergedRequest m = new MergedRequest(this, client, merge, keys);
         ByteBuf buf = framer.frameBuffer();
         byte[] name = cmd.nameBytes();
@@ -851,6 +887,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         }
         String n = cmd.name();
         InFlight client = new InFlight(this, null, db);
+        tag(client);
         java.util.List<HostPort> masters = map.masters();
         if (n.equals("scan")) {
             return scan(client, map);
@@ -938,6 +975,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             return;
         }
         px.redirected(ask);
+        metrics.request(e.cmd, ProxyMetrics.REDIRECTED);
         e.redirectTo = target;
         e.asking = ask;
         retry(e, null, (ask ? "ASK " : "MOVED ") + target, false);
@@ -965,6 +1003,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     private void drainReplies() {
         boolean wrote = false;
+        long now = metrics.enabled() ? System.nanoTime() : 0;
+        long bytes = 0;
         // consecutive replies lying next to each other in one backend buffer are written as one slice
         ByteBuf runBuf = null;
         int runOff = 0;
@@ -977,6 +1017,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             }
             if (e.isRange()) {
                 ByteBuf b = e.takeReply();
+                if (e.metered) {
+                    metrics.answered(e.cmd, b.getByte(e.replyOffset()) == '-', e.cmdClass, e.startNanos, now);
+                }
+                bytes += e.replyLength();
                 if (b == runBuf && runOff + runLen == e.replyOffset()) {
                     runLen += e.replyLength();
                     b.release(); // the run holds one reference already
@@ -996,6 +1040,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                 runBuf = null;
             }
             ByteBuf r = e.takeReply();
+            if (e.metered && r.isReadable()) {
+                metrics.answered(e.cmd, r.getByte(r.readerIndex()) == '-', e.cmdClass, e.startNanos, now);
+            }
+            bytes += r.readableBytes();
             if (e.closeAfter) {
                 ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
                 active = false;
@@ -1006,6 +1054,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         }
         if (runBuf != null) {
             ctx.write(runBuf.slice(runOff, runLen), ctx.voidPromise());
+        }
+        if (bytes > 0) {
+            metrics.bytesOut(bytes);
         }
         if (wrote && active && !flushQueued) {
             flushQueued = true;
@@ -1141,6 +1192,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         }
         e.retryReason = reason;
         e.mayHaveRun |= mayHaveRun;
+        if (from != null) {
+            metrics.request(e.cmd, ProxyMetrics.RETRIED);
+        }
         retryQueue.add(e);
         pause(PAUSE_RETRY);
         scheduleRetry();
@@ -1173,6 +1227,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         for (InFlight e; (e = retryQueue.peek()) != null; ) {
             if (now - e.holdDeadlineNanos > 0) {
                 retryQueue.poll();
+                metrics.heldFailed();
                 String why = px.topology().master() == null ? e.retryReason + " (" + px.topology().whyNoMaster()
                         + ")" : e.retryReason;
                 e.completeLocally(Replies.error(ctx.alloc(), "ERR redis-sidecar: no master took the command within "
@@ -1187,6 +1242,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                 return;
             }
             retryQueue.poll();
+            metrics.heldReplayed();
             e.setFrame(e.requestForResend());
             if (e.asking) {
                 c.sendInternal(Replies.of(ASKING)); // ASKING holds for the next command on this connection only

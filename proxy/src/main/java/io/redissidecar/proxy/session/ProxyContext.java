@@ -16,6 +16,8 @@ public final class ProxyContext {
     private final AtomicLong nextClientId = new AtomicLong();
     private final AtomicInteger clients = new AtomicInteger();
     private final AtomicLong clientsRejected = new AtomicLong();
+    private final AtomicLong clientsAccepted = new AtomicLong();
+    private final io.redissidecar.proxy.metrics.ProxyMetrics metrics;
     private final AtomicLong resubscriptions = new AtomicLong();
     private final AtomicLong moved = new AtomicLong();
     private final AtomicLong asked = new AtomicLong();
@@ -23,6 +25,12 @@ public final class ProxyContext {
     private final long startedAtMillis = System.currentTimeMillis();
 
     public ProxyContext(SidecarConfig config, CommandTable commands, Topology topology) {
+        this(config, commands, topology, io.redissidecar.proxy.metrics.ProxyMetrics.disabled());
+    }
+
+    public ProxyContext(SidecarConfig config, CommandTable commands, Topology topology,
+                        io.redissidecar.proxy.metrics.ProxyMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.commands = commands;
         this.topology = topology;
@@ -51,6 +59,7 @@ public final class ProxyContext {
             clientsRejected.incrementAndGet();
             return false;
         }
+        clientsAccepted.incrementAndGet();
         return true;
     }
 
@@ -89,6 +98,14 @@ public final class ProxyContext {
 
     public int connectedClients() {
         return clients.get();
+    }
+
+    public long acceptedClients() {
+        return clientsAccepted.get();
+    }
+
+    public io.redissidecar.proxy.metrics.ProxyMetrics metrics() {
+        return metrics;
     }
 
     public long rejectedClients() {

@@ -80,6 +80,7 @@ public final class Sidecar implements AutoCloseable {
         px = new ProxyContext(config, commands, topology, metrics.proxy());
         NodeBreakers breakers = new NodeBreakers(Duration.ofMillis(500));
         metrics.bind(px, topology, breakers);
+        px.infoSection(() -> infoSection(breakers));
 
         boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         workers = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), transport.ioHandlerFactory());
@@ -144,6 +145,38 @@ public final class Sidecar implements AutoCloseable {
                     default -> config.backends().toString();
                 }, topology.master());
         return this;
+    }
+
+    /** INFO's {@code # Proxy} section: what the proxy is, and its view of the backends. */
+    private String infoSection(NodeBreakers breakers) {
+        Topology t = px.topology();
+        StringBuilder sb = new StringBuilder("# Proxy\r\n");
+        String version = Sidecar.class.getPackage().getImplementationVersion();
+        sb.append("proxy_version:").append(version == null ? "dev" : version).append("\r\n");
+        sb.append("proxy_mode:").append(config.mode()).append("\r\n");
+        sb.append("proxy_uptime_in_seconds:").append((System.currentTimeMillis() - px.startedAtMillis()) / 1000)
+                .append("\r\n");
+        sb.append("proxy_connected_clients:").append(px.connectedClients()).append("\r\n");
+        sb.append("proxy_rejected_clients:").append(px.rejectedClients()).append("\r\n");
+        sb.append("proxy_master:").append(t.master() == null ? "" : t.master()).append("\r\n");
+        sb.append("proxy_master_changes:").append(metrics.masterChanges()).append("\r\n");
+        sb.append("proxy_read_from:").append(config.readFrom()).append("\r\n");
+        sb.append("proxy_durability:").append(config.replicatedDurability() ? "replicated" : "async").append("\r\n");
+        SlotMap slots = t.slots();
+        if (slots != null) {
+            sb.append("proxy_cluster_slots_covered:").append(slots.covered()).append("\r\n");
+            sb.append("proxy_cluster_masters:").append(slots.masters().size()).append("\r\n");
+            sb.append("proxy_cluster_moved:").append(px.movedRedirections()).append("\r\n");
+            sb.append("proxy_cluster_ask:").append(px.askRedirections()).append("\r\n");
+        }
+        sb.append("proxy_resubscriptions:").append(px.resubscriptions()).append("\r\n");
+        int i = 0;
+        for (var n : t.nodes().values()) {
+            sb.append("proxy_node").append(i++).append(":addr=").append(n.node()).append(",up=")
+                    .append(n.up() ? 1 : 0).append(",role=").append(n.role()).append(",lag_ms=").append(n.lagMs())
+                    .append(",breaker=").append(breakers.state(n.node())).append("\r\n");
+        }
+        return sb.toString();
     }
 
     public boolean isReady() {

@@ -181,7 +181,7 @@ public final class MetricsRegistry {
         }
     }
 
-    private long masterChanges() {
+    public long masterChanges() {
         synchronized (failoverLock) {
             return masterChanges;
         }

@@ -20,6 +20,8 @@ public enum Route {
     SPLIT,
     /** Cluster: sent to every master and merged (KEYS, DBSIZE, SCRIPT LOAD, ...); SCAN visits them one by one. */
     FAN_OUT,
+    /** INFO: the proxy's own section, then the master's (in cluster mode: the master of slot 0). */
+    INFO,
     /** Cluster: keys in several slots for a command that must be atomic: Redis's CROSSSLOT error. */
     CROSSSLOT
 }

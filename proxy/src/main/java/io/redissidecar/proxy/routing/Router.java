@@ -129,6 +129,9 @@ public final class Router {
             String n = cmd.name();
             return n.equals("hello") || n.equals("auth") ? Route.LOCAL : Route.PASSTHROUGH;
         }
+        if (h == Handling.FORWARD && !pinned && cmd.name().equals("info")) {
+            return Route.INFO;
+        }
         switch (h) {
             case EMULATED -> {
                 if (!s.inMulti()) {
@@ -175,6 +178,9 @@ public final class Router {
             return null;
         }
         String n = cmd.name();
+        if (n.equals("info") && !s.inMulti()) {
+            return Route.INFO;
+        }
         if (CLUSTER_LOCAL.contains(n)) {
             return s.inMulti() ? Route.NOT_IN_MULTI : Route.LOCAL;
         }

@@ -352,6 +352,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             case CROSSSLOT -> {
                 return refuse(CROSSSLOT);
             }
+            case INFO -> {
+                return info(consumed, cmd);
+            }
             case LOCAL -> {
                 return emulate(cmd);
             }
@@ -938,6 +941,46 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         return true;
     }
 
+    private static final byte[][] PROXY_SECTIONS = {"proxy".getBytes(), "all".getBytes(), "everything".getBytes(),
+        "default".getBytes()};
+
+    /**
+     * INFO: the proxy's {@code # Proxy} section (when no section is named, or proxy, all, everything or default is),
+     * followed by the master's INFO; {@code INFO proxy} alone is answered by the proxy.
+     */
+    private boolean info(int consumed, CommandInfo cmd) {
+        boolean withProxy = framer.argc() == 1;
+        boolean onlyProxy = framer.argc() > 1;
+        for (int i = 1; i < framer.argc(); i++) {
+            boolean proxySection = framer.argEqualsIgnoreCase(i, PROXY_SECTIONS[0]);
+            for (byte[] p : PROXY_SECTIONS) {
+                withProxy |= framer.argEqualsIgnoreCase(i, p);
+            }
+            onlyProxy &= proxySection;
+        }
+        String section = withProxy ? px.infoSection() + "\r\n" : "";
+        if (onlyProxy) {
+            return local(Replies.bulk(ctx.alloc(), section.getBytes(StandardCharsets.UTF_8)));
+        }
+        int slot = 0;
+        BackendConnection c = cluster ? clusterConnection(slot) : homeConnection();
+        if (c == null) {
+            return hold(consumed, cmd, false);
+        }
+        if (mustWait(c, true)) {
+            pause(PAUSE_BARRIER);
+            return false;
+        }
+        InFlight client = new InFlight(this, null, db);
+        tag(client);
+        MergedRequest m = new MergedRequest(this, client, MergedRequest.Merge.INFO, 1);
+        m.infoPrefix = section.getBytes(StandardCharsets.UTF_8);
+        ByteBuf f = framer.isInline() ? framer.frameBuffer().retainedDuplicate()
+                : framer.frameBuffer().retainedSlice(framer.frameStart(), framer.frameLength(consumed));
+        sendParts(client, new InFlight[] {m.part(f, slot, true)});
+        return true;
+    }
+
     /** Queues the client's entry for a merged request and sends its parts (held parts wait for their slot's owner). */
     private void sendParts(InFlight client, InFlight[] parts) {
         flushRun();
@@ -945,7 +988,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         inflight++;
         lastTargetShared = true;
         for (InFlight p : parts) {
-            BackendConnection c = clusterConnection(p.slot);
+            BackendConnection c = cluster ? clusterConnection(p.slot) : homeConnection();
             if (c == null) {
                 p.dropFrame();
                 retry(p, null, "no master owns slot " + p.slot, false);

@@ -36,7 +36,9 @@ final class MergedRequest implements ReplyOwner {
         /** SCRIPT EXISTS: a script exists when every master has it. */
         AND,
         /** SCAN, one master at a time: the cursor rewritten to name the master (see {@link ScanCursor}). */
-        SCAN
+        SCAN,
+        /** INFO: the proxy's own section first, then the master's reply. */
+        INFO
     }
 
     private final ClientSession session;
@@ -48,6 +50,8 @@ final class MergedRequest implements ReplyOwner {
     /** SCAN: the index of the master the part went to, and how many masters there are. */
     int scanMaster;
     int scanMasters;
+    /** INFO: the proxy's section, prepended to the master's text. */
+    byte[] infoPrefix;
 
     MergedRequest(ClientSession session, InFlight client, Merge merge, int partCount) {
         this.session = session;
@@ -158,6 +162,7 @@ final class MergedRequest implements ReplyOwner {
                 case FIRST_NOT_NIL -> firstNotNil(r);
                 case AND -> and(alloc, r);
                 case SCAN -> ScanCursor.rewriteReply(alloc, r[0], scanMaster, scanMasters);
+                case INFO -> info(alloc, r[0], infoPrefix);
             };
         } finally {
             for (ByteBuf b : owned) {
@@ -222,6 +227,17 @@ final class MergedRequest implements ReplyOwner {
             }
             Replies.writeInteger(out, all ? 1 : 0);
         }
+        return out;
+    }
+
+    /** The bulk string {@code $n\r\n<text>\r\n} with {@code prefix} before the text. */
+    private static ByteBuf info(ByteBufAllocator alloc, ByteBuf r, byte[] prefix) {
+        int body = lineEnd(r, r.readerIndex()) + 2;
+        int textLen = r.writerIndex() - body - 2;
+        ByteBuf out = alloc.buffer(prefix.length + textLen + 32);
+        out.writeByte('$').writeBytes(Integer.toString(prefix.length + textLen).getBytes(StandardCharsets.US_ASCII))
+                .writeByte('\r').writeByte('\n').writeBytes(prefix).writeBytes(r, body, textLen)
+                .writeByte('\r').writeByte('\n');
         return out;
     }
 

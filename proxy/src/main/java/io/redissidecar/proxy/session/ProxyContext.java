@@ -23,6 +23,16 @@ public final class ProxyContext {
     private final AtomicLong asked = new AtomicLong();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final long startedAtMillis = System.currentTimeMillis();
+    private volatile java.util.function.Supplier<String> infoSection = () -> "# Proxy\r\n";
+
+    /** INFO's {@code # Proxy} section (set by the wiring, which knows the nodes, breakers and failovers). */
+    public void infoSection(java.util.function.Supplier<String> s) {
+        infoSection = s;
+    }
+
+    String infoSection() {
+        return infoSection.get();
+    }
 
     public ProxyContext(SidecarConfig config, CommandTable commands, Topology topology) {
         this(config, commands, topology, io.redissidecar.proxy.metrics.ProxyMetrics.disabled());

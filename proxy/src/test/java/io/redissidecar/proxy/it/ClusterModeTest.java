@@ -289,6 +289,7 @@ class ClusterModeTest {
             assertTrue(slots.startsWith("*1\r\n*3\r\n:0\r\n:16383\r\n"), slots);
             assertTrue(slots.contains(":" + proxy.port() + "\r\n"), slots);
             assertTrue(c.call("CLUSTER", "INFO").contains("cluster_state:ok"));
+            assertTrue(c.call("INFO").contains("proxy_cluster_slots_covered:16384\r\n"));
             assertEquals(":" + SlotHash.slot("foo".getBytes()) + "\r\n", c.call("CLUSTER", "KEYSLOT", "foo"));
         }
         RedisClusterClient viaProxy = RedisClusterClient.create(RedisURI.create("redis://127.0.0.1:" + proxy.port()));

@@ -94,6 +94,24 @@ class MetricsTest {
     }
 
     @Test
+    void infoStartsWithTheProxysSection() throws Exception {
+        try (RespConn c = new RespConn(env.proxy().port())) {
+            String all = c.call("INFO");
+            assertTrue(all.startsWith("$") && all.contains("\r\n# Proxy\r\nproxy_version:"), all);
+            assertTrue(all.contains("proxy_mode:static\r\n"), all);
+            assertTrue(all.contains("proxy_node0:addr=127.0.0.1:" + env.redis().port() + ",up=1,role=master"), all);
+            assertTrue(all.contains("# Server\r\nredis_version:"), all);
+            assertTrue(all.indexOf("# Proxy") < all.indexOf("# Server"), all);
+            int len = Integer.parseInt(all.substring(1, all.indexOf('\r')));
+            assertEquals(len, all.getBytes(StandardCharsets.UTF_8).length - all.indexOf('\n') - 3, "bulk length");
+            String proxyOnly = c.call("INFO", "proxy");
+            assertTrue(proxyOnly.contains("proxy_mode:static") && !proxyOnly.contains("redis_version"), proxyOnly);
+            String server = c.call("INFO", "server");
+            assertTrue(!server.contains("# Proxy") && server.contains("redis_version"), server);
+        }
+    }
+
+    @Test
     void promtoolAcceptsTheExposition() throws Exception {
         String promtool = installed("promtool");
         Assumptions.assumeTrue(promtool != null, "promtool is not installed (./test.sh installs Debian's prometheus)");

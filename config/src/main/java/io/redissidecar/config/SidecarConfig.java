@@ -13,8 +13,37 @@ public final class SidecarConfig {
         this.values = Collections.unmodifiableMap(values);
     }
 
+    /** The option keys whose values differ between this configuration and {@code other}. */
+    public java.util.Set<String> changedFrom(SidecarConfig other) {
+        java.util.Set<String> changed = new java.util.TreeSet<>();
+        for (OptionSpec o : Options.ALL) {
+            if (!Objects.equals(values.get(o.key()), other.values.get(o.key()))) {
+                changed.add(o.key());
+            }
+        }
+        return changed;
+    }
+
+    /** This configuration with the values of {@code keys} taken from {@code old} (options a reload cannot change). */
+    public SidecarConfig keeping(SidecarConfig old, java.util.Collection<String> keys) {
+        Map<String, Object> v = new java.util.HashMap<>(values);
+        for (String k : keys) {
+            if (old.values.containsKey(k)) {
+                v.put(k, old.values.get(k));
+            } else {
+                v.remove(k);
+            }
+        }
+        return new SidecarConfig(v);
+    }
+
     private Object get(String key) {
         return values.get(Objects.requireNonNull(Options.byKey(key), key).key());
+    }
+
+    /** The --config file, or null. */
+    public String configFile() {
+        return (String) get(Options.CONFIG);
     }
 
     public HostPort listen() {

@@ -26,7 +26,7 @@ public final class ClusterTopologyMonitor extends ScheduledMonitor {
     private static final Logger log = LoggerFactory.getLogger(ClusterTopologyMonitor.class);
     private static final long INCOMPLETE_REFRESH_MS = 100;
 
-    private final List<HostPort> seeds;
+    private List<HostPort> seeds;
     private final NodeChecker checker;
     private final Map<HostPort, NodeState> states = new LinkedHashMap<>();
     private SlotMap last;
@@ -186,6 +186,12 @@ public final class ClusterTopologyMonitor extends ScheduledMonitor {
 
     private static int toInt(Object o) {
         return o instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(o));
+    }
+
+    @Override
+    void applySources(List<HostPort> sources, String masterName) {
+        seeds = sources;
+        log.info("cluster seeds now {}", sources);
     }
 
     @Override

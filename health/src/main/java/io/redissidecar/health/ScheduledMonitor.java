@@ -32,6 +32,22 @@ abstract class ScheduledMonitor implements TopologyMonitor {
     }
 
     @Override
+    public final void reconfigure(java.util.List<io.redissidecar.config.HostPort> sources, String masterName) {
+        try {
+            scheduler.call(() -> {
+                applySources(java.util.List.copyOf(sources), masterName);
+                return null;
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("reconfiguring the topology monitor failed", e);
+        }
+        scheduler.requestSoon();
+    }
+
+    /** Takes new sources (see {@link #reconfigure}); runs on the control-plane thread, between checks. */
+    abstract void applySources(java.util.List<io.redissidecar.config.HostPort> sources, String masterName);
+
+    @Override
     public final void requestCheck() {
         scheduler.requestSoon();
     }

@@ -46,8 +46,8 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
             "+failover-end-for-timeout", "-failover-abort-not-elected", "-failover-abort-no-good-slave");
     private static final long FAILOVER_FLAG_MAX_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    private final List<HostPort> sentinels;
-    private final String masterName;
+    private volatile List<HostPort> sentinels;
+    private volatile String masterName;
     private final String sentinelPassword;
     private final Duration timeout;
     private final NodeChecker nodes;
@@ -328,6 +328,25 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    @Override
+    void applySources(List<HostPort> sources, String newMasterName) {
+        for (HostPort s : sentinels) {
+            if (!sources.contains(s) || !newMasterName.equals(masterName)) {
+                StatefulRedisSentinelConnection<String, String> c = sentinelConns.remove(s);
+                if (c != null) {
+                    c.closeAsync();
+                }
+                StatefulRedisPubSubConnection<String, String> p = eventConns.remove(s);
+                if (p != null) {
+                    p.closeAsync();
+                }
+            }
+        }
+        sentinels = sources;
+        masterName = newMasterName;
+        log.info("sentinels now {}, master name {}", sources, newMasterName);
     }
 
     @Override

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 public final class StaticTopologyMonitor extends ScheduledMonitor {
     private static final Logger log = LoggerFactory.getLogger(StaticTopologyMonitor.class);
 
-    private final List<HostPort> nodes;
+    private List<HostPort> nodes;
     private final Map<HostPort, NodeState> states = new LinkedHashMap<>();
     private final NodeChecker checker;
 
@@ -42,7 +42,7 @@ public final class StaticTopologyMonitor extends ScheduledMonitor {
             }
         }
         HostPort old = topology.master();
-        if (master == null && old != null && !"slave".equals(states.get(old).role())) {
+        if (master == null && old != null && states.containsKey(old) && !"slave".equals(states.get(old).role())) {
             master = old; // down but not demoted: keep it; requests are held and retried meanwhile
         }
         if (master != null && !master.equals(old)) {
@@ -50,6 +50,16 @@ public final class StaticTopologyMonitor extends ScheduledMonitor {
         }
         checker.annotateLag(states, master);
         topology.update(states, master);
+    }
+
+    @Override
+    void applySources(List<HostPort> sources, String masterName) {
+        nodes = sources;
+        states.keySet().retainAll(sources);
+        for (HostPort n : sources) {
+            states.putIfAbsent(n, NodeState.unknown(n));
+        }
+        log.info("nodes now {}", sources);
     }
 
     @Override

@@ -14,6 +14,12 @@ public interface TopologyMonitor extends AutoCloseable {
      */
     void requestCheck();
 
+    /**
+     * Configuration reload: the nodes to check (static mode), the Sentinels and master name (sentinel mode) or the
+     * seeds (cluster mode) change; the next check uses them. Thread-safe.
+     */
+    void reconfigure(java.util.List<io.redissidecar.config.HostPort> sources, String masterName);
+
     @Override
     void close();
 }

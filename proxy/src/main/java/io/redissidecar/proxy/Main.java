@@ -35,6 +35,8 @@ public final class Main {
             System.exit(1);
             return;
         }
+        var reloader = sidecar.enableReload(() -> ConfigLoader.load(args, System.getenv()));
+        Signal.handle(new Signal("HUP"), s -> new Thread(() -> reloader.reload("SIGHUP"), "sidecar-reload").start());
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());

@@ -19,6 +19,8 @@ import io.redissidecar.health.NodeBreakers;
 import io.redissidecar.health.ClusterTopologyMonitor;
 import io.redissidecar.health.SlotMap;
 import io.redissidecar.proxy.metrics.MetricsRegistry;
+import io.redissidecar.proxy.reload.ConfigReloader;
+import io.redissidecar.config.Options;
 import io.redissidecar.health.SentinelTopologyMonitor;
 import io.redissidecar.health.StaticTopologyMonitor;
 import io.redissidecar.health.TopologyMonitor;
@@ -43,10 +45,11 @@ import org.slf4j.LoggerFactory;
 public final class Sidecar implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
 
-    private final SidecarConfig config;
+    private volatile SidecarConfig config;
     private final Transport transport = Transport.best();
     private TopologyMonitor monitor;
     private MetricsRegistry metrics;
+    private ConfigReloader reloader;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
@@ -145,6 +148,79 @@ public final class Sidecar implements AutoCloseable {
                     default -> config.backends().toString();
                 }, topology.master());
         return this;
+    }
+
+    /** Options a reload cannot change: they shape sockets, threads or connections made at start. */
+    private static final java.util.Set<String> RESTART_ONLY = java.util.Set.of(Options.LISTEN, Options.ADMIN,
+            Options.MODE, Options.EVENT_LOOP_THREADS, Options.BACKEND_CONNECTIONS, Options.DURABILITY,
+            Options.MIN_REPLICAS, Options.REPLICATION_TIMEOUT_MS, Options.BACKEND_USERNAME, Options.BACKEND_PASSWORD,
+            Options.SENTINEL_PASSWORD, Options.CONNECT_TIMEOUT_MS, Options.BACKEND_TIMEOUT_MS,
+            Options.HEALTH_INTERVAL_MS, Options.HEALTH_RISE, Options.HEALTH_FALL, Options.TOPOLOGY_REFRESH_MS,
+            Options.METRICS, Options.CONFIG);
+
+    /**
+     * Applies a reloaded configuration: limits, read policy, deny list, hold time and client password take effect
+     * for every client's next request; the backends (static), Sentinels and master name (sentinel) or cluster seeds
+     * (cluster) are handed to the topology monitor. Options in {@link #RESTART_ONLY} keep their running values (a
+     * warning names them). Client connections stay open.
+     */
+    public synchronized String applyConfig(SidecarConfig next) {
+        java.util.Set<String> restart = new java.util.TreeSet<>(RESTART_ONLY);
+        if ("cluster".equals(config.mode())) {
+            restart.add(Options.READ_FROM); // cluster replica connections are opened with READONLY at start
+        }
+        SidecarConfig old = config;
+        java.util.Set<String> changed = next.changedFrom(old);
+        java.util.Set<String> ignored = new java.util.TreeSet<>(changed);
+        ignored.retainAll(restart);
+        if (!ignored.isEmpty()) {
+            log.warn("config reload: {} changed but need a restart; their running values stay", ignored);
+        }
+        SidecarConfig effective = next.keeping(old, restart);
+        changed.removeAll(restart);
+        if (changed.contains(Options.DENY_COMMANDS)) {
+            px.commands(CommandTable.load(effective.denyCommands()));
+        }
+        switch (effective.mode()) {
+            case "sentinel" -> {
+                if (changed.contains(Options.SENTINELS) || changed.contains(Options.MASTER_NAME)) {
+                    monitor.reconfigure(effective.sentinels(), effective.masterName());
+                }
+            }
+            case "cluster" -> {
+                if (changed.contains(Options.CLUSTER_SEEDS)) {
+                    monitor.reconfigure(effective.clusterSeeds(), null);
+                }
+            }
+            default -> {
+                if (changed.contains(Options.BACKENDS)) {
+                    monitor.reconfigure(effective.backends(), null);
+                }
+            }
+        }
+        px.config(effective);
+        config = effective;
+        return changed.isEmpty() ? "nothing changed" : "changed " + changed;
+    }
+
+    /**
+     * Turns on hot reload: {@code loader} loads the configuration again from its sources; the {@code --config} file,
+     * if any, is watched. Returns the reloader (SIGHUP calls its {@code reload}).
+     */
+    public ConfigReloader enableReload(java.util.concurrent.Callable<SidecarConfig> loader) {
+        String file = config.configFile();
+        reloader = new ConfigReloader(loader, new ConfigReloader.Target() {
+            @Override
+            public String apply(SidecarConfig c) {
+                return applyConfig(c);
+            }
+
+            @Override
+            public void reloaded(boolean applied) {
+                metrics.reload(applied);
+            }
+        }, file == null ? null : java.nio.file.Path.of(file));
+        return reloader;
     }
 
     /** INFO's {@code # Proxy} section: what the proxy is, and its view of the backends. */
@@ -246,6 +322,9 @@ public final class Sidecar implements AutoCloseable {
     @Override
     public void close() {
         listening = false;
+        if (reloader != null) {
+            reloader.close();
+        }
         if (serverChannel != null) {
             serverChannel.close();
         }

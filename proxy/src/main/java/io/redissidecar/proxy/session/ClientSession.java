@@ -20,7 +20,6 @@ import io.redissidecar.proxy.backend.ReplyOwner;
 import io.redissidecar.proxy.codec.RequestFramer;
 import io.redissidecar.proxy.codec.RespProtocolException;
 import io.redissidecar.proxy.commands.CommandInfo;
-import io.redissidecar.proxy.commands.CommandTable;
 import io.redissidecar.proxy.commands.Handling;
 import io.redissidecar.proxy.metrics.ProxyMetrics;
 import io.redissidecar.proxy.resp.Replies;
@@ -66,12 +65,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private long dispatchNanos;
     private boolean dispatching;
     private final LoopBackends backends;
-    private final CommandTable commands;
     private final RequestFramer framer;
-    private final int maxPending;
     private final ArrayDeque<InFlight> replies = new ArrayDeque<>();
     // failover: requests waiting for a master to be retried on, in their original order
-    private final long holdNanos;
     private final ArrayDeque<InFlight> retryQueue = new ArrayDeque<>();
     private final Runnable retryTask = this::retryTick;
     private final Runnable masterMoved = this::masterMoved;
@@ -93,7 +89,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private BackendConnection home;
     private BackendConnection priv;
     // --read-from: the replica this client reads from, and the topology snapshot that choice was made on
-    private final boolean readFromReplicas;
     private BackendConnection readConn;
     private HostPort readChoice;
     private Map<HostPort, NodeState> readNodesSeen;
@@ -145,14 +140,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         this.px = px;
         this.metrics = px.metrics();
         this.backends = backends;
-        this.commands = px.commands();
         this.framer = new RequestFramer(px.config().maxBulkLength(), px.config().maxMultibulkLength(),
                 px.config().maxInlineLength());
-        this.maxPending = px.config().maxPendingPerClient();
         this.id = px.nextClientId();
         this.authed = px.config().clientPassword() == null;
-        this.holdNanos = TimeUnit.MILLISECONDS.toNanos(px.config().failoverHoldMs());
-        this.readFromReplicas = !"master".equals(px.config().readFrom());
         this.cluster = "cluster".equals(px.config().mode());
         this.slots = cluster ? new Router.Slots() : null;
     }
@@ -239,7 +230,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         ByteBuf cum = cumulation;
         try {
             while (pauses == 0 && !closing && cum != null && cum.isReadable()) {
-                if (replies.size() >= maxPending) {
+                if (replies.size() >= px.maxPending()) {
                     pause(PAUSE_PENDING);
                     break;
                 }
@@ -292,7 +283,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private boolean dispatch(int consumed) {
         ByteBuf buf = framer.frameBuffer();
         int argc = framer.argc();
-        CommandInfo cmd = commands.lookup(buf, framer.argOffset(0), framer.argLength(0));
+        CommandInfo cmd = px.commands().lookup(buf, framer.argOffset(0), framer.argLength(0));
         if (cmd != null && cmd.subcommands() != null && argc >= 2) {
             cmd = cmd.subcommands().lookup(buf, framer.argOffset(1), framer.argLength(1));
         }
@@ -311,11 +302,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         switch (route) {
             case SHARED -> {
                 if (cluster) {
-                    boolean read = readFromReplicas && cmd != null && cmd.has(CommandInfo.READONLY);
+                    boolean read = px.readFromReplicas() && cmd != null && cmd.has(CommandInfo.READONLY);
                     BackendConnection c = read ? clusterReadConnection(curSlot) : clusterConnection(curSlot);
                     return c == null ? hold(consumed, cmd, false) : forward(c, consumed, cmd);
                 }
-                boolean read = readFromReplicas && cmd != null && cmd.has(CommandInfo.READONLY);
+                boolean read = px.readFromReplicas() && cmd != null && cmd.has(CommandInfo.READONLY);
                 BackendConnection c = read ? readConnection() : homeConnection();
                 return c == null ? hold(consumed, cmd, false) : forward(c, consumed, cmd);
             }
@@ -449,10 +440,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         e.slot = cluster ? curSlot : -1;
         e.privateRoute = privateRoute;
         e.write = cmd != null && (cmd.has(CommandInfo.WRITE) || SCRIPTED.contains(cmd.name()));
-        e.readRoute = readFromReplicas && !privateRoute && cmd != null && cmd.has(CommandInfo.READONLY)
+        e.readRoute = px.readFromReplicas() && !privateRoute && cmd != null && cmd.has(CommandInfo.READONLY)
                 && !inMulti && !watching;
         boolean transactional = inMulti || watching || (cmd != null && cmd.handling() == Handling.TRANSACTION);
-        if (holdNanos > 0 && cmd != null && !transactional) {
+        if (px.holdNanos() > 0 && cmd != null && !transactional) {
             e.idempotent = idempotent(cmd);
             e.keepRequest(framer.frameBuffer(), framer.frameStart(), framer.frameLength(consumed));
         }
@@ -477,7 +468,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     /** No master is known: the request waits (in order) for one, up to failover-hold-ms. */
     private boolean hold(int consumed, CommandInfo cmd, boolean privateRoute) {
-        if (holdNanos == 0) {
+        if (px.holdNanos() == 0) {
             return noMaster();
         }
         InFlight e = newEntry(consumed, cmd, privateRoute);
@@ -1105,7 +1096,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             flushQueued = true;
             backends.flushBatch().add(this);
         }
-        if ((pauses & PAUSE_PENDING) != 0 && replies.size() <= maxPending / 2) {
+        if ((pauses & PAUSE_PENDING) != 0 && replies.size() <= px.maxPending() / 2) {
             resume(PAUSE_PENDING);
         }
     }
@@ -1184,10 +1175,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             return;
         }
         priv = null;
-        if (active && passthrough && holdNanos > 0 && !awaitingReset && !closing) {
+        if (active && passthrough && px.holdNanos() > 0 && !awaitingReset && !closing) {
             // subscribed: subscribe again on the master (the same node back, or a new one), then carry on
             if (!resubscribeNeeded) {
-                resubscribeDeadline = System.nanoTime() + holdNanos;
+                resubscribeDeadline = System.nanoTime() + px.holdNanos();
             }
             resubscribeNeeded = true;
             swallow = 0;
@@ -1216,7 +1207,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             if (m != null) {
                 p.retire();
             }
-        } else if (holdNanos > 0) {
+        } else if (px.holdNanos() > 0) {
             p.unblockForFailover();
         }
     }
@@ -1231,7 +1222,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             return;
         }
         if (e.holdDeadlineNanos == 0) {
-            e.holdDeadlineNanos = System.nanoTime() + holdNanos;
+            e.holdDeadlineNanos = System.nanoTime() + px.holdNanos();
         }
         e.retryReason = reason;
         e.mayHaveRun |= mayHaveRun;

@@ -10,8 +10,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** What all client sessions share: configuration, the command table, the topology and the client registry. */
 public final class ProxyContext {
-    private final SidecarConfig config;
-    private final CommandTable commands;
+    private volatile SidecarConfig config;
+    private volatile CommandTable commands;
+    private volatile boolean readFromReplicas;
+    private volatile long holdNanos;
+    private volatile int maxPending;
     private final Topology topology;
     private final AtomicLong nextClientId = new AtomicLong();
     private final AtomicInteger clients = new AtomicInteger();
@@ -41,13 +44,38 @@ public final class ProxyContext {
     public ProxyContext(SidecarConfig config, CommandTable commands, Topology topology,
                         io.redissidecar.proxy.metrics.ProxyMetrics metrics) {
         this.metrics = metrics;
-        this.config = config;
         this.commands = commands;
+        config(config);
         this.topology = topology;
     }
 
     public SidecarConfig config() {
         return config;
+    }
+
+    /** A reloaded configuration: read by every client from its next request on. */
+    public void config(SidecarConfig c) {
+        readFromReplicas = !"master".equals(c.readFrom());
+        holdNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(c.failoverHoldMs());
+        maxPending = c.maxPendingPerClient();
+        config = c;
+    }
+
+    /** A reloaded command table (new deny list). */
+    public void commands(CommandTable t) {
+        commands = t;
+    }
+
+    boolean readFromReplicas() {
+        return readFromReplicas;
+    }
+
+    int maxPending() {
+        return maxPending;
+    }
+
+    long holdNanos() {
+        return holdNanos;
     }
 
     public CommandTable commands() {

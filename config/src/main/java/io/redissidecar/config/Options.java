@@ -20,6 +20,8 @@ public final class Options {
     public static final String SENTINELS = "sentinels";
     public static final String CLUSTER_SEEDS = "cluster-seeds";
     public static final String METRICS = "metrics";
+    public static final String LOG_FORMAT = "log-format";
+    public static final String LOG_LEVEL = "log-level";
     public static final String TOPOLOGY_REFRESH_MS = "topology-refresh-ms";
     public static final String MASTER_NAME = "master-name";
     public static final String SENTINEL_PASSWORD = "sentinel-password";
@@ -134,6 +136,11 @@ public final class Options {
             new OptionSpec(METRICS, "on", Parsers.oneOf("on", "off"),
                     "request metrics (counters and latency histograms on the request path) and JVM metrics at "
                             + "GET /metrics on the admin port; off keeps only the state read at scrape time"),
+            new OptionSpec(LOG_FORMAT, "plain", Parsers.oneOf("plain", "json"),
+                    "log lines on standard error: plain ([thread] LEVEL logger - message) or json (one object per "
+                            + "line: ts, level, logger, thread, msg)"),
+            new OptionSpec(LOG_LEVEL, "info", Parsers.oneOf("debug", "info", "warn", "error"),
+                    "level of the proxy's own log lines (libraries log at warn)"),
             new OptionSpec(DENY_COMMANDS, DEFAULT_DENY, Parsers::commandList,
                     "commands refused with -ERR (name or container|subcommand), comma-separated"));
 

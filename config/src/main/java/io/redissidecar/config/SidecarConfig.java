@@ -76,6 +76,14 @@ public final class SidecarConfig {
         return b == null ? List.of() : b;
     }
 
+    public String logFormat() {
+        return (String) get(Options.LOG_FORMAT);
+    }
+
+    public String logLevel() {
+        return (String) get(Options.LOG_LEVEL);
+    }
+
     public boolean metricsEnabled() {
         return "on".equals(get(Options.METRICS));
     }

@@ -206,6 +206,9 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
                         if (channel.equals("+selected-slave")) {
                             promoting = instanceAddress(message);
                         }
+                        if (failoverUntil == 0) {
+                            log.info("failover started: sentinel {} says {} {}; writes are held", s, channel, message);
+                        }
                         failoverUntil = System.nanoTime() + FAILOVER_FLAG_MAX_NANOS;
                         HostPort p = promoting;
                         NodeState ps = p == null ? null : topology.nodes().get(p);
@@ -213,6 +216,9 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
                             topology.suspendMaster(); // hold writes now, not at the next check
                         }
                     } else if (FAILOVER_ENDS.contains(channel)) {
+                        if (failoverUntil != 0) {
+                            log.info("failover ended: sentinel {} says {} {}", s, channel, message);
+                        }
                         failoverUntil = 0;
                         promoting = null;
                     }

@@ -198,6 +198,9 @@ public final class Sidecar implements AutoCloseable {
                 }
             }
         }
+        if (changed.contains(Options.LOG_FORMAT) || changed.contains(Options.LOG_LEVEL)) {
+            io.redissidecar.proxy.logging.LineLogging.configure(effective.logFormat(), effective.logLevel());
+        }
         px.config(effective);
         config = effective;
         return changed.isEmpty() ? "nothing changed" : "changed " + changed;

@@ -39,6 +39,26 @@ class MainProcessTest {
     }
 
     @Test
+    void jsonLogsAreOneObjectPerLine() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            Path log = Files.createTempFile("sidecar", ".log");
+            Process p = launch(log, "--backends", redis.address().toString(), "--listen", "127.0.0.1:0",
+                    "--admin", "127.0.0.1:0", "--log-format", "json");
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).contains("ready listen="));
+                for (String line : Files.readAllLines(log)) {
+                    assertTrue(line.startsWith("{\"ts\":\"") && line.endsWith("\"}") && line.contains("\"level\":\"")
+                            && line.contains("\"msg\":\""), line);
+                }
+                assertTrue(Files.readString(log).contains("\"logger\":\"io.redissidecar.proxy.Sidecar\""));
+            } finally {
+                p.destroy();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     void readyLineThenGracefulSigterm() throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             int port = RedisServer.freePort();

@@ -290,6 +290,12 @@ class ClusterModeTest {
             assertTrue(slots.contains(":" + proxy.port() + "\r\n"), slots);
             assertTrue(c.call("CLUSTER", "INFO").contains("cluster_state:ok"));
             assertTrue(c.call("INFO").contains("proxy_cluster_slots_covered:16384\r\n"));
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + proxy.adminPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("redis_sidecar_cluster_slots_covered 16384.0"), metrics);
+            assertTrue(metrics.contains("redis_sidecar_node_replication_lag_seconds{node="), metrics);
+            assertTrue(metrics.contains("redis_sidecar_cluster_redirections_total{kind=\"moved\"}"), metrics);
             assertEquals(":" + SlotHash.slot("foo".getBytes()) + "\r\n", c.call("CLUSTER", "KEYSLOT", "foo"));
         }
         RedisClusterClient viaProxy = RedisClusterClient.create(RedisURI.create("redis://127.0.0.1:" + proxy.port()));

@@ -1,0 +1,192 @@
+package io.redissidecar.proxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redissidecar.config.ConfigLoader;
+import io.redissidecar.config.Options;
+import io.redissidecar.config.SidecarConfig;
+import io.redissidecar.proxy.testing.ProxiedRedis;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * The files in {@code docker/}: they parse, Compose accepts them ({@code docker-compose config}, where installed),
+ * the Kubernetes manifest's probes, ports and ConfigMap match the proxy's options, the Dockerfile runs as non-root
+ * with a readiness health check, and every metric the Grafana dashboard queries exists in a running proxy's
+ * {@code /metrics}.
+ */
+class DockerFilesTest {
+    @RegisterExtension
+    static final ProxiedRedis env = new ProxiedRedis();
+
+    private static final Path DOCKER = Path.of("..", "docker");
+    /** Series that exist only when there is a replica, or in cluster mode (not in this test's static proxy). */
+    private static final java.util.Set<String> ONLY_WITH_THEIR_SUBJECT = java.util.Set.of(
+            "redis_sidecar_node_replication_lag_seconds", "redis_sidecar_cluster_slots_covered");
+
+    private static List<Object> yamlDocuments(Path f) throws Exception {
+        List<Object> docs = new ArrayList<>();
+        new Load(LoadSettings.builder().build()).loadAllFromString(Files.readString(f)).forEach(docs::add);
+        return docs;
+    }
+
+    private static List<Path> yamlFiles() throws Exception {
+        try (Stream<Path> s = Files.walk(DOCKER)) {
+            return s.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml")).sorted().toList();
+        }
+    }
+
+    private static String installed(String name) {
+        File f = new File("/usr/bin", name);
+        return f.canExecute() ? f.getPath() : null;
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", cmd));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + "\n" + out);
+        return out;
+    }
+
+    @Test
+    void everyYamlFileParses() throws Exception {
+        List<Path> files = yamlFiles();
+        assertTrue(files.size() >= 4, files.toString());
+        for (Path f : files) {
+            assertFalse(yamlDocuments(f).isEmpty(), f.toString());
+        }
+    }
+
+    @Test
+    void composeFilesPassDockerComposeConfig() throws Exception {
+        String compose = installed("docker-compose");
+        Assumptions.assumeTrue(compose != null, "docker-compose is not installed (./test.sh installs it)");
+        for (String f : List.of("compose-sentinel.yml", "compose-cluster.yml")) {
+            run(compose, "-f", DOCKER.resolve(f).toString(), "config", "-q");
+        }
+    }
+
+    @Test
+    void prometheusConfigPassesPromtool() throws Exception {
+        String promtool = installed("promtool");
+        Assumptions.assumeTrue(promtool != null, "promtool is not installed (./test.sh installs it)");
+        run(promtool, "check", "config", DOCKER.resolve("prometheus/prometheus.yml").toString());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void kubernetesSidecarHasProbesAndPortsMatchingItsConfig() throws Exception {
+        Map<String, Object> configMap = null;
+        Map<String, Object> deployment = null;
+        boolean serviceMonitor = false;
+        for (Object d : yamlDocuments(DOCKER.resolve("k8s/redis-sidecar.yaml"))) {
+            Map<String, Object> doc = (Map<String, Object>) d;
+            switch ((String) doc.get("kind")) {
+                case "ConfigMap" -> configMap = doc;
+                case "Deployment" -> deployment = doc;
+                case "ServiceMonitor" -> serviceMonitor = true;
+                default -> {
+                }
+            }
+        }
+        assertNotNull(configMap);
+        assertNotNull(deployment);
+        assertTrue(serviceMonitor);
+        // the ConfigMap's file is a valid proxy configuration
+        Path conf = Files.createTempFile("sidecar", ".yaml");
+        Files.writeString(conf, (String) ((Map<String, Object>) configMap.get("data")).get("sidecar.yaml"));
+        SidecarConfig c = ConfigLoader.load(new String[] {"--config", conf.toString()}, Map.of());
+        Map<String, Object> template = (Map<String, Object>) ((Map<String, Object>) deployment.get("spec"))
+                .get("template");
+        Map<String, Object> annotations = (Map<String, Object>) ((Map<String, Object>) template.get("metadata"))
+                .get("annotations");
+        assertEquals(Integer.toString(c.admin().port()), annotations.get("prometheus.io/port"));
+        assertEquals("/metrics", annotations.get("prometheus.io/path"));
+        List<Map<String, Object>> containers = (List<Map<String, Object>>) ((Map<String, Object>) template
+                .get("spec")).get("containers");
+        Map<String, Object> sidecar = containers.stream().filter(k -> "redis-sidecar".equals(k.get("name")))
+                .findFirst().orElseThrow();
+        Map<String, Integer> ports = new java.util.HashMap<>();
+        for (Map<String, Object> p : (List<Map<String, Object>>) sidecar.get("ports")) {
+            ports.put((String) p.get("name"), (Integer) p.get("containerPort"));
+        }
+        assertEquals(c.listen().port(), ports.get("redis"));
+        assertEquals(c.admin().port(), ports.get("admin"));
+        assertEquals("127.0.0.1", c.listen().host(), "the proxy is reachable from inside the pod only");
+        Map<String, Object> live = (Map<String, Object>) ((Map<String, Object>) sidecar.get("livenessProbe"))
+                .get("httpGet");
+        Map<String, Object> ready = (Map<String, Object>) ((Map<String, Object>) sidecar.get("readinessProbe"))
+                .get("httpGet");
+        assertEquals("/health/live", live.get("path"));
+        assertEquals("/health/ready", ready.get("path"));
+        assertEquals("admin", live.get("port"));
+        assertEquals("admin", ready.get("port"));
+        assertNotNull(((Map<String, Object>) sidecar.get("resources")).get("requests"));
+        Map<String, Object> app = containers.stream().filter(k -> "app".equals(k.get("name"))).findFirst()
+                .orElseThrow();
+        assertTrue(app.toString().contains("redis://localhost:" + c.listen().port()), app.toString());
+        // the defaults the image relies on
+        assertTrue(Options.byKey(Options.ADMIN).defaultText().endsWith(":" + c.admin().port()));
+    }
+
+    @Test
+    void dockerfileRunsAsNonRootWithAReadinessHealthcheck() throws Exception {
+        String df = Files.readString(DOCKER.resolve("Dockerfile"));
+        assertTrue(df.contains("AS build") && df.contains("FROM eclipse-temurin:17-jre"), "multi-stage, JRE 17");
+        Matcher user = Pattern.compile("(?m)^USER (\\d+)").matcher(df);
+        assertTrue(user.find() && !user.group(1).equals("0"), "non-root USER");
+        assertTrue(df.contains("HEALTHCHECK") && df.contains("/health/ready") && df.contains("8480"));
+        assertTrue(df.contains("REDIS_SIDECAR_LISTEN=0.0.0.0:6379") && df.contains("REDIS_SIDECAR_ADMIN=0.0.0.0:8480"));
+        assertTrue(df.contains("EXPOSE 6379 8480"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyMetricOfTheGrafanaDashboardExists() throws Exception {
+        try (var c = new io.redissidecar.proxy.testing.RespConn(env.proxy().port())) {
+            c.call("SET", "dash", "1"); // some traffic, so that labelled series exist
+        }
+        String exposition = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + env.proxy().adminPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Object> dash = (Map<String, Object>) new Load(LoadSettings.builder().build())
+                .loadFromString(Files.readString(DOCKER.resolve("grafana/redis-sidecar-dashboard.json")));
+        int checked = 0;
+        for (Map<String, Object> panel : (List<Map<String, Object>>) dash.get("panels")) {
+            for (Map<String, Object> t : (List<Map<String, Object>>) panel.get("targets")) {
+                Matcher m = Pattern.compile("\\b((?:redis_sidecar|jvm)_[a-z_]+)").matcher((String) t.get("expr"));
+                while (m.find()) {
+                    String name = m.group(1);
+                    if (ONLY_WITH_THEIR_SUBJECT.contains(name)) {
+                        continue;
+                    }
+                    assertTrue(exposition.contains("\n" + name + " ") || exposition.contains("\n" + name + "{"),
+                            "the dashboard queries " + name + ", which /metrics does not show");
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked >= 20, "metrics checked: " + checked);
+    }
+}

@@ -66,7 +66,7 @@ public final class Options {
             new OptionSpec(LISTEN, "127.0.0.1:6379", Parsers::hostPort,
                     "address clients connect to"),
             new OptionSpec(ADMIN, "127.0.0.1:8480", Parsers::hostPort,
-                    "admin HTTP address: /health/live, /health/ready"),
+                    "admin HTTP address: /health/live, /health/ready, /metrics, POST /admin/switchover"),
             new OptionSpec(MODE, "static", Parsers.oneOf("static", "sentinel", "cluster"),
                     "topology: static (a fixed list of nodes; the master is the node whose ROLE says master), "
                             + "sentinel (the master Redis Sentinel names) or cluster (Redis Cluster, routed by hash "

@@ -60,7 +60,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     private final ProxyContext px;
     private final ProxyMetrics metrics;
-    // metrics: the command being dispatched and when it arrived (0 with metrics off)
+    // metrics: the command being dispatched and when its read arrived (0 with metrics off)
     private CommandInfo curCmd;
     private long dispatchNanos;
     private boolean dispatching;
@@ -228,6 +228,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     private void process() {
         ByteBuf cum = cumulation;
+        // the requests of one read arrived together: one clock reading serves them all (metrics)
+        dispatchNanos = metrics.enabled() ? System.nanoTime() : 0;
         try {
             while (pauses == 0 && !closing && cum != null && cum.isReadable()) {
                 if (replies.size() >= px.maxPending()) {
@@ -291,7 +293,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             cmd = null; // Redis answers with its own wrong-arity error
         }
         curCmd = cmd;
-        dispatchNanos = metrics.enabled() ? System.nanoTime() : 0;
         if (!authed && !(cmd != null && Emulator.allowedBeforeAuth(cmd))) {
             return local(Replies.error(ctx.alloc(), "NOAUTH Authentication required."));
         }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Quick A/B of redis-sidecar option sets against HAProxy and direct Redis on one workload (default GET and SET,
+# 50 clients, pipeline 16), pinned like perf/e2e.sh (Redis on core 0; proxies and redis-benchmark on core 1).
+#
+#   VARIANTS="--backend-connections 1|--backend-connections 4" perf/variants.sh [ROUNDS]
+#   env: TESTS="get set", N=600000 requests per run, P=16 pipeline, C=50 clients, JAVA_OPTS for the sidecar's JVM
+#
+# Prints one line per run: label, test, ops/s. Everything listens on 127.0.0.1, on ports below the ephemeral range;
+# every process started here is stopped by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-2}
+IFS="|" read -ra V <<< "${VARIANTS:---backend-connections 1}"
+unset IFS
+scripts/ensure-redis.sh haproxy
+jar=proxy/target/redis-sidecar.jar
+[ -f "$jar" ] || mvn -B -q -ntp -DskipTests package
+base=${BASE_PORT:-21300}
+R=$base; H=$((base + 1))
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+  echo "nothing listening on $1" >&2; exit 1; }
+taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null &
+pids+=($!); wait_port "$R"
+redis-benchmark -p "$R" -t set -n 100000 -r 100000 -q >/dev/null 2>&1
+cfg=$(mktemp)
+printf 'global\n  maxconn 4000\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\nfrontend f\n  bind 127.0.0.1:%s\n  default_backend b\nbackend b\n  server r 127.0.0.1:%s\n' "$H" "$R" > "$cfg"
+taskset -c 1 "$(command -v haproxy || echo /usr/sbin/haproxy)" -f "$cfg" -db >/dev/null 2>&1 &
+pids+=($!); wait_port "$H"
+run() { # label port
+  for t in ${TESTS:-get set}; do
+    local res
+    res=$(timeout 120 taskset -c 1 redis-benchmark -p "$2" -t "$t" -n "${N:-600000}" -c "${C:-50}" -P "${P:-16}" \
+      -r 100000 --csv 2>/dev/null | tail -1 | cut -d, -f2 | tr -d '"')
+    echo "$1 | $t | $res"
+  done
+}
+port=$((base + 10))
+for round in $(seq "$ROUNDS"); do
+  for v in "${V[@]}"; do
+    port=$((port + 2))
+    # shellcheck disable=SC2086
+    taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC ${JAVA_OPTS:-} -jar "$jar" --listen "127.0.0.1:$port" \
+      --admin "127.0.0.1:$((port + 1))" --backends "127.0.0.1:$R" --event-loop-threads 1 $v >/dev/null 2>&1 &
+    sp=$!; wait_port "$port"
+    timeout 120 taskset -c 1 redis-benchmark -p "$port" -t get,set -n 300000 -c 50 -P 16 -r 100000 -q >/dev/null 2>&1
+    run "sidecar $v" "$port"
+    kill "$sp"; wait "$sp" 2>/dev/null || true
+  done
+  run haproxy "$H"
+  run direct "$R"
+done

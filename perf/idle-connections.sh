@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# 10,000 mostly idle client connections held open on redis-sidecar while redis-benchmark drives load: throughput
+# with and without them, and the proxy's memory per idle connection (resident set size and JVM heap, before and
+# after). Redis on core 0; the proxy, the idle connections and redis-benchmark on core 1; all on 127.0.0.1.
+#
+#   perf/idle-connections.sh [CONNECTIONS]     (default 10000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNS=${1:-10000}
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # each process holds about CONNS descriptors
+scripts/ensure-redis.sh
+jar=proxy/target/redis-sidecar.jar
+[ -f "$jar" ] || mvn -B -q -ntp -DskipTests package
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+  echo "nothing listening on $1" >&2; exit 1; }
+base=${BASE_PORT:-21700}
+R=$base; S=$((base + 1)); A=$((base + 2))
+taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null \
+  --maxclients $((CONNS + 1000)) &
+pids+=($!); wait_port "$R"
+taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --backends "127.0.0.1:$R" \
+  --listen "127.0.0.1:$S" --admin "127.0.0.1:$A" --event-loop-threads 1 --max-clients $((CONNS + 1000)) \
+  >/dev/null 2>&1 &
+SP=$!; pids+=($SP); wait_port "$S"
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SP/status"; }
+heap() { jcmd "$SP" GC.run >/dev/null 2>&1 || true; sleep 0.5; curl -s "http://127.0.0.1:$A/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"\}/ {printf "%d", $2}'; }
+bench() { taskset -c 1 redis-benchmark -p "$S" -t get -n 200000 -c 50 -r 100000 --csv 2>/dev/null | tail -1 \
+  | cut -d, -f2,5 | tr -d '"'; }
+echo "warming up ..." >&2
+taskset -c 1 redis-benchmark -p "$S" -t get,set -n 300000 -c 50 -r 100000 -q >/dev/null 2>&1
+b1=$(bench)
+rss0=$(rss_kb); heap0=$(heap)
+# the idle connections: each sends one PING (answered), then stays open and silent
+fifo=$(mktemp -u); mkfifo "$fifo"
+taskset -c 1 python3 - "$S" "$CONNS" "$fifo" <<'PY' &
+import socket, sys, time
+port, n, fifo = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+socks = []
+for i in range(n):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"PING\r\n")
+    socks.append(s)
+for s in socks:
+    assert s.recv(7) == b"+PONG\r\n"
+with open(fifo, "w") as f:
+    f.write("ready\n")
+time.sleep(600)
+PY
+IP=$!; pids+=($IP)
+read -r _ < "$fifo"; rm -f "$fifo"
+sleep 2
+rss1=$(rss_kb); heap1=$(heap)
+clients=$(redis-cli -p "$S" info proxy | tr -d '\r' | awk -F: '/proxy_connected_clients/ {print $2}')
+b2=$(bench)
+echo "| measure | without idle connections | with $CONNS idle connections |"
+echo "|---|---:|---:|"
+echo "| GET, 50 clients, pipeline 1: ops/s, p50 ms | ${b1/,/, } | ${b2/,/, } |"
+echo "| proxy_connected_clients (INFO proxy) | - | $clients |"
+echo "| proxy resident set size, MB | $((rss0 / 1024)) | $((rss1 / 1024)) |"
+echo "| JVM heap used, MB | $((heap0 / 1048576)) | $((heap1 / 1048576)) |"
+python3 -c "print(f'| memory per idle connection | RSS {($rss1-$rss0)*1024/$CONNS:.0f} bytes | heap {($heap1-$heap0)/$CONNS:.0f} bytes |')"

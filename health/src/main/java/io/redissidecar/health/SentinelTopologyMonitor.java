@@ -259,6 +259,7 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
                 .orElseThrow(() -> new IllegalStateException("no Sentinel reachable"));
         io.lettuce.core.api.StatefulRedisConnection<String, String> m = nodes.client().connect(
                 nodes.uri(old, nodes.username(), nodes.password()));
+        boolean demoted = false;
         try {
             failoverUntil = System.nanoTime() + FAILOVER_FLAG_MAX_NANOS;
             promoting = null;
@@ -282,6 +283,9 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
                 if (now != null && !now.equals(old)) {
                     long ms = (System.nanoTime() - t0) / 1_000_000;
                     log.info("switchover from {} to {} in {} ms", old, now, ms);
+                    // the held requests go to the new master now; the old one stays paused until Sentinel has made
+                    // it a replica: unpaused earlier, writes still queued there would run on it and be lost
+                    demoted = awaitDemotion(old, deadline);
                     return "switched from " + old + " to " + now + " in " + ms + " ms";
                 }
                 if (System.nanoTime() - deadline > 0) {
@@ -290,21 +294,44 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
                 Thread.sleep(10);
             }
         } catch (Exception e) {
+            demoted = true; // the old master stays master: its writers must go on
             failoverUntil = 0;
             topology.writesPaused(null);
             check(); // the old master again, if it still is one
             throw e instanceof IllegalStateException ? e : new IllegalStateException(NodeChecker.rootMessage(e), e);
         } finally {
-            try {
-                m.sync().dispatch(io.lettuce.core.protocol.CommandType.CLIENT,
-                        new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
-                        new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
-                                .add("UNPAUSE"));
-            } catch (RuntimeException e) {
-                log.debug("CLIENT UNPAUSE on {}: {}", old, e.getMessage());
-            }
             m.closeAsync();
+            if (demoted) {
+                // a fresh connection: Sentinel's CLIENT KILL on the demoted node may have closed the first one
+                try (var u = nodes.client().connect(nodes.uri(old, nodes.username(), nodes.password()))) {
+                    u.sync().dispatch(io.lettuce.core.protocol.CommandType.CLIENT,
+                            new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+                            new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
+                                    .add("UNPAUSE"));
+                } catch (RuntimeException e) {
+                    log.debug("CLIENT UNPAUSE on {}: {}", old, e.getMessage());
+                }
+            } else {
+                log.warn("old master {} is not a replica yet; its write pause is left to expire by itself", old);
+            }
         }
+    }
+
+    /** Waits (until {@code deadline}) for ROLE on the old master to say slave; true once it does. */
+    private boolean awaitDemotion(HostPort old, long deadline) throws InterruptedException {
+        while (System.nanoTime() - deadline < 0) {
+            // a new connection each time: Sentinel's CLIENT KILL after SLAVEOF closes the old master's clients
+            try (var c = nodes.client().connect(nodes.uri(old, nodes.username(), nodes.password()))) {
+                java.util.List<Object> role = c.sync().role();
+                if (!role.isEmpty() && "slave".equals(String.valueOf(role.get(0)))) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                log.debug("ROLE on the old master: {}", e.getMessage());
+            }
+            Thread.sleep(20);
+        }
+        return false;
     }
 
     /** True when every online replica in the master's INFO replication has the master's offset. */

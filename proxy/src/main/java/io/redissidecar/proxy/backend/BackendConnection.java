@@ -240,6 +240,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             in.release();
             return;
         }
+        if (loop.settings().metrics().enabled()) {
+            loop.replyReadNanos = System.nanoTime();
+        }
         ByteBuf cum = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(),
                 cumulation, in);
         cumulation = cum;

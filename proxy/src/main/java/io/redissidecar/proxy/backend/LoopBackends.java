@@ -45,6 +45,12 @@ public final class LoopBackends {
         }
     }
 
+    /**
+     * When this loop last read replies from a backend (metrics only): replies delivered by that read take it as
+     * their completion time, so that the request path reads the clock once per backend read, not once per reply.
+     */
+    public long replyReadNanos;
+
     public EventLoop eventLoop() {
         return loop;
     }

@@ -27,6 +27,14 @@ public final class CommandInfo {
     private final int index;
     private static final java.util.concurrent.ConcurrentHashMap<String, Integer> INDEXES =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** Names by index; index 0 stands for requests with no known command. */
+    private static final java.util.List<String> NAMES = new java.util.concurrent.CopyOnWriteArrayList<>(
+            java.util.List.of("unknown"));
+
+    /** The name of the command with this {@link #index()} (0: "unknown"), or null. */
+    public static String nameOf(int index) {
+        return index < NAMES.size() ? NAMES.get(index) : null;
+    }
 
     CommandInfo(String name, int arity, int flags, List<KeySpec> keySpecs, Handling handling, boolean idempotent,
                 CommandTable subcommands) {
@@ -38,7 +46,10 @@ public final class CommandInfo {
         this.idempotent = idempotent;
         this.subcommands = subcommands;
         this.errorName = name.getBytes();
-        this.index = INDEXES.computeIfAbsent(name, n -> INDEXES.size() + 1);
+        this.index = INDEXES.computeIfAbsent(name, n -> {
+            NAMES.add(n);
+            return NAMES.size() - 1;
+        });
     }
 
     /**

@@ -6,7 +6,6 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.redissidecar.proxy.commands.CommandInfo;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The data plane's metrics: what is counted on the request path. Everything here is cheap on the hot path: the data
@@ -32,12 +31,8 @@ public final class ProxyMetrics {
     private static final String[] CLASSES = {"read", "write", "blocking", "pubsub", "other"};
 
     private final boolean enabled;
-    private final Counter requests;
-    private final AtomicReferenceArray<CounterDataPoint[]> byCommand = new AtomicReferenceArray<>(2048);
-    private final CounterDataPoint[] unknown = new CounterDataPoint[OUTCOMES.length];
-    private final DistributionDataPoint[] latency = new DistributionDataPoint[CLASSES.length];
-    private final CounterDataPoint bytesIn;
-    private final CounterDataPoint bytesOut;
+    /** Every event loop's request counters, summed at scrape time. */
+    private final java.util.Map<Object, LoopCounters> loops = new java.util.concurrent.ConcurrentHashMap<>();
     private final CounterDataPoint heldReplayed;
     private final CounterDataPoint heldFailed;
     private final CounterDataPoint unsafeNotReplayed;
@@ -47,27 +42,7 @@ public final class ProxyMetrics {
 
     public ProxyMetrics(PrometheusRegistry registry, boolean enabled) {
         this.enabled = enabled;
-        requests = Counter.builder().withoutExemplars().name("redis_sidecar_requests")
-                .help("Client requests by command and outcome: ok and error count answered requests; redirected "
-                        + "(MOVED/ASK followed), retried (sent again after a failure) and refused (by the proxy) "
-                        + "count events")
-                .labelNames("command", "outcome").register(registry);
-        for (int o = 0; o < OUTCOMES.length; o++) {
-            unknown[o] = requests.labelValues("unknown", OUTCOMES[o]);
-        }
-        Histogram h = Histogram.builder().withoutExemplars().name("redis_sidecar_request_duration_seconds")
-                .help("Time from a request's arrival at the proxy to its reply being written, by command class")
-                .labelNames("class").classicOnly()
-                .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                        1, 2.5, 5, 10, 30)
-                .register(registry);
-        for (int c = 0; c < CLASSES.length; c++) {
-            latency[c] = h.labelValues(CLASSES[c]);
-        }
-        Counter bytes = Counter.builder().withoutExemplars().name("redis_sidecar_client_bytes")
-                .help("Bytes read from and written to clients").labelNames("direction").register(registry);
-        bytesIn = bytes.labelValues("in");
-        bytesOut = bytes.labelValues("out");
+        registry.register(new RequestCollector());
         Counter held = Counter.builder().withoutExemplars().name("redis_sidecar_held_requests")
                 .help("Requests held for a master (failover, redirection) and how they ended: replayed (sent again) "
                         + "or failed (the hold ran out)")
@@ -118,47 +93,116 @@ public final class ProxyMetrics {
         return cmd.has(CommandInfo.READONLY) ? READ : OTHER;
     }
 
-    /** One request of {@code cmd} (null: unknown) with this outcome. */
-    public void request(CommandInfo cmd, int outcome) {
-        if (!enabled) {
-            return;
-        }
-        points(cmd)[outcome].inc();
+    /** The request counters of one event loop (created on first use); pass them to the methods below. */
+    public LoopCounters counters(Object eventLoop) {
+        return loops.computeIfAbsent(eventLoop, l -> new LoopCounters());
     }
 
-    /** An answered request: its outcome and the time since it arrived. */
-    public void answered(CommandInfo cmd, boolean error, int commandClass, long startNanos, long nowNanos) {
-        if (!enabled) {
-            return;
+    /** One request of {@code cmd} (null: unknown) with this outcome; on {@code c}'s event loop. */
+    public void request(LoopCounters c, CommandInfo cmd, int outcome) {
+        if (enabled) {
+            c.request(cmd, outcome);
         }
-        points(cmd)[error ? ERROR : OK].inc();
-        latency[commandClass].observe((nowNanos - startNanos) / 1e9);
     }
 
-    private CounterDataPoint[] points(CommandInfo cmd) {
-        if (cmd == null || cmd.index() >= byCommand.length()) {
-            return unknown;
+    /** An answered request: its outcome and the time since it arrived; on {@code c}'s event loop. */
+    public void answered(LoopCounters c, CommandInfo cmd, boolean error, int commandClass, long startNanos,
+                         long nowNanos) {
+        if (enabled) {
+            c.request(cmd, error ? ERROR : OK);
+            c.latency(commandClass, nowNanos - startNanos);
         }
-        CounterDataPoint[] p = byCommand.get(cmd.index());
-        if (p == null) {
-            p = new CounterDataPoint[OUTCOMES.length];
-            for (int o = 0; o < OUTCOMES.length; o++) {
-                p[o] = requests.labelValues(cmd.name(), OUTCOMES[o]);
+    }
+
+    public void bytesIn(LoopCounters c, long n) {
+        if (enabled) {
+            c.bytesIn += n;
+        }
+    }
+
+    public void bytesOut(LoopCounters c, long n) {
+        if (enabled) {
+            c.bytesOut += n;
+        }
+    }
+
+    /** Sums the event loops' counters into the requests counter, the latency histogram and the byte counters. */
+    private final class RequestCollector implements io.prometheus.metrics.model.registry.MultiCollector {
+        @Override
+        public io.prometheus.metrics.model.snapshots.MetricSnapshots collect() {
+            long[] req = new long[0];
+            long[] buckets = new long[LoopCounters.CLASSES * (LoopCounters.BOUNDS.length + 1)];
+            long[] nanos = new long[LoopCounters.CLASSES];
+            long in = 0;
+            long out = 0;
+            for (LoopCounters c : loops.values()) {
+                long[] r = c.requests;
+                if (r.length > req.length) {
+                    req = java.util.Arrays.copyOf(req, r.length);
+                }
+                for (int i = 0; i < r.length; i++) {
+                    req[i] += r[i];
+                }
+                for (int i = 0; i < buckets.length; i++) {
+                    buckets[i] += c.buckets[i];
+                }
+                for (int i = 0; i < nanos.length; i++) {
+                    nanos[i] += c.latencyNanos[i];
+                }
+                in += c.bytesIn;
+                out += c.bytesOut;
             }
-            byCommand.set(cmd.index(), p);
+            var requests = io.prometheus.metrics.model.snapshots.CounterSnapshot.builder()
+                    .name("redis_sidecar_requests")
+                    .help("Client requests by command and outcome: ok and error count answered requests; "
+                            + "redirected (MOVED/ASK followed), retried (sent again after a failure) and refused (by "
+                            + "the proxy) count events");
+            for (int cmd = 0; cmd * LoopCounters.OUTCOMES < req.length; cmd++) {
+                long any = 0;
+                for (int o = 0; o < LoopCounters.OUTCOMES; o++) {
+                    any += req[cmd * LoopCounters.OUTCOMES + o];
+                }
+                String name = CommandInfo.nameOf(cmd);
+                if (any == 0 || name == null) {
+                    continue;
+                }
+                for (int o = 0; o < LoopCounters.OUTCOMES; o++) {
+                    requests.dataPoint(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot
+                            .builder().value(req[cmd * LoopCounters.OUTCOMES + o])
+                            .labels(io.prometheus.metrics.model.snapshots.Labels.of("command", name, "outcome",
+                                    OUTCOMES[o])).build());
+                }
+            }
+            var latency = io.prometheus.metrics.model.snapshots.HistogramSnapshot.builder()
+                    .name("redis_sidecar_request_duration_seconds")
+                    .help("Time from a request's arrival at the proxy to its reply being written, by command class");
+            double[] bounds = java.util.Arrays.copyOf(LoopCounters.BOUNDS, LoopCounters.BOUNDS.length + 1);
+            bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+            for (int k = 0; k < LoopCounters.CLASSES; k++) {
+                long[] b = java.util.Arrays.copyOfRange(buckets, k * bounds.length, (k + 1) * bounds.length);
+                latency.dataPoint(io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot
+                        .builder()
+                        .classicHistogramBuckets(io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets.of(
+                                bounds, b))
+                        .sum(nanos[k] / 1e9)
+                        .labels(io.prometheus.metrics.model.snapshots.Labels.of("class", CLASSES[k])).build());
+            }
+            var bytes = io.prometheus.metrics.model.snapshots.CounterSnapshot.builder()
+                    .name("redis_sidecar_client_bytes").help("Bytes read from and written to clients")
+                    .dataPoint(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot.builder()
+                            .value(in).labels(io.prometheus.metrics.model.snapshots.Labels.of("direction", "in"))
+                            .build())
+                    .dataPoint(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot.builder()
+                            .value(out).labels(io.prometheus.metrics.model.snapshots.Labels.of("direction", "out"))
+                            .build());
+            return io.prometheus.metrics.model.snapshots.MetricSnapshots.of(requests.build(), latency.build(),
+                    bytes.build());
         }
-        return p;
-    }
 
-    public void bytesIn(long n) {
-        if (enabled) {
-            bytesIn.inc(n);
-        }
-    }
-
-    public void bytesOut(long n) {
-        if (enabled) {
-            bytesOut.inc(n);
+        @Override
+        public java.util.List<String> getPrometheusNames() {
+            return java.util.List.of("redis_sidecar_requests", "redis_sidecar_request_duration_seconds",
+                    "redis_sidecar_client_bytes");
         }
     }
 

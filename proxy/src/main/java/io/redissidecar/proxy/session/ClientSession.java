@@ -60,6 +60,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     private final ProxyContext px;
     private final ProxyMetrics metrics;
+    private final io.redissidecar.proxy.metrics.LoopCounters counters;
     // metrics: the command being dispatched and when its read arrived (0 with metrics off)
     private CommandInfo curCmd;
     private long dispatchNanos;
@@ -139,6 +140,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     public ClientSession(ProxyContext px, LoopBackends backends) {
         this.px = px;
         this.metrics = px.metrics();
+        this.counters = metrics.counters(backends.eventLoop());
         this.backends = backends;
         this.framer = new RequestFramer(px.config().maxBulkLength(), px.config().maxMultibulkLength(),
                 px.config().maxInlineLength());
@@ -165,7 +167,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             in.release();
             return;
         }
-        metrics.bytesIn(in.readableBytes());
+        metrics.bytesIn(counters, in.readableBytes());
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(),
                 cumulation, in);
         process();
@@ -526,7 +528,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if (cmd != null && cmd.handling() == Handling.PUBSUB) {
             trackSubscriptions(cmd.name());
         }
-        metrics.request(cmd, ProxyMetrics.OK); // pass-through: Redis's replies are not matched to requests
+        metrics.request(counters, cmd, ProxyMetrics.OK); // pass-through: Redis's replies are not matched to requests
         c.sendPassthrough(forwardFrame(consumed));
         if (cmd != null && cmd.name().equals("reset")) {
             awaitingReset = true; // nothing more is sent until Redis confirms, so replies stay in order
@@ -603,7 +605,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if (inMulti) {
             txDirty = true;
         }
-        metrics.request(curCmd, ProxyMetrics.REFUSED);
+        metrics.request(counters, curCmd, ProxyMetrics.REFUSED);
         enqueueLocal(InFlight.local(Replies.error(ctx.alloc(), message)));
         return true;
     }
@@ -1010,7 +1012,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             return;
         }
         px.redirected(ask);
-        metrics.request(e.cmd, ProxyMetrics.REDIRECTED);
+        metrics.request(counters, e.cmd, ProxyMetrics.REDIRECTED);
         e.redirectTo = target;
         e.asking = ask;
         retry(e, null, (ask ? "ASK " : "MOVED ") + target, false);
@@ -1038,7 +1040,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     private void drainReplies() {
         boolean wrote = false;
-        long now = metrics.enabled() ? System.nanoTime() : 0;
         long bytes = 0;
         // consecutive replies lying next to each other in one backend buffer are written as one slice
         ByteBuf runBuf = null;
@@ -1053,7 +1054,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             if (e.isRange()) {
                 ByteBuf b = e.takeReply();
                 if (e.metered) {
-                    metrics.answered(e.cmd, b.getByte(e.replyOffset()) == '-', e.cmdClass, e.startNanos, now);
+                    metrics.answered(counters, e.cmd, b.getByte(e.replyOffset()) == '-', e.cmdClass, e.startNanos,
+                            completedAt(e));
                 }
                 bytes += e.replyLength();
                 if (b == runBuf && runOff + runLen == e.replyOffset()) {
@@ -1076,7 +1078,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             }
             ByteBuf r = e.takeReply();
             if (e.metered && r.isReadable()) {
-                metrics.answered(e.cmd, r.getByte(r.readerIndex()) == '-', e.cmdClass, e.startNanos, now);
+                metrics.answered(counters, e.cmd, r.getByte(r.readerIndex()) == '-', e.cmdClass, e.startNanos,
+                        completedAt(e));
             }
             bytes += r.readableBytes();
             if (e.closeAfter) {
@@ -1091,7 +1094,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             ctx.write(runBuf.slice(runOff, runLen), ctx.voidPromise());
         }
         if (bytes > 0) {
-            metrics.bytesOut(bytes);
+            metrics.bytesOut(counters, bytes);
         }
         if (wrote && active && !flushQueued) {
             flushQueued = true;
@@ -1100,6 +1103,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if ((pauses & PAUSE_PENDING) != 0 && replies.size() <= px.maxPending() / 2) {
             resume(PAUSE_PENDING);
         }
+    }
+
+    /** When {@code e}'s reply was complete: the loop's last backend read, or now for replies made by the proxy. */
+    private long completedAt(InFlight e) {
+        long t = backends.replyReadNanos;
+        return t >= e.startNanos ? t : System.nanoTime();
     }
 
     @Override
@@ -1228,7 +1237,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         e.retryReason = reason;
         e.mayHaveRun |= mayHaveRun;
         if (from != null) {
-            metrics.request(e.cmd, ProxyMetrics.RETRIED);
+            metrics.request(counters, e.cmd, ProxyMetrics.RETRIED);
         }
         retryQueue.add(e);
         pause(PAUSE_RETRY);

@@ -114,14 +114,7 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
                 }
                 subscribeEvents(s);
             } catch (RuntimeException e) {
-                StatefulRedisSentinelConnection<String, String> c = sentinelConns.remove(s);
-                if (c != null) {
-                    c.closeAsync();
-                }
-                StatefulRedisPubSubConnection<String, String> p = eventConns.remove(s);
-                if (p != null) {
-                    p.closeAsync();
-                }
+                dropSentinel(s);
                 log.debug("sentinel {} unreachable: {}", s, NodeChecker.rootMessage(e));
             }
         }
@@ -363,18 +356,23 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
         }
     }
 
+    /** Closes the connections to Sentinel {@code s} (query and events); the next check opens them again if needed. */
+    private void dropSentinel(HostPort s) {
+        StatefulRedisSentinelConnection<String, String> c = sentinelConns.remove(s);
+        if (c != null) {
+            c.closeAsync();
+        }
+        StatefulRedisPubSubConnection<String, String> p = eventConns.remove(s);
+        if (p != null) {
+            p.closeAsync();
+        }
+    }
+
     @Override
     void applySources(List<HostPort> sources, String newMasterName) {
         for (HostPort s : sentinels) {
             if (!sources.contains(s) || !newMasterName.equals(masterName)) {
-                StatefulRedisSentinelConnection<String, String> c = sentinelConns.remove(s);
-                if (c != null) {
-                    c.closeAsync();
-                }
-                StatefulRedisPubSubConnection<String, String> p = eventConns.remove(s);
-                if (p != null) {
-                    p.closeAsync();
-                }
+                dropSentinel(s);
             }
         }
         sentinels = sources;

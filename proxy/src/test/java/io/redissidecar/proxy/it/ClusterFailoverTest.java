@@ -19,16 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterFailoverTest {
 
-    private static void assertNoErrors(ClientLoad.Seen s) {
-        assertTrue(s.errors.isEmpty(), s.toString());
-    }
-
-    private static void assertOnlyAmbiguityErrors(ClientLoad.Seen s) {
-        for (String e : s.errors) {
-            assertTrue(e.startsWith("-ERR redis-sidecar:") && e.contains("may or may not have run"), s.name + ": " + e);
-        }
-    }
-
     @Test
     void masterKilledUnderLoad() throws Exception {
         try (RedisCluster cluster = RedisCluster.start(); SidecarFixture proxy = SidecarFixture.startCluster(cluster);
@@ -43,14 +33,14 @@ class ClusterFailoverTest {
             long bound = k.promotionMillis() + 1000;
             FailoverWorkload.report("cluster kill -9 master", w, bound, lost);
             for (ClientLoad.Seen s : w.setGet) {
-                assertNoErrors(s);
+                FailoverWorkload.assertNoErrors(s);
                 assertTrue(s.maxGapMillis() < bound, s + " gap bound " + bound);
             }
-            assertOnlyAmbiguityErrors(w.incr);
-            assertOnlyAmbiguityErrors(w.rpush);
-            assertOnlyAmbiguityErrors(w.blpop);
-            assertOnlyAmbiguityErrors(w.publish);
-            assertNoErrors(w.subscriber);
+            FailoverWorkload.assertOnlyAmbiguityErrors(w.incr);
+            FailoverWorkload.assertOnlyAmbiguityErrors(w.rpush);
+            FailoverWorkload.assertOnlyAmbiguityErrors(w.blpop);
+            FailoverWorkload.assertOnlyAmbiguityErrors(w.publish);
+            FailoverWorkload.assertNoErrors(w.subscriber);
             assertEquals(1, proxy.sidecar().context().resubscriptions(), "the subscriber was moved once");
         }
     }
@@ -77,7 +67,7 @@ class ClusterFailoverTest {
                     + proxy.sidecar().context().askRedirections() + ")", w, 0, lost);
             assertTrue(proxy.sidecar().context().movedRedirections() > 0, "the clients' keys did move");
             assertEquals(to, cluster.ownerOf(counterSlot), "the counter's slot moved");
-            w.load.seen().forEach(ClusterFailoverTest::assertNoErrors);
+            w.load.seen().forEach(FailoverWorkload::assertNoErrors);
             assertTrue(lost.startsWith("0 "), lost);
             assertTrue(out.contains("Moving slot"), out);
         }

@@ -22,17 +22,6 @@ import org.junit.jupiter.api.Test;
  */
 class SentinelFailoverTest {
 
-    private static void assertNoErrors(ClientLoad.Seen s) {
-        assertTrue(s.errors.isEmpty(), s.toString());
-    }
-
-    /** Errors are allowed only when they say plainly that the command's fate is unknown. */
-    private static void assertOnlyAmbiguityErrors(ClientLoad.Seen s) {
-        for (String e : s.errors) {
-            assertTrue(e.startsWith("-ERR redis-sidecar:") && e.contains("may or may not have run"), s.name + ": " + e);
-        }
-    }
-
     /** What a client-side check of a kill scenario gets: the workload, lost writes and the gap bound. */
     private interface KillCheck {
         void check(FailoverWorkload w, String lost, long gapBound, SidecarFixture proxy);
@@ -53,7 +42,7 @@ class SentinelFailoverTest {
             long bound = k.promotionMillis() + 1000;
             FailoverWorkload.report(label, w, bound, lost);
             for (ClientLoad.Seen s : w.setGet) {
-                assertNoErrors(s);
+                FailoverWorkload.assertNoErrors(s);
                 assertTrue(s.maxGapMillis() < bound, s + " gap bound " + bound);
             }
             more.check(w, lost, bound, proxy);
@@ -63,11 +52,11 @@ class SentinelFailoverTest {
     @Test
     void masterKilledUnderLoad() throws Exception {
         killMasterUnderLoad("kill -9 master (async)", (w, lost, bound, proxy) -> {
-            assertOnlyAmbiguityErrors(w.incr);
-            assertOnlyAmbiguityErrors(w.rpush);
-            assertOnlyAmbiguityErrors(w.blpop);
-            assertOnlyAmbiguityErrors(w.publish); // a PUBLISH in flight may have been delivered
-            assertNoErrors(w.subscriber); // still connected, and receiving on the new master (awaitProgress)
+            FailoverWorkload.assertOnlyAmbiguityErrors(w.incr);
+            FailoverWorkload.assertOnlyAmbiguityErrors(w.rpush);
+            FailoverWorkload.assertOnlyAmbiguityErrors(w.blpop);
+            FailoverWorkload.assertOnlyAmbiguityErrors(w.publish); // a PUBLISH in flight may have been delivered
+            FailoverWorkload.assertNoErrors(w.subscriber); // still connected, and receiving on the new master (awaitProgress)
             assertEquals(1, proxy.sidecar().context().resubscriptions(), "the subscriber was moved once");
         });
     }
@@ -99,7 +88,7 @@ class SentinelFailoverTest {
             FailoverWorkload.report("POST /admin/switchover", w, 0, lost);
             assertTrue(lost.startsWith("0 "), lost);
             // writes were paused on the old master first: even a blocked BLPOP is known not to have popped
-            w.load.seen().forEach(SentinelFailoverTest::assertNoErrors);
+            w.load.seen().forEach(FailoverWorkload::assertNoErrors);
         }
     }
 
@@ -123,7 +112,7 @@ class SentinelFailoverTest {
             FailoverWorkload.report("SENTINEL FAILOVER", w, 0, FailoverWorkload.lostAcknowledged(proxy.port(), w.load.acknowledged, at));
             // a BLPOP blocked on the old master is released with CLIENT UNBLOCK ... ERROR when the failover begins
             // (Sentinel's CLIENT KILL would cut it off without a reply) and sent again on the new master
-            w.load.seen().forEach(SentinelFailoverTest::assertNoErrors);
+            w.load.seen().forEach(FailoverWorkload::assertNoErrors);
         }
     }
 
@@ -137,7 +126,7 @@ class SentinelFailoverTest {
             RedisServer replica = g.nodes().stream().filter(n -> n.port() != old.port()).findFirst().orElseThrow();
             replica.kill9(); // losing a replica changes nothing for clients
             w.awaitProgress(50);
-            w.setGet.forEach(SentinelFailoverTest::assertNoErrors);
+            w.setGet.forEach(FailoverWorkload::assertNoErrors);
 
             RedisServer oldMaster = g.node(old);
             long at = System.nanoTime();
@@ -152,7 +141,7 @@ class SentinelFailoverTest {
             w.close();
             FailoverWorkload.report("sentinel + replica killed, then master killed and back", w, 0,
                     FailoverWorkload.lostAcknowledged(proxy.port(), w.load.acknowledged, at));
-            w.setGet.forEach(SentinelFailoverTest::assertNoErrors);
+            w.setGet.forEach(FailoverWorkload::assertNoErrors);
             assertNotEquals(old, proxy.sidecar().context().topology().master());
         }
     }

@@ -113,6 +113,19 @@ public FailoverWorkload(int port) {
         System.out.println(sb);
     }
 
+    /** Asserts that the client saw no error at all. */
+    public static void assertNoErrors(ClientLoad.Seen s) {
+        org.junit.jupiter.api.Assertions.assertTrue(s.errors.isEmpty(), s.toString());
+    }
+
+    /** Errors are allowed only when they say plainly that the command's fate is unknown. */
+    public static void assertOnlyAmbiguityErrors(ClientLoad.Seen s) {
+        for (String e : s.errors) {
+            org.junit.jupiter.api.Assertions.assertTrue(e.startsWith("-ERR redis-sidecar:")
+                    && e.contains("may or may not have run"), s.name + ": " + e);
+        }
+    }
+
     /** Acknowledged SETs the final master does not have, split by acknowledgement before or after {@code at}. */
     public static String lostAcknowledged(int proxyPort, Map<String, long[]> acked, long at) throws IOException {
         int before = 0;

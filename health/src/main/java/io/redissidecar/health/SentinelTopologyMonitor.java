@@ -278,6 +278,7 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
                     log.info("switchover from {} to {} in {} ms", old, now, ms);
                     // the held requests go to the new master now; the old one stays paused until Sentinel has made
                     // it a replica: unpaused earlier, writes still queued there would run on it and be lost
+                    demote(old, now); // what Sentinel would do at its next look at the old master
                     demoted = awaitDemotion(old, deadline);
                     return "switched from " + old + " to " + now + " in " + ms + " ms";
                 }
@@ -307,6 +308,19 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
             } else {
                 log.warn("old master {} is not a replica yet; its write pause is left to expire by itself", old);
             }
+        }
+    }
+
+    /**
+     * Makes the old master a replica of the new one at once ({@code REPLICAOF}, which a write pause does not hold).
+     * Sentinel does the same when it next looks at the old master, which can take seconds; meanwhile the old master
+     * would stay paused. A failure is left to Sentinel.
+     */
+    private void demote(HostPort old, HostPort now) {
+        try (var c = nodes.client().connect(nodes.uri(old, nodes.username(), nodes.password()))) {
+            c.sync().replicaof(now.host(), now.port());
+        } catch (RuntimeException e) {
+            log.debug("REPLICAOF on the old master {}: {}", old, e.getMessage());
         }
     }
 

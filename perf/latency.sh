@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Latency at a fixed rate (coordinated-omission corrected, HdrHistogram): direct Redis, redis-sidecar, HAProxy and
+# twemproxy side by side, pinned like perf/e2e.sh (Redis on core 0; proxies and the load generator on core 1).
+#
+#   perf/latency.sh [RATE] [SECONDS]     (default 20000 requests/s over 50 connections, 10 s per endpoint)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RATE=${1:-20000}; SECONDS_EACH=${2:-10}; CONNS=${CONNS:-50}
+scripts/ensure-redis.sh haproxy nutcracker
+[ -f perf/target/benchmarks.jar ] || mvn -B -q -ntp -DskipTests package
+base=${BASE_PORT:-21800}
+R=$base; S=$((base + 1)); H=$((base + 3)); T=$((base + 4))
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+  echo "nothing listening on $1" >&2; exit 1; }
+taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null &
+pids+=($!); wait_port "$R"
+redis-cli -p "$R" set key:load value >/dev/null
+taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC -jar proxy/target/redis-sidecar.jar --backends "127.0.0.1:$R" \
+  --listen "127.0.0.1:$S" --admin "127.0.0.1:$((S + 1))" --event-loop-threads 1 >/dev/null 2>&1 &
+pids+=($!); wait_port "$S"
+cfg=$(mktemp)
+printf 'global\n  maxconn 4000\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\nfrontend f\n  bind 127.0.0.1:%s\n  default_backend b\nbackend b\n  server r 127.0.0.1:%s\n' "$H" "$R" > "$cfg"
+taskset -c 1 "$(command -v haproxy || echo /usr/sbin/haproxy)" -f "$cfg" -db >/dev/null 2>&1 &
+pids+=($!); wait_port "$H"
+tcfg=$(mktemp --suffix=.yml)
+printf 'alpha:\n  listen: 127.0.0.1:%s\n  redis: true\n  servers:\n   - 127.0.0.1:%s:1\n' "$T" "$R" > "$tcfg"
+taskset -c 1 "$(command -v nutcracker || echo /usr/sbin/nutcracker)" -c "$tcfg" -s $((base + 5)) >/dev/null 2>&1 &
+pids+=($!); wait_port "$T"
+# warm-up: the JVM's JIT and every path
+taskset -c 1 redis-benchmark -p "$S" -t get,set -n 300000 -c 50 -r 100000 -q >/dev/null 2>&1
+load() { taskset -c 1 java -cp perf/target/benchmarks.jar io.redissidecar.perf.FixedRateLoad "$1" "$RATE" "$CONNS" \
+  "$SECONDS_EACH" "$2"; }
+echo "| endpoint | target rate/s | achieved rate/s | p50 ms | p99 ms | p99.9 ms | max ms |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for round in 1 2; do
+  load "$R" direct; load "$S" redis-sidecar; load "$H" haproxy; load "$T" twemproxy
+done

@@ -29,16 +29,7 @@ public final class BackendPool {
     public BackendConnection shared() {
         int i = next;
         next = i + 1 == shared.length ? 0 : i + 1;
-        BackendConnection c = shared[i];
-        if (c == null || !c.isUsable()) {
-            if (!loop.settings().breakers().allowConnect(node)) {
-                return null; // circuit open: the caller holds the request and retries later
-            }
-            c = new BackendConnection(node, loop, null);
-            shared[i] = c;
-            c.connect();
-        }
-        return c;
+        return sharedAt(i);
     }
 
     /**
@@ -46,11 +37,15 @@ public final class BackendPool {
      * always the same one for the same {@code clientId}, so that a client's requests to one node keep their order.
      */
     public BackendConnection sharedFor(long clientId) {
-        int i = (int) (clientId % shared.length);
+        return sharedAt((int) (clientId % shared.length));
+    }
+
+    /** Shared connection {@code i}, opened or re-opened as needed; null while the node's circuit is open. */
+    private BackendConnection sharedAt(int i) {
         BackendConnection c = shared[i];
         if (c == null || !c.isUsable()) {
             if (!loop.settings().breakers().allowConnect(node)) {
-                return null;
+                return null; // circuit open: the caller holds the request and retries later
             }
             c = new BackendConnection(node, loop, null);
             shared[i] = c;

@@ -699,15 +699,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     private BackendConnection privateConnection() {
         BackendConnection p = priv;
-        if (p == null || !p.isUsable()) {
-            HostPort m = privateNode();
-            if (m == null) {
-                return null;
-            }
-            p = backends.pool(m).openPrivate(this);
-            if (p == null) {
-                return null; // circuit open
-            }
+        return p != null && p.isUsable() ? p : openPrivate(privateNode());
+    }
+
+    /** A new private connection to {@code node} (null: no node, or its circuit is open), kept as the client's. */
+    private BackendConnection openPrivate(HostPort node) {
+        if (node == null) {
+            return null;
+        }
+        BackendConnection p = backends.pool(node).openPrivate(this);
+        if (p != null) {
             priv = p;
             backends.addMasterListener(masterMoved);
         }
@@ -1322,15 +1323,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             priv = null;
             p.close();
         }
-        if (priv == null || !priv.isUsable()) {
-            BackendConnection c = backends.pool(node).openPrivate(this);
-            if (c == null) {
-                return null;
-            }
-            priv = c;
-            backends.addMasterListener(masterMoved);
-        }
-        return priv;
+        return priv != null && priv.isUsable() ? priv : openPrivate(node);
     }
 
     /** Subscribes a new private connection to everything the client had; false when it must wait more. */

@@ -806,7 +806,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             if (inMulti) {
                 return refuse("CLUSTERDOWN Hash slot not served");
             }
-            return null; // held like any request without an owner
+            privSlot = curSlot;
+            return null; // held like any request without an owner, then sent to the slot's owner
         }
         BackendConnection p = priv;
         if (p != null && p.isUsable() && !p.node().equals(owner) && !passthrough) {

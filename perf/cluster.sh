@@ -7,18 +7,15 @@
 #   perf/cluster.sh [ROUNDS]     env: N requests per run (default 300000), TESTS ("get set"), P pipeline (1), C (50)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. perf/lib.sh
 ROUNDS=${1:-3}
 N=${N:-300000}
 scripts/ensure-redis.sh
 jar=proxy/target/redis-sidecar.jar
 [ -f "$jar" ] || mvn -B -q -ntp -DskipTests package
 work=$(mktemp -d)
+trap 'cleanup; rm -rf "$work"' EXIT INT TERM
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
-  echo "nothing listening on $1" >&2; exit 1; }
-cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 base=${BASE_PORT:-21500}
 nodes=()
 for i in 0 1 2 3 4 5; do

@@ -6,16 +6,12 @@
 #   perf/idle-connections.sh [CONNECTIONS]     (default 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. perf/lib.sh
 CONNS=${1:-10000}
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # each process holds about CONNS descriptors
 scripts/ensure-redis.sh
 jar=proxy/target/redis-sidecar.jar
 [ -f "$jar" ] || mvn -B -q -ntp -DskipTests package
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
-  echo "nothing listening on $1" >&2; exit 1; }
 base=${BASE_PORT:-21700}
 R=$base; S=$((base + 1)); A=$((base + 2))
 taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null \

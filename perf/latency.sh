@@ -5,16 +5,12 @@
 #   perf/latency.sh [RATE] [SECONDS]     (default 20000 requests/s over 50 connections, 10 s per endpoint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. perf/lib.sh
 RATE=${1:-20000}; SECONDS_EACH=${2:-10}; CONNS=${CONNS:-50}
 scripts/ensure-redis.sh haproxy nutcracker
 [ -f perf/target/benchmarks.jar ] || mvn -B -q -ntp -DskipTests package
 base=${BASE_PORT:-21800}
 R=$base; S=$((base + 1)); H=$((base + 3)); T=$((base + 4))
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
-  echo "nothing listening on $1" >&2; exit 1; }
 taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null &
 pids+=($!); wait_port "$R"
 redis-cli -p "$R" set key:load value >/dev/null
@@ -22,7 +18,7 @@ taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC -jar proxy/target/redis-s
   --listen "127.0.0.1:$S" --admin "127.0.0.1:$((S + 1))" --event-loop-threads 1 >/dev/null 2>&1 &
 pids+=($!); wait_port "$S"
 cfg=$(mktemp)
-printf 'global\n  maxconn 4000\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\nfrontend f\n  bind 127.0.0.1:%s\n  default_backend b\nbackend b\n  server r 127.0.0.1:%s\n' "$H" "$R" > "$cfg"
+haproxy_cfg "$H" "$R" > "$cfg"
 taskset -c 1 "$(command -v haproxy || echo /usr/sbin/haproxy)" -f "$cfg" -db >/dev/null 2>&1 &
 pids+=($!); wait_port "$H"
 tcfg=$(mktemp --suffix=.yml)

@@ -9,6 +9,7 @@
 # every process started here is stopped by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. perf/lib.sh
 ROUNDS=${1:-2}
 IFS="|" read -ra V <<< "${VARIANTS:---backend-connections 1}"
 unset IFS
@@ -17,16 +18,11 @@ jar=proxy/target/redis-sidecar.jar
 [ -f "$jar" ] || mvn -B -q -ntp -DskipTests package
 base=${BASE_PORT:-21300}
 R=$base; H=$((base + 1))
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
-  echo "nothing listening on $1" >&2; exit 1; }
 taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null &
 pids+=($!); wait_port "$R"
 redis-benchmark -p "$R" -t set -n 100000 -r 100000 -q >/dev/null 2>&1
 cfg=$(mktemp)
-printf 'global\n  maxconn 4000\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\nfrontend f\n  bind 127.0.0.1:%s\n  default_backend b\nbackend b\n  server r 127.0.0.1:%s\n' "$H" "$R" > "$cfg"
+haproxy_cfg "$H" "$R" > "$cfg"
 taskset -c 1 "$(command -v haproxy || echo /usr/sbin/haproxy)" -f "$cfg" -db >/dev/null 2>&1 &
 pids+=($!); wait_port "$H"
 run() { # label port

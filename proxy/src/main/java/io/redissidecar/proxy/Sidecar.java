@@ -156,7 +156,7 @@ public final class Sidecar implements AutoCloseable {
             Options.MIN_REPLICAS, Options.REPLICATION_TIMEOUT_MS, Options.BACKEND_USERNAME, Options.BACKEND_PASSWORD,
             Options.SENTINEL_PASSWORD, Options.CONNECT_TIMEOUT_MS, Options.BACKEND_TIMEOUT_MS,
             Options.HEALTH_INTERVAL_MS, Options.HEALTH_RISE, Options.HEALTH_FALL, Options.TOPOLOGY_REFRESH_MS,
-            Options.METRICS, Options.CONFIG);
+            Options.METRICS, Options.CONFIG, Options.CLIENT_IDLE_TIMEOUT_MS, Options.SHUTDOWN_TIMEOUT_MS);
 
     /**
      * Applies a reloaded configuration: limits, read policy, deny list, hold time and client password take effect

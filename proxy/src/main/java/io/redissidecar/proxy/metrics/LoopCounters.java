@@ -8,8 +8,8 @@ import io.redissidecar.proxy.commands.CommandInfo;
  * (reads from another thread may lag by a few requests, never tear on a 64-bit JVM).
  */
 public final class LoopCounters {
-    static final int OUTCOMES = 5;
-    static final int CLASSES = 5;
+    static final int OUTCOMES = ProxyMetrics.OUTCOMES.length;
+    static final int CLASSES = ProxyMetrics.CLASSES.length;
     /** Upper bounds of the latency buckets, seconds (the last bucket, +Inf, is implicit). */
     static final double[] BOUNDS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
         0.5, 1, 2.5, 5, 10, 30};

@@ -20,7 +20,7 @@ public final class ProxyMetrics {
     public static final int REDIRECTED = 2;
     public static final int RETRIED = 3;
     public static final int REFUSED = 4;
-    private static final String[] OUTCOMES = {"ok", "error", "redirected", "retried", "refused"};
+    static final String[] OUTCOMES = {"ok", "error", "redirected", "retried", "refused"};
 
     /** Command classes, the values of the latency histogram's {@code class} label. */
     public static final int READ = 0;
@@ -28,7 +28,7 @@ public final class ProxyMetrics {
     public static final int BLOCKING = 2;
     public static final int PUBSUB = 3;
     public static final int OTHER = 4;
-    private static final String[] CLASSES = {"read", "write", "blocking", "pubsub", "other"};
+    static final String[] CLASSES = {"read", "write", "blocking", "pubsub", "other"};
 
     private final boolean enabled;
     /** Every event loop's request counters, summed at scrape time. */

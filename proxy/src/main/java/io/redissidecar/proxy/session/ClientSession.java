@@ -902,8 +902,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         InFlight[] parts = new InFlight[masters.size()];
         boolean idempotent = cmd.idempotent();
         for (int i = 0; i < parts.length; i++) {
-            ByteBuf f = framer.isInline() ? framer.frameBuffer().retainedDuplicate()
-                    : framer.frameBuffer().retainedSlice(framer.frameStart(), framer.frameLength(consumed));
+            ByteBuf f = forwardFrame(consumed);
             parts[i] = m.part(f, map.firstSlot(masters.get(i)), idempotent);
             parts[i].write = cmd.has(CommandInfo.WRITE);
         }
@@ -971,8 +970,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         tag(client);
         MergedRequest m = new MergedRequest(this, client, MergedRequest.Merge.INFO, 1);
         m.infoPrefix = section.getBytes(StandardCharsets.UTF_8);
-        ByteBuf f = framer.isInline() ? framer.frameBuffer().retainedDuplicate()
-                : framer.frameBuffer().retainedSlice(framer.frameStart(), framer.frameLength(consumed));
+        ByteBuf f = forwardFrame(consumed);
         sendParts(client, new InFlight[] {m.part(f, slot, true)});
         return true;
     }

@@ -3,6 +3,7 @@
 # 50 clients, pipeline 16), pinned like perf/e2e.sh (Redis on core 0; proxies and redis-benchmark on core 1).
 #
 #   VARIANTS="--backend-connections 1|--backend-connections 4" perf/variants.sh [ROUNDS]
+#   a variant's -D... and -XX... words go to the JVM, e.g. VARIANTS="--metrics on|-Dsidecar.flushBytes=4096"
 #   env: TESTS="get set", N=600000 requests per run, P=16 pipeline, C=50 clients, JAVA_OPTS for the sidecar's JVM
 #
 # Prints one line per run: label, test, ops/s. Everything listens on 127.0.0.1, on ports below the ephemeral range;
@@ -38,8 +39,11 @@ for round in $(seq "$ROUNDS"); do
   for v in "${V[@]}"; do
     port=$((port + 2))
     # shellcheck disable=SC2086
-    taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC ${JAVA_OPTS:-} -jar "$jar" --listen "127.0.0.1:$port" \
-      --admin "127.0.0.1:$((port + 1))" --backends "127.0.0.1:$R" --event-loop-threads 1 $v >/dev/null 2>&1 &
+    jopts=(); sopts=()
+    for w in $v; do case $w in -D*|-XX*) jopts+=("$w") ;; *) sopts+=("$w") ;; esac; done
+    taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC ${JAVA_OPTS:-} "${jopts[@]}" -jar "$jar" \
+      --listen "127.0.0.1:$port" --admin "127.0.0.1:$((port + 1))" --backends "127.0.0.1:$R" --event-loop-threads 1 \
+      "${sopts[@]}" >/dev/null 2>&1 &
     sp=$!; wait_port "$port"
     timeout 120 taskset -c 1 redis-benchmark -p "$port" -t get,set -n 300000 -c 50 -P 16 -r 100000 -q >/dev/null 2>&1
     run "sidecar $v" "$port"

@@ -59,6 +59,41 @@ public final class LoopBackends {
         return flushBatch;
     }
 
+    /** A client whose ready replies are written together once the backend read that completed them ends. */
+    public interface Drainable {
+        void drain();
+    }
+
+    private int reading;
+    private final java.util.ArrayList<Drainable> toDrain = new java.util.ArrayList<>();
+
+    /**
+     * During a backend read, queues {@code d} to drain when the read ends and returns true: the replies one read
+     * completes for a client (16 of them at pipeline 16) then leave as one slice, not one buffer each. Outside a
+     * read, returns false: the caller drains at once. The caller keeps a flag so that it is queued once.
+     */
+    public boolean deferDrain(Drainable d) {
+        if (reading == 0) {
+            return false;
+        }
+        toDrain.add(d);
+        return true;
+    }
+
+    void beginRead() {
+        reading++;
+    }
+
+    void endRead() {
+        if (--reading > 0) {
+            return;
+        }
+        // removed before it runs: if a drain throws, the rest are still drained at the end of the next read
+        while (!toDrain.isEmpty()) {
+            toDrain.remove(toDrain.size() - 1).drain();
+        }
+    }
+
     public BackendPool pool(HostPort node) {
         BackendPool p = pools.get(node);
         if (p == null) {

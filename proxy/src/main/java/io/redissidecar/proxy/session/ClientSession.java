@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * that Redis sees the client's commands in the order the client sent them.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter
-        implements ReplyOwner, FlushBatch.Flushable, Router.State {
+        implements ReplyOwner, FlushBatch.Flushable, LoopBackends.Drainable, Router.State {
 
     private static final int PAUSE_PENDING = 1;
     private static final int PAUSE_CLIENT_UNWRITABLE = 2;
@@ -103,6 +103,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private boolean closing;
     private boolean active;
     private boolean flushQueued;
+    private boolean drainQueued;
 
     // connection state Redis keeps per connection
     int db;
@@ -1032,6 +1033,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             e.discard(); // client gone
             return;
         }
+        if (drainQueued) {
+            return;
+        }
+        if (backends.deferDrain(this)) {
+            drainQueued = true; // drained when the backend read that completed it ends
+            return;
+        }
+        drain();
+    }
+
+    @Override
+    public void drain() {
+        drainQueued = false;
         drainReplies();
         if (inflight == 0 && !awaitingReset && (pauses & PAUSE_BARRIER) != 0) {
             resume(PAUSE_BARRIER);

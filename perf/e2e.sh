@@ -5,6 +5,8 @@
 #   perf/e2e.sh [ROUNDS]          (default 7; env: N1 requests at pipeline 1, N16 at pipeline 16, N_SINGLE)
 #   SIDECAR_ARGS="..."            extra options for redis-sidecar
 #   SIDECAR_B_ARGS="..."          also run a second redis-sidecar ("sidecar-b") with these options, to compare settings
+#   SENTINEL=0                    leave out "sidecar-sentinel": redis-sidecar in sentinel mode, finding the same
+#                                 redis-server through a redis-sentinel that watches it (default: included)
 #
 # Pinning on a 2-core machine: redis-server on core 0; the proxies and redis-benchmark on core 1.
 # Reports per workload and endpoint: median ops/s, median of per-round ratios to direct, p50/p99 latency (ms),
@@ -48,6 +50,21 @@ if [ -n "${SIDECAR_B_ARGS:-}" ]; then
   taskset -c $PCORE java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --listen "127.0.0.1:$SB" \
     --admin "127.0.0.1:$AB" --backends "127.0.0.1:$R" --event-loop-threads 1 $SIDECAR_B_ARGS > "$out/sidecar-b.log" 2>&1 &
   SBPID=$!; pids+=($SBPID); wait_port "$SB"
+fi
+
+if [ "${SENTINEL:-1}" = 1 ]; then
+  # sentinel mode: the same redis-server as the master a Sentinel watches (no replicas, so that direct Redis does the
+  # same work in every row); redis-sidecar finds the master through it, as in the seed system
+  SN=$(port)
+  printf 'port %s\nbind 127.0.0.1\ndaemonize no\ndir %s\nsentinel monitor m 127.0.0.1 %s 1\n' "$SN" "$PWD/$out" "$R" \
+    > "$out/sentinel.conf"
+  taskset -c $RCORE redis-sentinel "$out/sentinel.conf" > "$out/sentinel.log" 2>&1 &
+  pids+=($!); wait_port "$SN"
+  SS=$(port); AS=$(port)
+  taskset -c $PCORE java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --listen "127.0.0.1:$SS" \
+    --admin "127.0.0.1:$AS" --mode sentinel --sentinels "127.0.0.1:$SN" --master-name m --event-loop-threads 1 \
+    ${SIDECAR_ARGS:-} > "$out/sidecar-sentinel.log" 2>&1 &
+  SSPID=$!; pids+=($SSPID); wait_port "$SS"
 fi
 
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
@@ -97,6 +114,9 @@ ENDPOINTS="direct sidecar haproxy twemproxy"
 if [ -n "${SIDECAR_B_ARGS:-}" ]; then
   EP_PORT[sidecar-b]=$SB; EP_PID[sidecar-b]=$SBPID; ENDPOINTS="direct sidecar sidecar-b haproxy twemproxy"
 fi
+if [ -n "${SSPID:-}" ]; then
+  EP_PORT[sidecar-sentinel]=$SS; EP_PID[sidecar-sentinel]=$SSPID; ENDPOINTS=${ENDPOINTS/sidecar /sidecar sidecar-sentinel }
+fi
 TICK=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
@@ -115,7 +135,7 @@ bench() { # endpoint workload -> appends a CSV row
 
 echo "round,endpoint,workload,requests,cpu_ticks,clk_tck,test,rps,avg_ms,min_ms,p50_ms,p95_ms,p99_ms,max_ms" > "$out/raw.csv"
 echo "warming up the JVM ..." >&2
-for wp in $S ${SB:-}; do
+for wp in $S ${SB:-} ${SS:-}; do
   taskset -c $PCORE redis-benchmark -p "$wp" -c 50 -P 16 -n 2000000 -r 100000 -t get,set -q > /dev/null
   taskset -c $PCORE redis-benchmark -p "$wp" -c 50 -n 200000 -r 100000 -t get,set,mset -q > /dev/null
 done
@@ -126,5 +146,5 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "round $round/$ROUNDS done" >&2
 done
 python3 perf/report.py "$out/raw.csv" | tee "$out/report.md"
-{ echo; echo "command: perf/e2e.sh $ROUNDS (N1=$N1 N16=$N16 N_SINGLE=$N_SINGLE SIDECAR_ARGS='${SIDECAR_ARGS:-}' SIDECAR_B_ARGS='${SIDECAR_B_ARGS:-}')"; } | tee -a "$out/report.md"
+{ echo; echo "command: perf/e2e.sh $ROUNDS (N1=$N1 N16=$N16 N_SINGLE=$N_SINGLE SIDECAR_ARGS='${SIDECAR_ARGS:-}' SIDECAR_B_ARGS='${SIDECAR_B_ARGS:-}' SENTINEL=${SENTINEL:-1})"; } | tee -a "$out/report.md"
 echo "raw data: $out/raw.csv" >&2

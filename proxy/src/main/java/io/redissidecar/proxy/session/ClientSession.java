@@ -104,6 +104,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private boolean active;
     private boolean flushQueued;
     private boolean drainQueued;
+    private final ReplyRun replyRun = new ReplyRun();
 
     // connection state Redis keeps per connection
     int db;
@@ -1055,10 +1056,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private void drainReplies() {
         boolean wrote = false;
         long bytes = 0;
-        // consecutive replies lying next to each other in one backend buffer are written as one slice
-        ByteBuf runBuf = null;
-        int runOff = 0;
-        int runLen = 0;
+        ReplyRun run = replyRun;
         for (InFlight e; (e = replies.peek()) != null && e.isDone(); ) {
             replies.poll();
             if (!active) {
@@ -1072,23 +1070,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                             completedAt(e));
                 }
                 bytes += e.replyLength();
-                if (b == runBuf && runOff + runLen == e.replyOffset()) {
-                    runLen += e.replyLength();
-                    b.release(); // the run holds one reference already
-                } else {
-                    if (runBuf != null) {
-                        ctx.write(runBuf.slice(runOff, runLen), ctx.voidPromise());
-                    }
-                    runBuf = b;
-                    runOff = e.replyOffset();
-                    runLen = e.replyLength();
+                ByteBuf ended = run.add(b, e.replyOffset(), e.replyLength());
+                if (ended != null) {
+                    ctx.write(ended, ctx.voidPromise());
                 }
                 wrote = true;
                 continue;
             }
-            if (runBuf != null) {
-                ctx.write(runBuf.slice(runOff, runLen), ctx.voidPromise());
-                runBuf = null;
+            ByteBuf ended = run.take();
+            if (ended != null) {
+                ctx.write(ended, ctx.voidPromise());
             }
             ByteBuf r = e.takeReply();
             if (e.metered && r.isReadable()) {
@@ -1104,8 +1095,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             ctx.write(r, ctx.voidPromise());
             wrote = true;
         }
-        if (runBuf != null) {
-            ctx.write(runBuf.slice(runOff, runLen), ctx.voidPromise());
+        ByteBuf ended = run.take();
+        if (ended != null) {
+            ctx.write(ended, ctx.voidPromise());
         }
         if (bytes > 0) {
             metrics.bytesOut(counters, bytes);

@@ -1,0 +1,241 @@
+package io.redissidecar.perf;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What an application sees through a failover: writes at a fixed rate while the master is killed with {@code kill -9}
+ * part-way through. Each connection sends {@code SET} of a unique key on a fixed schedule, one at a time; a request's
+ * latency runs from the moment it was due (coordinated omission corrected), so a stall counts for every request it
+ * delayed. An error reply or a broken connection counts the request as failed; a broken connection is opened again
+ * for the next request (the retry loop applications carry behind HAProxy). At the end, every acknowledged key is
+ * looked up through the same endpoint: an acknowledged write that is missing was lost.
+ *
+ * <pre>java -cp perf/target/benchmarks.jar io.redissidecar.perf.FailoverLoad PORT RATE CONNECTIONS SECONDS LABEL KILL_PID KILL_AT_MS</pre>
+ * Prints one Markdown table row. Connects to 127.0.0.1 only; kills only the PID it is given.
+ */
+public final class FailoverLoad {
+    private static final long TIMEOUT_MS = 5000;
+    private static final long SLOW_NANOS = 50_000_000L;
+
+    private FailoverLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        int rate = Integer.parseInt(args[1]);
+        int connections = Integer.parseInt(args[2]);
+        int seconds = Integer.parseInt(args[3]);
+        String label = args[4];
+        long killPid = Long.parseLong(args[5]);
+        long killAtMs = Long.parseLong(args[6]);
+        long intervalNanos = 1_000_000_000L * connections / rate;
+        long start = System.nanoTime() + 200_000_000L;
+        long end = start + seconds * 1_000_000_000L;
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        List<Worker> workers = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            Worker w = new Worker(port, "fo:" + run + ":" + i + ":", start + intervalNanos * i / connections,
+                    intervalNanos, end);
+            workers.add(w);
+            w.start();
+        }
+        long killAt = start + killAtMs * 1_000_000L;
+        LockSupport.parkNanos(killAt - System.nanoTime());
+        killAt = System.nanoTime();
+        ProcessHandle.of(killPid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL on Linux
+        Histogram all = new Histogram(3_600_000_000L, 3);
+        long ok = 0;
+        long errorReplies = 0;
+        long broken = 0;
+        long lastBadDue = Long.MIN_VALUE;
+        String firstError = "";
+        for (Worker w : workers) {
+            w.join();
+            all.add(w.histogram);
+            ok += w.acked.size();
+            errorReplies += w.errorReplies;
+            broken += w.broken;
+            lastBadDue = Math.max(lastBadDue, w.lastBadDue);
+            if (firstError.isEmpty() && w.firstError != null) {
+                firstError = w.firstError;
+            }
+        }
+        long lost = 0;
+        for (Worker w : workers) {
+            lost += w.countMissing();
+        }
+        String disrupted = lastBadDue == Long.MIN_VALUE ? "none"
+                : String.format("%.2f", Math.max(0, lastBadDue - killAt) / 1e9);
+        System.out.printf("| %s | %d | %d | %d | %d | %d | %.3f | %.3f | %.3f | %.0f | %s | %s |%n", label,
+                all.getTotalCount(), ok, errorReplies, broken, lost, all.getValueAtPercentile(50) / 1000.0,
+                all.getValueAtPercentile(99) / 1000.0, all.getValueAtPercentile(99.9) / 1000.0,
+                all.getMaxValue() / 1000.0, disrupted, firstError.replace('|', '/'));
+    }
+
+    private static final class Worker extends Thread {
+        final Histogram histogram = new Histogram(3_600_000_000L, 3);
+        final List<Long> acked = new ArrayList<>();
+        private final int port;
+        private final String prefix;
+        private final long first;
+        private final long interval;
+        private final long end;
+        long errorReplies;
+        long broken;
+        long lastBadDue = Long.MIN_VALUE;
+        String firstError;
+        private Socket socket;
+        private OutputStream out;
+        private InputStream in;
+
+        Worker(int port, String prefix, long first, long interval, long end) {
+            this.port = port;
+            this.prefix = prefix;
+            this.first = first;
+            this.interval = interval;
+            this.end = end;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long seq = 0;
+            for (long due = first; due < end; due += interval) {
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                seq++;
+                String reply;
+                try {
+                    connect();
+                    out.write(command("SET", prefix + seq, "1"));
+                    out.flush();
+                    reply = readLine();
+                } catch (IOException e) {
+                    broken++;
+                    bad(due, "connection: " + e.getMessage());
+                    close();
+                    continue;
+                }
+                if (reply.startsWith("+")) {
+                    long latency = System.nanoTime() - due;
+                    histogram.recordValue(Math.max(0, latency / 1000));
+                    acked.add(seq);
+                    if (latency > SLOW_NANOS) {
+                        lastBadDue = Math.max(lastBadDue, due);
+                    }
+                } else {
+                    errorReplies++;
+                    bad(due, reply);
+                }
+            }
+            close();
+        }
+
+        /** A failed request: its latency (until it failed) is recorded too. */
+        private void bad(long due, String what) {
+            histogram.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
+            lastBadDue = Math.max(lastBadDue, due);
+            if (firstError == null) {
+                firstError = what.length() > 80 ? what.substring(0, 80) : what;
+            }
+        }
+
+        /** Acknowledged keys not found through the endpoint once it answers again (up to 30 s). */
+        long countMissing() throws IOException {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (true) {
+                try {
+                    close();
+                    connect();
+                    long found = 0;
+                    for (int i = 0; i < acked.size(); i += 200) {
+                        List<String> keys = new ArrayList<>();
+                        keys.add("EXISTS");
+                        for (int j = i; j < Math.min(acked.size(), i + 200); j++) {
+                            keys.add(prefix + acked.get(j));
+                        }
+                        out.write(command(keys.toArray(new String[0])));
+                        out.flush();
+                        String r = readLine();
+                        if (!r.startsWith(":")) {
+                            throw new IOException("EXISTS answered " + r);
+                        }
+                        found += Long.parseLong(r.substring(1));
+                    }
+                    close();
+                    return acked.size() - found;
+                } catch (IOException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    LockSupport.parkNanos(200_000_000L);
+                }
+            }
+        }
+
+        private void connect() throws IOException {
+            if (socket != null) {
+                return;
+            }
+            Socket s = new Socket();
+            try {
+                s.connect(new InetSocketAddress("127.0.0.1", port), (int) TIMEOUT_MS);
+                s.setTcpNoDelay(true);
+                s.setSoTimeout((int) TIMEOUT_MS);
+            } catch (IOException e) {
+                s.close();
+                throw e;
+            }
+            socket = s;
+            out = s.getOutputStream();
+            in = new BufferedInputStream(s.getInputStream());
+        }
+
+        private void close() {
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+                socket = null;
+            }
+        }
+
+        /** One reply line (simple string, error or integer: what SET and EXISTS answer). */
+        private String readLine() throws IOException {
+            StringBuilder sb = new StringBuilder();
+            while (true) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new java.io.EOFException("connection closed");
+                }
+                if (b == '\r') {
+                    in.read();
+                    return sb.toString();
+                }
+                sb.append((char) b);
+            }
+        }
+
+        private static byte[] command(String... parts) {
+            StringBuilder sb = new StringBuilder("*").append(parts.length).append("\r\n");
+            for (String p : parts) {
+                sb.append('$').append(p.length()).append("\r\n").append(p).append("\r\n");
+            }
+            return sb.toString().getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+}

@@ -38,7 +38,7 @@ taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --backends "1
 SPID=$!; pids+=($SPID); wait_port "$PS"
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$((PC + 1))/health/ready" >/dev/null && break; sleep 0.1; done
 echo "warming up the JVMs ..." >&2
-for p in "$PC" "$PS"; do taskset -c 1 redis-benchmark -p "$p" -t get,set -n 300000 -c 50 -r 100000 -q >/dev/null 2>&1; done
+for p in "$PC" "$PS"; do taskset -c 1 redis-benchmark -p "$p" -t get,set -n 1000000 -c 50 -r 100000 -q >/dev/null 2>&1; done
 bench() { # label port pid [extra]
   local label=$1 port=$2 pid=$3; shift 3
   for t in ${TESTS:-get set}; do

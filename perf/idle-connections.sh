@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 10,000 mostly idle client connections held open on redis-sidecar while redis-benchmark drives load: throughput
-# with and without them, and the proxy's memory per idle connection (resident set size and JVM heap, before and
-# after). Redis on core 0; the proxy, the idle connections and redis-benchmark on core 1; all on 127.0.0.1.
+# with and without them, latency at a fixed rate with and without them (perf/FixedRateLoad, HdrHistogram,
+# coordinated-omission corrected), and the proxy's memory per idle connection (resident set size and JVM heap,
+# before and after). Redis on core 0; the proxy, the idle connections and the load on core 1; all on 127.0.0.1.
 #
 #   perf/idle-connections.sh [CONNECTIONS]     (default 10000)
 set -euo pipefail
@@ -11,7 +12,7 @@ CONNS=${1:-10000}
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # each process holds about CONNS descriptors
 scripts/ensure-redis.sh
 jar=proxy/target/redis-sidecar.jar
-[ -f "$jar" ] || mvn -B -q -ntp -DskipTests package
+[ -f "$jar" ] && [ -f perf/target/benchmarks.jar ] || mvn -B -q -ntp -DskipTests package
 base=${BASE_PORT:-21700}
 R=$base; S=$((base + 1)); A=$((base + 2))
 taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null \
@@ -23,11 +24,14 @@ taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --backends "1
 SP=$!; pids+=($SP); wait_port "$S"
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SP/status"; }
 heap() { jcmd "$SP" GC.run >/dev/null 2>&1 || true; sleep 0.5; curl -s "http://127.0.0.1:$A/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"\}/ {printf "%d", $2}'; }
+fixed() { taskset -c 1 java -cp perf/target/benchmarks.jar io.redissidecar.perf.FixedRateLoad "$S" "${RATE:-20000}" 50 5 \
+  "$1"; }
 bench() { taskset -c 1 redis-benchmark -p "$S" -t get -n 200000 -c 50 -r 100000 --csv 2>/dev/null | tail -1 \
   | cut -d, -f2,5 | tr -d '"'; }
 echo "warming up ..." >&2
 taskset -c 1 redis-benchmark -p "$S" -t get,set -n 300000 -c 50 -r 100000 -q >/dev/null 2>&1
 b1=$(bench)
+l1=$(fixed "without idle connections")
 rss0=$(rss_kb); heap0=$(heap)
 # the idle connections: each sends one PING (answered), then stays open and silent
 fifo=$(mktemp -u); mkfifo "$fifo"
@@ -51,10 +55,16 @@ sleep 2
 rss1=$(rss_kb); heap1=$(heap)
 clients=$(redis-cli -p "$S" info proxy | tr -d '\r' | awk -F: '/proxy_connected_clients/ {print $2}')
 b2=$(bench)
+l2=$(fixed "with $CONNS idle connections")
 echo "| measure | without idle connections | with $CONNS idle connections |"
 echo "|---|---:|---:|"
 echo "| GET, 50 clients, pipeline 1: ops/s, p50 ms | ${b1/,/, } | ${b2/,/, } |"
 echo "| proxy_connected_clients (INFO proxy) | - | $clients |"
 echo "| proxy resident set size, MB | $((rss0 / 1024)) | $((rss1 / 1024)) |"
 echo "| JVM heap used, MB | $((heap0 / 1048576)) | $((heap1 / 1048576)) |"
+echo
+echo "| fixed-rate GET over 50 connections | target rate/s | achieved rate/s | p50 ms | p99 ms | p99.9 ms | max ms |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "$l1"; echo "$l2"
+echo
 python3 -c "print(f'| memory per idle connection | RSS {($rss1-$rss0)*1024/$CONNS:.0f} bytes | heap {($heap1-$heap0)/$CONNS:.0f} bytes |')"

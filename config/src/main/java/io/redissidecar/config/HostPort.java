@@ -35,6 +35,18 @@ public record HostPort(String host, int port) {
         return new HostPort(host, port);
     }
 
+    // written out instead of the records' generated ones (an invokedynamic bootstrap): cluster mode looks up its
+    // backend pool by node for every request
+    @Override
+    public int hashCode() {
+        return 31 * host.hashCode() + port;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof HostPort h && port == h.port && host.equals(h.host);
+    }
+
     @Override
     public String toString() {
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;

@@ -18,6 +18,8 @@ public final class SlotMap {
     private final HostPort[] owners;
     private final HostPort[][] replicas;
     private final List<HostPort> masters;
+    /** Per slot, the index of its owner in {@link #masters} (-1 for none): lets the data plane keep arrays. */
+    private final short[] ownerIndex;
     private final int covered;
 
     SlotMap(HostPort[] owners, HostPort[][] replicas) {
@@ -36,6 +38,19 @@ public final class SlotMap {
         }
         this.masters = List.copyOf(m);
         this.covered = c;
+        this.ownerIndex = new short[SLOTS];
+        java.util.Map<HostPort, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < masters.size(); i++) {
+            index.put(masters.get(i), i);
+        }
+        for (int i = 0; i < SLOTS; i++) {
+            ownerIndex[i] = (short) (owners[i] == null ? -1 : index.get(owners[i]));
+        }
+    }
+
+    /** The index in {@link #masters()} of the master owning {@code slot}, or -1 while none does. */
+    public int ownerIndex(int slot) {
+        return ownerIndex[slot];
     }
 
     /** The master owning {@code slot}, or null while none does (not assigned, or its master failed). */

@@ -731,8 +731,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     /** The client's shared connection to the owner of {@code slot}; null while the slot has none (held). */
     private BackendConnection clusterConnection(int slot) {
-        HostPort owner = clusterOwner(slot);
-        return owner == null ? null : backends.pool(owner).sharedFor(id);
+        SlotMap map = px.topology().slots();
+        int i = map == null ? -1 : map.ownerIndex(slot);
+        return i < 0 ? null : backends.masterPool(map, i).sharedFor(id);
     }
 
     /**

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Two builds of redis-sidecar side by side with HAProxy, on one workload, pinned like perf/e2e.sh (Redis on core 0;
+# the proxies and redis-benchmark on core 1): ops/s and each proxy's CPU microseconds per request.
+#
+#   perf/ab.sh OLD.jar NEW.jar [ROUNDS]     (default 3 rounds)
+#   env: T=get (redis-benchmark test), C=50 clients, P=16 pipeline, N=2000000 requests per run,
+#        OLD_OPTS / NEW_OPTS (JVM options, e.g. -D...), ARGS (redis-sidecar options for both)
+#
+# Build an older commit's jar with: git worktree add /tmp/old <commit> && (cd /tmp/old && mvn -q -DskipTests package)
+# Everything listens on 127.0.0.1, on ports below the ephemeral range; every process started here is stopped by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. perf/lib.sh
+OLD=${1:?usage: perf/ab.sh OLD.jar NEW.jar [ROUNDS]}; NEW=${2:?usage: perf/ab.sh OLD.jar NEW.jar [ROUNDS]}
+ROUNDS=${3:-3}
+T=${T:-get}; C=${C:-50}; P=${P:-16}; N=${N:-2000000}
+scripts/ensure-redis.sh haproxy
+base=${BASE_PORT:-21560}
+R=$base; O=$((base + 2)); W=$((base + 4)); H=$((base + 6))
+taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null &
+pids+=($!); wait_port "$R"
+redis-benchmark -p "$R" -t set -n 100000 -r 100000 -q >/dev/null 2>&1
+start_sidecar() { # jar port jvm-options
+  # shellcheck disable=SC2086
+  taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC $3 -jar "$1" --listen "127.0.0.1:$2" \
+    --admin "127.0.0.1:$(($2 + 1))" --backends "127.0.0.1:$R" --event-loop-threads 1 ${ARGS:-} >/dev/null 2>&1 &
+  pids+=($!)
+}
+start_sidecar "$OLD" "$O" "${OLD_OPTS:-}"; OP=${pids[-1]}
+start_sidecar "$NEW" "$W" "${NEW_OPTS:-}"; NP=${pids[-1]}
+wait_port "$O"; wait_port "$W"
+cfg=$(mktemp)
+haproxy_cfg "$H" "$R" > "$cfg"
+taskset -c 1 "$(command -v haproxy || echo /usr/sbin/haproxy)" -f "$cfg" -db >/dev/null 2>&1 &
+HP=$!; pids+=($HP); wait_port "$H"
+for p in $O $W; do # warm-up (the JVM's JIT)
+  timeout 120 taskset -c 1 redis-benchmark -p "$p" -t get,set -n 1500000 -c 50 -P 16 -r 100000 -q >/dev/null 2>&1
+done
+echo "| round | endpoint | workload | ops/s | proxy CPU µs per request |"
+echo "|---:|---|---|---:|---:|"
+for round in $(seq "$ROUNDS"); do
+  for pair in "old $OP $O" "new $NP $W" "haproxy $HP $H"; do
+    set -- $pair
+    t0=$(cpu_ticks "$2")
+    res=$(timeout 120 taskset -c 1 redis-benchmark -p "$3" -t "$T" -n "$N" -c "$C" -P "$P" -r 100000 --csv 2>/dev/null \
+      | tail -1 | cut -d, -f2 | tr -d '"')
+    t1=$(cpu_ticks "$2")
+    awk -v r="$round" -v e="$1" -v w="$T c$C p$P" -v ops="$res" -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" \
+      -v n="$N" 'BEGIN { printf "| %s | %s | %s | %.0f | %.3f |\n", r, e, w, ops, t / hz * 1e6 / n }'
+  done
+done
+rm -f "$cfg"

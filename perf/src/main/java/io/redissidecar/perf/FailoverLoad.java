@@ -82,14 +82,10 @@ public final class FailoverLoad {
                 all.getMaxValue() / 1000.0, disrupted, firstError.replace('|', '/'));
     }
 
-    private static final class Worker extends Thread {
-        final Histogram histogram = new Histogram(3_600_000_000L, 3);
+    private static final class Worker extends ScheduledWorker {
         final List<Long> acked = new ArrayList<>();
-        private final int port;
         private final String prefix;
-        private final long first;
-        private final long interval;
-        private final long end;
+        private long seq;
         long errorReplies;
         long broken;
         long lastBadDue = Long.MIN_VALUE;
@@ -99,53 +95,51 @@ public final class FailoverLoad {
         private InputStream in;
 
         Worker(int port, String prefix, long first, long interval, long end) {
-            this.port = port;
+            super(port, first, interval, end);
             this.prefix = prefix;
-            this.first = first;
-            this.interval = interval;
-            this.end = end;
-            setDaemon(true);
         }
 
         @Override
         public void run() {
-            long seq = 0;
-            for (long due = first; due < end; due += interval) {
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                seq++;
-                String reply;
-                try {
-                    connect();
-                    out.write(command("SET", prefix + seq, "1"));
-                    out.flush();
-                    reply = readLine();
-                } catch (IOException e) {
-                    broken++;
-                    bad(due, "connection: " + e.getMessage());
-                    close();
-                    continue;
-                }
-                if (reply.startsWith("+")) {
-                    long latency = System.nanoTime() - due;
-                    histogram.recordValue(Math.max(0, latency / 1000));
-                    acked.add(seq);
-                    if (latency > SLOW_NANOS) {
-                        lastBadDue = Math.max(lastBadDue, due);
-                    }
-                } else {
-                    errorReplies++;
-                    bad(due, reply);
-                }
+            try {
+                runSchedule();
+            } catch (Exception e) {
+                throw new IllegalStateException(e); // request() handles its own failures
+            } finally {
+                close();
             }
-            close();
+        }
+
+        @Override
+        void request(long due) {
+            seq++;
+            String reply;
+            try {
+                connect();
+                out.write(command("SET", prefix + seq, "1"));
+                out.flush();
+                reply = readLine();
+            } catch (IOException e) {
+                broken++;
+                bad(due, "connection: " + e.getMessage());
+                close();
+                return;
+            }
+            if (reply.startsWith("+")) {
+                long latency = recordSince(due);
+                acked.add(seq);
+                if (latency > SLOW_NANOS) {
+                    lastBadDue = Math.max(lastBadDue, due);
+                }
+            } else {
+                errorReplies++;
+                bad(due, reply);
+            }
         }
 
         /** A failed request: its latency (until it failed) is recorded too. */
         private void bad(long due, String what) {
-            histogram.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
+            recordSince(due);
             lastBadDue = Math.max(lastBadDue, due);
             if (firstError == null) {
                 firstError = what.length() > 80 ? what.substring(0, 80) : what;

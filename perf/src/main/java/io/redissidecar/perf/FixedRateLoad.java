@@ -6,7 +6,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -53,45 +52,37 @@ public final class FixedRateLoad {
                 all.getValueAtPercentile(99.9) / 1000.0, all.getMaxValue() / 1000.0);
     }
 
-    private static final class Worker extends Thread {
+    private static final class Worker extends ScheduledWorker {
         private static final byte[] GET = "*2\r\n$3\r\nGET\r\n$8\r\nkey:load\r\n".getBytes(StandardCharsets.US_ASCII);
-        final Histogram histogram = new Histogram(3_600_000_000L, 3);
-        private final int port;
-        private final long first;
-        private final long interval;
-        private final long end;
+        private final byte[] buf = new byte[256];
+        private OutputStream out;
+        private InputStream in;
         long done;
         Exception failure;
 
         Worker(int port, long first, long interval, long end) {
-            this.port = port;
-            this.first = first;
-            this.interval = interval;
-            this.end = end;
-            setDaemon(true);
+            super(port, first, interval, end);
         }
 
         @Override
         public void run() {
             try (Socket s = new Socket("127.0.0.1", port)) {
                 s.setTcpNoDelay(true);
-                OutputStream out = s.getOutputStream();
-                InputStream in = s.getInputStream();
-                byte[] buf = new byte[256];
-                for (long due = first; due < end; due += interval) {
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
-                    out.write(GET);
-                    out.flush();
-                    readReply(in, buf);
-                    histogram.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
-                    done++;
-                }
+                out = s.getOutputStream();
+                in = s.getInputStream();
+                runSchedule();
             } catch (Exception e) {
                 failure = e;
             }
+        }
+
+        @Override
+        void request(long due) throws java.io.IOException {
+            out.write(GET);
+            out.flush();
+            readReply(in, buf);
+            recordSince(due);
+            done++;
         }
 
         /** Reads one reply to GET: a nil ({@code $-1}) or a bulk string. */

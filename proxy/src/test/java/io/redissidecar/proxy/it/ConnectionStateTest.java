@@ -39,6 +39,49 @@ class ConnectionStateTest {
         }
     }
 
+    /**
+     * Many clients pipelining at once over the one shared connection: each batch is far above the 16 KB at which the
+     * connection is flushed early, and one backend read completes replies of many clients (joined per client). Every
+     * client must get exactly its own replies, in order.
+     */
+    @Test
+    void manyClientsPipeliningAtOnceGetTheirOwnRepliesInOrder() throws Exception {
+        int clients = 24;
+        int perClient = 600;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(clients);
+            List<Future<?>> done = new java.util.ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                String key = "pipe:" + c;
+                done.add(pool.submit(() -> {
+                    try (RespConn conn = new RespConn(env.proxy().port())) {
+                        conn.call("DEL", key);
+                        start.await(10, TimeUnit.SECONDS);
+                        for (int round = 0; round < 3; round++) {
+                            for (int i = 0; i < perClient; i++) {
+                                conn.send("INCR", key);
+                                conn.send("GET", key);
+                            }
+                            for (int i = 0; i < perClient; i++) {
+                                long n = (long) round * perClient + i + 1;
+                                assertEquals(":" + n + "\r\n", conn.readReply());
+                                String v = Long.toString(n);
+                                assertEquals("$" + v.length() + "\r\n" + v + "\r\n", conn.readReply());
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void blockingCommandDoesNotStallOtherClients() throws Exception {
         try (RespConn blocker = new RespConn(env.proxy().port()); RespConn other = new RespConn(env.proxy().port());

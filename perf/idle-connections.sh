@@ -2,7 +2,7 @@
 # 10,000 mostly idle client connections held open on redis-sidecar while redis-benchmark drives load: throughput
 # with and without them, latency at a fixed rate with and without them (perf/FixedRateLoad, HdrHistogram,
 # coordinated-omission corrected), and the proxy's memory per idle connection (resident set size and JVM heap,
-# before and after). Redis on core 0; the proxy, the idle connections and the load on core 1; all on 127.0.0.1.
+# before and after). Redis on core 0; the proxy, the idle connections (a Java process) and the load on core 1; all on 127.0.0.1.
 #
 #   perf/idle-connections.sh [CONNECTIONS]     (default 10000)
 set -euo pipefail
@@ -33,22 +33,10 @@ taskset -c 1 redis-benchmark -p "$S" -t get,set -n 300000 -c 50 -r 100000 -q >/d
 b1=$(bench)
 l1=$(fixed "without idle connections")
 rss0=$(rss_kb); heap0=$(heap)
-# the idle connections: each sends one PING (answered), then stays open and silent
+# the idle connections (perf/IdleConnections): each sends one PING (answered), then stays open and silent
 fifo=$(mktemp -u); mkfifo "$fifo"
-taskset -c 1 python3 - "$S" "$CONNS" "$fifo" <<'PY' &
-import socket, sys, time
-port, n, fifo = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-socks = []
-for i in range(n):
-    s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"PING\r\n")
-    socks.append(s)
-for s in socks:
-    assert s.recv(7) == b"+PONG\r\n"
-with open(fifo, "w") as f:
-    f.write("ready\n")
-time.sleep(600)
-PY
+taskset -c 1 java -Xmx256m -cp perf/target/benchmarks.jar io.redissidecar.perf.IdleConnections "$S" "$CONNS" 600 \
+  > "$fifo" &
 IP=$!; pids+=($IP)
 read -r _ < "$fifo"; rm -f "$fifo"
 sleep 2

@@ -35,8 +35,8 @@ public record HostPort(String host, int port) {
         return new HostPort(host, port);
     }
 
-    // written out instead of the records' generated ones (an invokedynamic bootstrap): cluster mode looks up its
-    // backend pool by node for every request
+    // written out instead of the records' generated ones (an invokedynamic bootstrap): nodes key the data plane's
+    // maps (backend pools, node states, open-connection counts)
     @Override
     public int hashCode() {
         return 31 * host.hashCode() + port;

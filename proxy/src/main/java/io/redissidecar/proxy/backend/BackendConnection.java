@@ -186,8 +186,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
      * {@code n} more bytes of requests are written but not flushed. They are flushed at the end of the loop iteration,
      * or at once when a whole Redis read's worth (16 KB, Redis's PROTO_IOBUF_LEN) is waiting: Redis then starts on
      * those while this loop reads the rest of the iteration's clients, instead of idling until all of them are read
-     * (perf/RESULTS.md, "early backend flush"). Not while a WAIT gate is open: its writes leave together, followed by
-     * their WAIT.
+     * (perf/RESULTS.md, "GET at pipeline 16, solved"). Not while a WAIT gate is open: its writes leave together,
+     * followed by their WAIT.
      */
     private void queued(int n) {
         unflushed += n;

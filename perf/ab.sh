@@ -17,18 +17,12 @@ T=${T:-get}; C=${C:-50}; P=${P:-16}; N=${N:-2000000}
 scripts/ensure-redis.sh haproxy
 base=${BASE_PORT:-21560}
 R=$base; O=$((base + 2)); W=$((base + 4)); H=$((base + 6))
-taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null &
-pids+=($!); wait_port "$R"
+pinned_redis 0 "$R" --logfile /dev/null
 redis-benchmark -p "$R" -t set -n 100000 -r 100000 -q >/dev/null 2>&1
-start_sidecar() { # jar port jvm-options
-  # shellcheck disable=SC2086
-  taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC $3 -jar "$1" --listen "127.0.0.1:$2" \
-    --admin "127.0.0.1:$(($2 + 1))" --backends "127.0.0.1:$R" --event-loop-threads 1 ${ARGS:-} >/dev/null 2>&1 &
-  pids+=($!)
-}
-start_sidecar "$OLD" "$O" "${OLD_OPTS:-}"; OP=${pids[-1]}
-start_sidecar "$NEW" "$W" "${NEW_OPTS:-}"; NP=${pids[-1]}
-wait_port "$O"; wait_port "$W"
+# shellcheck disable=SC2086
+JAR=$OLD pinned_sidecar 1 "$O" /dev/null ${OLD_OPTS:-} -- --backends "127.0.0.1:$R" ${ARGS:-}; OP=$last_pid
+# shellcheck disable=SC2086
+JAR=$NEW pinned_sidecar 1 "$W" /dev/null ${NEW_OPTS:-} -- --backends "127.0.0.1:$R" ${ARGS:-}; NP=$last_pid
 cfg=$(mktemp)
 haproxy_cfg "$H" "$R" > "$cfg"
 taskset -c 1 "$(command -v haproxy || echo /usr/sbin/haproxy)" -f "$cfg" -db >/dev/null 2>&1 &

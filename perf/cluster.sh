@@ -20,22 +20,15 @@ base=${BASE_PORT:-21500}
 nodes=()
 for i in 0 1 2 3 4 5; do
   p=$((base + i))
-  taskset -c 0 redis-server --port "$p" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --dir "$work" \
-    --cluster-enabled yes --cluster-config-file "nodes-$p.conf" --logfile /dev/null &
-  pids+=($!); wait_port "$p"; nodes+=("127.0.0.1:$p")
+  pinned_redis 0 "$p" --dir "$work" --cluster-enabled yes --cluster-config-file "nodes-$p.conf" --logfile /dev/null
+  nodes+=("127.0.0.1:$p")
 done
 redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >/dev/null
 for _ in $(seq 200); do redis-cli -p "$base" cluster info | grep -q cluster_state:ok && break; sleep 0.05; done
-S=$((base + 10)); taskset -c 0 redis-server --port "$S" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
-  --logfile /dev/null &
-pids+=($!); wait_port "$S"
+S=$((base + 10)); pinned_redis 0 "$S" --logfile /dev/null
 PC=$((base + 20)); PS=$((base + 22))
-taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --mode cluster --cluster-seeds "${nodes[0]}" \
-  --listen "127.0.0.1:$PC" --admin "127.0.0.1:$((PC + 1))" --event-loop-threads 1 >"$work/cluster.log" 2>&1 &
-CPID=$!; pids+=($CPID); wait_port "$PC"
-taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --backends "127.0.0.1:$S" \
-  --listen "127.0.0.1:$PS" --admin "127.0.0.1:$((PS + 1))" --event-loop-threads 1 >"$work/static.log" 2>&1 &
-SPID=$!; pids+=($SPID); wait_port "$PS"
+pinned_sidecar 1 "$PC" "$work/cluster.log" -- --mode cluster --cluster-seeds "${nodes[0]}"; CPID=$last_pid
+pinned_sidecar 1 "$PS" "$work/static.log" -- --backends "127.0.0.1:$S"; SPID=$last_pid
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$((PC + 1))/health/ready" >/dev/null && break; sleep 0.1; done
 echo "warming up the JVMs ..." >&2
 for p in "$PC" "$PS"; do taskset -c 1 redis-benchmark -p "$p" -t get,set -n 1000000 -c 50 -r 100000 -q >/dev/null 2>&1; done

@@ -19,20 +19,12 @@ M=$base; RP=$((base + 1)); A=$((base + 2)); D=$((base + 4))
 for p in $M $RP; do
   extra=()
   [ "$p" = "$RP" ] && extra=(--replicaof 127.0.0.1 "$M")
-  taskset -c 0 redis-server --port "$p" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null \
-    --repl-diskless-sync-delay 0 "${extra[@]}" &
-  pids+=($!); wait_port "$p"
+  pinned_redis 0 "$p" --logfile /dev/null --repl-diskless-sync-delay 0 "${extra[@]}"
 done
 for _ in $(seq 100); do redis-cli -p "$RP" info replication | grep -q master_link_status:up && break; sleep 0.1; done
-start_sidecar() { # port options...
-  local p=$1; shift
-  taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --listen "127.0.0.1:$p" \
-    --admin "127.0.0.1:$((p + 1))" --backends "127.0.0.1:$M" --event-loop-threads 1 "$@" >/dev/null 2>&1 &
-  pids+=($!)
-}
-start_sidecar "$A" --durability async; AP=${pids[-1]}
-start_sidecar "$D" --durability replicated --min-replicas 1 --replication-timeout-ms 1000; DP=${pids[-1]}
-wait_port "$A"; wait_port "$D"
+pinned_sidecar 1 "$A" /dev/null -- --backends "127.0.0.1:$M" --durability async; AP=$last_pid
+pinned_sidecar 1 "$D" /dev/null -- --backends "127.0.0.1:$M" --durability replicated --min-replicas 1 \
+  --replication-timeout-ms 1000; DP=$last_pid
 for p in $A $D; do # warm-up (the JVM's JIT)
   timeout 120 taskset -c 1 redis-benchmark -p "$p" -t set -n 1000000 -c 50 -P 16 -r 100000 -q >/dev/null 2>&1
   timeout 120 taskset -c 1 redis-benchmark -p "$p" -t set -n 200000 -c 50 -r 100000 -q >/dev/null 2>&1

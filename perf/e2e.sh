@@ -27,44 +27,32 @@ jar=proxy/target/redis-sidecar.jar
 
 out=perf/out/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$out"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done;
-  echo "nothing listening on $1" >&2; exit 1; }
+. perf/lib.sh
 cores=$(nproc)
 RCORE=0; PCORE=$(( cores > 1 ? 1 : 0 ))
 
-R=$(port); S=$(port); H=$(port); T=$(port); A=$(port)
-taskset -c $RCORE redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
-  --logfile "$out/redis.log" &
-RPID=$!; pids+=($RPID); wait_port "$R"
+# ports below the ephemeral range; a redis-sidecar's admin server is on its port + 1
+base=${BASE_PORT:-21400}
+R=$base; S=$((base + 2)); SB=$((base + 4)); SS=$((base + 6)); H=$((base + 8)); T=$((base + 9)); SN=$((base + 10))
+pinned_redis $RCORE "$R" --logfile "$out/redis.log"; RPID=$last_pid
 
-taskset -c $PCORE java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --listen "127.0.0.1:$S" --admin "127.0.0.1:$A" \
-  --backends "127.0.0.1:$R" --event-loop-threads 1 ${SIDECAR_ARGS:-} > "$out/sidecar.log" 2>&1 &
-SPID=$!; pids+=($SPID); wait_port "$S"
+# shellcheck disable=SC2086
+pinned_sidecar $PCORE "$S" "$out/sidecar.log" -- --backends "127.0.0.1:$R" ${SIDECAR_ARGS:-}; SPID=$last_pid
 if [ -n "${SIDECAR_B_ARGS:-}" ]; then
-  SB=$(port); AB=$(port)
-  taskset -c $PCORE java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --listen "127.0.0.1:$SB" \
-    --admin "127.0.0.1:$AB" --backends "127.0.0.1:$R" --event-loop-threads 1 $SIDECAR_B_ARGS > "$out/sidecar-b.log" 2>&1 &
-  SBPID=$!; pids+=($SBPID); wait_port "$SB"
+  # shellcheck disable=SC2086
+  pinned_sidecar $PCORE "$SB" "$out/sidecar-b.log" -- --backends "127.0.0.1:$R" $SIDECAR_B_ARGS; SBPID=$last_pid
 fi
 
 if [ "${SENTINEL:-1}" = 1 ]; then
   # sentinel mode: the same redis-server as the master a Sentinel watches (no replicas, so that direct Redis does the
   # same work in every row); redis-sidecar finds the master through it, as in the seed system
-  SN=$(port)
   printf 'port %s\nbind 127.0.0.1\ndaemonize no\ndir %s\nsentinel monitor m 127.0.0.1 %s 1\n' "$SN" "$PWD/$out" "$R" \
     > "$out/sentinel.conf"
   taskset -c $RCORE redis-sentinel "$out/sentinel.conf" > "$out/sentinel.log" 2>&1 &
   pids+=($!); wait_port "$SN"
-  SS=$(port); AS=$(port)
-  taskset -c $PCORE java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --listen "127.0.0.1:$SS" \
-    --admin "127.0.0.1:$AS" --mode sentinel --sentinels "127.0.0.1:$SN" --master-name m --event-loop-threads 1 \
-    ${SIDECAR_ARGS:-} > "$out/sidecar-sentinel.log" 2>&1 &
-  SSPID=$!; pids+=($SSPID); wait_port "$SS"
+  # shellcheck disable=SC2086
+  pinned_sidecar $PCORE "$SS" "$out/sidecar-sentinel.log" -- --mode sentinel --sentinels "127.0.0.1:$SN" \
+    --master-name m ${SIDECAR_ARGS:-}; SSPID=$last_pid
 fi
 
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
@@ -105,7 +93,7 @@ sidecar_bench:
   servers:
    - 127.0.0.1:$R:1
 CFG
-taskset -c $PCORE "$NUTCRACKER" -c "$out/nutcracker.yml" -s "$(port)" > "$out/nutcracker.log" 2>&1 &
+taskset -c $PCORE "$NUTCRACKER" -c "$out/nutcracker.yml" -s $((base + 11)) > "$out/nutcracker.log" 2>&1 &
 TPID=$!; pids+=($TPID); wait_port "$T"
 
 declare -A EP_PORT=([direct]=$R [sidecar]=$S [haproxy]=$H [twemproxy]=$T)
@@ -119,7 +107,6 @@ if [ -n "${SSPID:-}" ]; then
 fi
 TICK=$(getconf CLK_TCK)
 
-cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 
 bench() { # endpoint workload -> appends a CSV row
   local ep=$1 wl=$2 test clients pipe n

@@ -15,13 +15,8 @@ jar=proxy/target/redis-sidecar.jar
 [ -f "$jar" ] && [ -f perf/target/benchmarks.jar ] || mvn -B -q -ntp -DskipTests package
 base=${BASE_PORT:-21700}
 R=$base; S=$((base + 1)); A=$((base + 2))
-taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null \
-  --maxclients $((CONNS + 1000)) &
-pids+=($!); wait_port "$R"
-taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --backends "127.0.0.1:$R" \
-  --listen "127.0.0.1:$S" --admin "127.0.0.1:$A" --event-loop-threads 1 --max-clients $((CONNS + 1000)) \
-  >/dev/null 2>&1 &
-SP=$!; pids+=($SP); wait_port "$S"
+pinned_redis 0 "$R" --logfile /dev/null --maxclients $((CONNS + 1000))
+pinned_sidecar 1 "$S" /dev/null -- --backends "127.0.0.1:$R" --max-clients $((CONNS + 1000)); SP=$last_pid
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SP/status"; }
 heap() { jcmd "$SP" GC.run >/dev/null 2>&1 || true; sleep 0.5; curl -s "http://127.0.0.1:$A/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"\}/ {printf "%d", $2}'; }
 fixed() { taskset -c 1 java -cp perf/target/benchmarks.jar io.redissidecar.perf.FixedRateLoad "$S" "${RATE:-20000}" 50 5 \

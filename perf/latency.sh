@@ -11,12 +11,9 @@ scripts/ensure-redis.sh haproxy nutcracker
 [ -f perf/target/benchmarks.jar ] || mvn -B -q -ntp -DskipTests package
 base=${BASE_PORT:-21800}
 R=$base; S=$((base + 1)); H=$((base + 3)); T=$((base + 4))
-taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null &
-pids+=($!); wait_port "$R"
+pinned_redis 0 "$R" --logfile /dev/null
 redis-cli -p "$R" set key:load value >/dev/null
-taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC -jar proxy/target/redis-sidecar.jar --backends "127.0.0.1:$R" \
-  --listen "127.0.0.1:$S" --admin "127.0.0.1:$((S + 1))" --event-loop-threads 1 >/dev/null 2>&1 &
-pids+=($!); wait_port "$S"
+pinned_sidecar 1 "$S" /dev/null -- --backends "127.0.0.1:$R"
 cfg=$(mktemp)
 haproxy_cfg "$H" "$R" > "$cfg"
 taskset -c 1 "$(command -v haproxy || echo /usr/sbin/haproxy)" -f "$cfg" -db >/dev/null 2>&1 &

@@ -6,6 +6,27 @@ trap cleanup EXIT INT TERM
 # waits until something listens on 127.0.0.1:$1
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
   echo "nothing listening on $1" >&2; exit 1; }
+# pinned_redis CORE PORT [redis-server options]: a redis-server without persistence on 127.0.0.1:PORT, pinned to CORE;
+# returns once it listens. Its PID is in last_pid (and pids).
+pinned_redis() {
+  local core=$1 port=$2
+  shift 2
+  taskset -c "$core" redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no "$@" &
+  last_pid=$!; pids+=($last_pid); wait_port "$port"
+}
+# pinned_sidecar CORE PORT LOG [JVM options] -- [redis-sidecar options]: redis-sidecar with the settings of every perf run
+# (256 MB heap, ParallelGC, one event loop), listening on 127.0.0.1:PORT with its admin server on PORT+1, pinned to
+# CORE, output to LOG; returns once it listens. JAR picks the build (default proxy/target/redis-sidecar.jar). Its PID
+# is in last_pid (and pids).
+pinned_sidecar() {
+  local core=$1 port=$2 log=$3 jvm=()
+  shift 3
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do jvm+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  taskset -c "$core" java -Xms256m -Xmx256m -XX:+UseParallelGC "${jvm[@]}" -jar "${JAR:-proxy/target/redis-sidecar.jar}" \
+    --listen "127.0.0.1:$port" --admin "127.0.0.1:$((port + 1))" --event-loop-threads 1 "$@" > "$log" 2>&1 &
+  last_pid=$!; pids+=($last_pid); wait_port "$port"
+}
 # utime + stime of process $1, in clock ticks
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 # a one-backend HAProxy config in TCP mode: haproxy_cfg LISTEN_PORT REDIS_PORT > file

@@ -22,12 +22,9 @@ T=${T:-get}; C=${C:-50}; P=${P:-16}
 scripts/ensure-redis.sh
 base=${BASE_PORT:-21580}
 R=$base; S=$((base + 2))
-taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null &
-pids+=($!); wait_port "$R"
+pinned_redis 0 "$R" --logfile /dev/null
 redis-benchmark -p "$R" -t set -n 100000 -r 100000 -q >/dev/null 2>&1
-taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --listen "127.0.0.1:$S" --admin "127.0.0.1:$((S + 1))" \
-  --backends "127.0.0.1:$R" --event-loop-threads 1 >/dev/null 2>&1 &
-SP=$!; pids+=($SP); wait_port "$S"
+JAR=$jar pinned_sidecar 1 "$S" /dev/null -- --backends "127.0.0.1:$R"; SP=$last_pid
 timeout 120 taskset -c 1 redis-benchmark -p "$S" -t get,set -n 2000000 -c 50 -P 16 -r 100000 -q >/dev/null 2>&1
 timeout 120 taskset -c 1 redis-benchmark -p "$S" -t "$T" -n 20000000 -c "$C" -P "$P" -r 100000 -q >/dev/null 2>&1 &
 pids+=($!)

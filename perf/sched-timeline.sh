@@ -18,14 +18,11 @@ jar=proxy/target/redis-sidecar.jar
 [ -f "$jar" ] || mvn -B -q -ntp -DskipTests package
 N=${N:-3000000}
 base=${BASE_PORT:-21540}
-R=$base; S=$((base + 1)); A=$((base + 2)); H=$((base + 3))
+R=$base; S=$((base + 1)); H=$((base + 3)) # the admin server is on S + 1
 out=$(mktemp -d)
-taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null &
-pids+=($!); wait_port "$R"
+pinned_redis 0 "$R" --logfile /dev/null
 redis-benchmark -p "$R" -t set -n 100000 -r 100000 -q >/dev/null 2>&1
-taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --listen "127.0.0.1:$S" --admin "127.0.0.1:$A" \
-  --backends "127.0.0.1:$R" --event-loop-threads 1 >/dev/null 2>&1 &
-pids+=($!); wait_port "$S"
+pinned_sidecar 1 "$S" /dev/null -- --backends "127.0.0.1:$R"
 haproxy_cfg "$H" "$R" > "$out/haproxy.cfg"
 taskset -c 1 "$(command -v haproxy || echo /usr/sbin/haproxy)" -f "$out/haproxy.cfg" -db >/dev/null 2>&1 &
 pids+=($!); wait_port "$H"

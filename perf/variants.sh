@@ -19,8 +19,7 @@ jar=proxy/target/redis-sidecar.jar
 [ -f "$jar" ] || mvn -B -q -ntp -DskipTests package
 base=${BASE_PORT:-21300}
 R=$base; H=$((base + 1))
-taskset -c 0 redis-server --port "$R" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --logfile /dev/null &
-pids+=($!); wait_port "$R"
+pinned_redis 0 "$R" --logfile /dev/null
 redis-benchmark -p "$R" -t set -n 100000 -r 100000 -q >/dev/null 2>&1
 cfg=$(mktemp)
 haproxy_cfg "$H" "$R" > "$cfg"
@@ -41,10 +40,9 @@ for round in $(seq "$ROUNDS"); do
     # shellcheck disable=SC2086
     jopts=(); sopts=()
     for w in $v; do case $w in -D*|-XX*) jopts+=("$w") ;; *) sopts+=("$w") ;; esac; done
-    taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC ${JAVA_OPTS:-} "${jopts[@]}" -jar "$jar" \
-      --listen "127.0.0.1:$port" --admin "127.0.0.1:$((port + 1))" --backends "127.0.0.1:$R" --event-loop-threads 1 \
-      "${sopts[@]}" >/dev/null 2>&1 &
-    sp=$!; wait_port "$port"
+    # shellcheck disable=SC2086
+    pinned_sidecar 1 "$port" /dev/null ${JAVA_OPTS:-} "${jopts[@]}" -- --backends "127.0.0.1:$R" "${sopts[@]}"
+    sp=$last_pid
     timeout 120 taskset -c 1 redis-benchmark -p "$port" -t get,set -n 1500000 -c 50 -P 16 -r 100000 -q >/dev/null 2>&1
     # and each measured test once more: the first run of a test right after the mixed warm-up is low (JIT)
     for t in ${TESTS:-get set}; do

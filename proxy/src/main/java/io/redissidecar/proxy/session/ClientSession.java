@@ -306,13 +306,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         }
         switch (route) {
             case SHARED -> {
-                if (cluster) {
-                    boolean read = px.readFromReplicas() && cmd != null && cmd.has(CommandInfo.READONLY);
-                    BackendConnection c = read ? clusterReadConnection(curSlot) : clusterConnection(curSlot);
-                    return c == null ? hold(consumed, cmd, false) : forward(c, consumed, cmd);
-                }
                 boolean read = px.readFromReplicas() && cmd != null && cmd.has(CommandInfo.READONLY);
-                BackendConnection c = read ? readConnection() : homeConnection();
+                BackendConnection c = cluster
+                        ? (read ? clusterReadConnection(curSlot) : clusterConnection(curSlot))
+                        : (read ? readConnection() : homeConnection());
                 return c == null ? hold(consumed, cmd, false) : forward(c, consumed, cmd);
             }
             case PRIVATE -> {
@@ -371,8 +368,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     private boolean forward(BackendConnection target, int consumed, CommandInfo cmd) {
         boolean shared = target != priv;
-        if (mustWait(target, shared)) {
-            pause(PAUSE_BARRIER);
+        if (stopsAtBarrier(target, shared)) {
             return false;
         }
         if (cmd != null && cmd.name().equals("wait") && target == priv) {
@@ -420,9 +416,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
      * Whether the request must wait until the client's requests in flight are answered before it goes to
      * {@code target} (the ordering barrier). A client's requests go to one connection at a time; in cluster mode,
      * requests on shared connections may go to several nodes at once as long as the slot map they were routed with
-     * holds (requests for one key always meet on one connection then).
+     * holds (requests for one key always meet on one connection then). When it must, the client stops being read
+     * (PAUSE_BARRIER) until they are.
      */
-    private boolean mustWait(BackendConnection target, boolean shared) {
+    private boolean stopsAtBarrier(BackendConnection target, boolean shared) {
         if (inflight == 0 || target == lastTarget) {
             if (cluster && shared) {
                 sentWith = px.topology().slots();
@@ -432,6 +429,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if (cluster && shared && lastTargetShared && sentWith == px.topology().slots()) {
             return false;
         }
+        pause(PAUSE_BARRIER);
         return true;
     }
 
@@ -827,8 +825,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             if (c == null) {
                 return refuse("CLUSTERDOWN Hash slot not served");
             }
-            if (mustWait(c, false)) {
-                pause(PAUSE_BARRIER);
+            if (stopsAtBarrier(c, false)) {
                 return false;
             }
             flushRun();
@@ -842,8 +839,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     /** Cluster mode: a multi-key command whose keys lie in several slots, as one request per key, merged. */
     private boolean split(CommandInfo cmd) {
-        if (mustWait(null, true)) {
-            pause(PAUSE_BARRIER);
+        if (stopsAtBarrier(null, true)) {
             return false;
         }
         String n = cmd.name();
@@ -883,8 +879,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if (map == null || map.masters().isEmpty()) {
             return hold(consumed, cmd, false);
         }
-        if (mustWait(null, true)) {
-            pause(PAUSE_BARRIER);
+        if (stopsAtBarrier(null, true)) {
             return false;
         }
         String n = cmd.name();
@@ -965,8 +960,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if (c == null) {
             return hold(consumed, cmd, false);
         }
-        if (mustWait(c, true)) {
-            pause(PAUSE_BARRIER);
+        if (stopsAtBarrier(c, true)) {
             return false;
         }
         InFlight client = new InFlight(this, null, db);

@@ -458,6 +458,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     private static final byte[] TRYAGAIN = "-TRYAGAIN ".getBytes();
     private static final byte[] CLUSTERDOWN = "-CLUSTERDOWN ".getBytes();
 
+    /** Whether the reply at {@code offset} starts with {@code p} (its first byte, the type, is checked by callers). */
     private static boolean startsWith(ByteBuf buf, int offset, int length, byte[] p) {
         if (length < p.length) {
             return false;
@@ -495,17 +496,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         "-MASTERDOWN ".getBytes(), "-UNBLOCKED ".getBytes()};
 
     private static boolean provesNotRun(ByteBuf buf, int offset, int length) {
-        outer:
         for (byte[] p : NOT_RUN) {
-            if (length < p.length) {
-                continue;
+            if (startsWith(buf, offset, length, p)) {
+                return true;
             }
-            for (int i = 1; i < p.length; i++) {
-                if (buf.getByte(offset + i) != p[i]) {
-                    continue outer;
-                }
-            }
-            return true;
         }
         return false;
     }

@@ -1,6 +1,6 @@
 package io.redissidecar.proxy.backend;
 
-import io.redissidecar.health.NodeBreakers;
+import io.redissidecar.topology.NodeBreakers;
 
 /**
  * What every backend connection needs to know: credentials, how many shared connections per node, and for replicated

@@ -94,14 +94,14 @@ public final class LoopBackends {
         }
     }
 
-    private io.redissidecar.health.SlotMap poolsOf;
+    private io.redissidecar.topology.SlotMap poolsOf;
     private BackendPool[] poolOfMaster;
 
     /**
      * Cluster mode: the pool of {@code map.masters().get(i)}. An array indexed like the slot map's masters, rebuilt
      * when the slot map changes, so that routing a request costs no map lookup.
      */
-    public BackendPool masterPool(io.redissidecar.health.SlotMap map, int i) {
+    public BackendPool masterPool(io.redissidecar.topology.SlotMap map, int i) {
         if (map != poolsOf) {
             poolsOf = map;
             poolOfMaster = new BackendPool[map.masters().size()];

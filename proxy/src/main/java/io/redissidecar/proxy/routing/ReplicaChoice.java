@@ -1,7 +1,7 @@
 package io.redissidecar.proxy.routing;
 
 import io.redissidecar.config.HostPort;
-import io.redissidecar.health.NodeState;
+import io.redissidecar.topology.NodeState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

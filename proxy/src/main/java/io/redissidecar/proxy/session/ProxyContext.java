@@ -1,7 +1,7 @@
 package io.redissidecar.proxy.session;
 
 import io.redissidecar.config.SidecarConfig;
-import io.redissidecar.health.Topology;
+import io.redissidecar.topology.Topology;
 import io.redissidecar.proxy.commands.CommandTable;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

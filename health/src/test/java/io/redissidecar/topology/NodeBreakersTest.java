@@ -1,4 +1,4 @@
-package io.redissidecar.health;
+package io.redissidecar.topology;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.redissidecar.health;
+package io.redissidecar.topology;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;

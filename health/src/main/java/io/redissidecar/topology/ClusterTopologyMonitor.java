@@ -1,4 +1,4 @@
-package io.redissidecar.health;
+package io.redissidecar.topology;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.sync.RedisCommands;

@@ -1,4 +1,4 @@
-package io.redissidecar.health;
+package io.redissidecar.topology;
 
 /** The control plane of one topology kind: keeps {@link Topology} current. */
 public interface TopologyMonitor extends AutoCloseable {

@@ -1,4 +1,4 @@
-package io.redissidecar.health;
+package io.redissidecar.topology;
 
 import io.redissidecar.config.HostPort;
 

@@ -1,4 +1,4 @@
-package io.redissidecar.health;
+package io.redissidecar.topology;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;

@@ -26,7 +26,7 @@ public final class Main {
             System.exit(2);
             return;
         }
-        io.redissidecar.proxy.logging.LineLogging.configure(config.logFormat(), config.logLevel());
+        io.redissidecar.proxy.logging.Logging.configure(config.logFormat(), config.logLevel());
         Sidecar sidecar = new Sidecar(config);
         try {
             sidecar.start();

@@ -199,7 +199,7 @@ public final class Sidecar implements AutoCloseable {
             }
         }
         if (changed.contains(Options.LOG_FORMAT) || changed.contains(Options.LOG_LEVEL)) {
-            io.redissidecar.proxy.logging.LineLogging.configure(effective.logFormat(), effective.logLevel());
+            io.redissidecar.proxy.logging.Logging.configure(effective.logFormat(), effective.logLevel());
         }
         px.config(effective);
         config = effective;

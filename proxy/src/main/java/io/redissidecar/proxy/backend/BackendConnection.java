@@ -10,8 +10,8 @@ import io.redissidecar.config.HostPort;
 import io.redissidecar.proxy.codec.ReplyFramer;
 import io.redissidecar.proxy.codec.RespProtocolException;
 import io.redissidecar.proxy.resp.Replies;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,26 +32,17 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     private final ArrayDeque<InFlight> awaiting = new ArrayDeque<>();
     private final ArrayDeque<InFlight> unsent = new ArrayDeque<>();
     private final ReplyFramer framer = new ReplyFramer();
-    private ArrayList<ReplyOwner> writeWaiters;
+    private final WriteWaiters writeWaiters = new WriteWaiters();
     private Channel channel;
     private State state = State.CONNECTING;
     private ByteBuf cumulation;
-    private int currentDb;
+    private RequestWriter writer;
     private boolean passthrough;
     /** Answered as a node that is no master any more: no new requests; closed once its replies are in. */
     private boolean retired;
-    // stall detection (shared connections): replies counted, and when the watchdog last saw them move
-    private int repliesSeen;
-    private int repliesAtLastCheck;
-    private long stalledSinceNanos;
-    private boolean flushQueued;
-    /** Bytes written since the last flush. */
-    private int unflushed;
-    private static final int EARLY_FLUSH_BYTES = 16 * 1024;
+    private final StallWatch stall = new StallWatch();
     private String failure;
-    // replicated durability: the gate collecting this iteration's writes, and gates sent but not yet answered
-    private WaitGate gate;
-    private final ArrayDeque<WaitGate> openGates = new ArrayDeque<>();
+    private final WaitBatcher waits;
     /** Redis's CLIENT ID for this connection (private connections), to unblock it from another one; -1 unknown. */
     private long redisClientId = -1;
 
@@ -59,6 +50,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         this.node = node;
         this.loop = loop;
         this.privateOwner = privateOwner;
+        this.waits = new WaitBatcher(node, loop.settings());
     }
 
     void connect() {
@@ -97,15 +89,16 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
      */
     public void send(InFlight e) {
         switch (state) {
-            case READY -> write(e);
+            case READY -> writer.write(e);
             case CONNECTING -> unsent.add(e);
-            case CLOSED -> fail(e, failure != null ? failure : "backend connection " + node + " closed");
+            case CLOSED -> LostConnection.fail(e, failure != null ? failure : "backend connection " + node
+                    + " closed");
         }
     }
 
     /** Sends a request of the proxy's own whose reply is dropped (in order with the client requests around it). */
     public void sendInternal(ByteBuf frame) {
-        send(new InFlight(null, frame, -1));
+        send(InFlight.internal(InFlight.Kind.INTERNAL, frame));
     }
 
     /**
@@ -114,11 +107,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
      */
     public void sendRun(ByteBuf bytes) {
         switch (state) {
-            case READY -> {
-                int n = bytes.readableBytes();
-                channel.write(bytes, channel.voidPromise());
-                queued(n);
-            }
+            case READY -> writer.writeBytes(bytes);
             case CONNECTING -> unsent.peekLast().frame = bytes; // the last request of the run carries its bytes
             case CLOSED -> bytes.release();
         }
@@ -129,129 +118,50 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
      * Redis sends once the FIFO is empty goes to the owner as it comes.
      */
     public void sendPassthrough(ByteBuf frame) {
-        InFlight e = new InFlight(null, frame, -1);
-        e.noReply = true;
-        send(e);
+        send(InFlight.internal(InFlight.Kind.PASSTHROUGH, frame));
     }
 
     /** Switches pass-through mode (pub/sub) on or off; off again after Redis confirmed RESET (database 0). */
     public void setPassthrough(boolean on) {
         passthrough = on;
-        if (!on) {
-            currentDb = 0;
+        if (!on && writer != null) {
+            writer.databaseReset();
         }
     }
 
     /** Registers a client to be told when this connection can take writes again. */
     public void addWriteWaiter(ReplyOwner o) {
-        if (writeWaiters == null) {
-            writeWaiters = new ArrayList<>(4);
-        }
         writeWaiters.add(o);
-    }
-
-    private void write(InFlight e) {
-        if (e.db >= 0 && e.db != currentDb) {
-            InFlight select = new InFlight(null, Replies.command(channel.alloc(), "SELECT",
-                    Integer.toString(e.db)), -1);
-            select.checkError = true;
-            writeOne(select);
-            currentDb = e.db;
-        }
-        writeOne(e);
-    }
-
-    private void writeOne(InFlight e) {
-        if (!e.noReply) {
-            awaiting.add(e);
-        }
-        if (e.write && e.owner != null && loop.settings().replicated()) {
-            if (gate == null) {
-                gate = new WaitGate();
-            }
-            gate.writes.add(e);
-            e.gate = gate;
-        }
-        ByteBuf f = e.frame;
-        e.written = true;
-        if (f != null) {
-            e.frame = null;
-            int n = f.readableBytes();
-            channel.write(f, channel.voidPromise());
-            queued(n);
-        }
-    }
-
-    /**
-     * {@code n} more bytes of requests are written but not flushed. They are flushed at the end of the loop iteration,
-     * or at once when a whole Redis read's worth (16 KB, Redis's PROTO_IOBUF_LEN) is waiting: Redis then starts on
-     * those while this loop reads the rest of the iteration's clients, instead of idling until all of them are read
-     * (perf/RESULTS.md, "GET at pipeline 16, solved"). Not while a WAIT gate is open: its writes leave together,
-     * followed by their WAIT.
-     */
-    private void queued(int n) {
-        unflushed += n;
-        if (unflushed >= EARLY_FLUSH_BYTES && gate == null) {
-            unflushed = 0;
-            channel.flush();
-        }
-        queueFlush();
-    }
-
-    private void queueFlush() {
-        if (!flushQueued) {
-            flushQueued = true;
-            loop.flushBatch().add(this);
-        }
     }
 
     @Override
     public void flushNow() {
-        flushQueued = false;
-        unflushed = 0;
-        WaitGate g = gate;
-        if (g != null && state == State.READY) {
-            // group commit: one WAIT after this iteration's writes confirms them all
-            gate = null;
-            BackendSettings s = loop.settings();
-            InFlight wait = new InFlight(null, Replies.command(channel.alloc(), "WAIT",
-                    Integer.toString(s.minReplicas()), Integer.toString(s.replicationTimeoutMs())), -1);
-            wait.gate = g;
-            g.sentAtNanos = System.nanoTime();
-            openGates.add(g);
-            awaiting.add(wait);
-            channel.write(wait.frame, channel.voidPromise());
-            wait.frame = null;
+        if (state == State.READY) {
+            writer.flush();
         }
-        channel.flush();
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         state = State.READY;
-        loop.settings().openConnections().computeIfAbsent(node, n -> new java.util.concurrent.atomic.AtomicInteger())
-                .incrementAndGet();
+        writer = new RequestWriter(ctx.channel(), awaiting, waits, loop.flushBatch(), this);
+        loop.settings().connectionOpened(node);
         loop.settings().breakers().connected(node);
-        String password = loop.settings().password();
-        if (password != null) {
-            String user = loop.settings().username();
-            InFlight auth = new InFlight(null, user == null ? Replies.command(ctx.alloc(), "AUTH", password)
-                    : Replies.command(ctx.alloc(), "AUTH", user, password), -1);
-            auth.checkError = true;
-            writeOne(auth);
+        // the proxy's own commands first: AUTH, READONLY (cluster replicas), CLIENT ID (private connections)
+        BackendSettings settings = loop.settings();
+        if (settings.password() != null) {
+            writer.writeOne(InFlight.internal(InFlight.Kind.CHECKED, settings.username() == null
+                    ? Replies.command(ctx.alloc(), "AUTH", settings.password())
+                    : Replies.command(ctx.alloc(), "AUTH", settings.username(), settings.password())));
         }
-        if (loop.settings().readonlyOnConnect()) {
-            InFlight ro = new InFlight(null, Replies.command(ctx.alloc(), "READONLY"), -1);
-            ro.checkError = true;
-            writeOne(ro);
+        if (settings.readonlyOnConnect()) {
+            writer.writeOne(InFlight.internal(InFlight.Kind.CHECKED, Replies.command(ctx.alloc(), "READONLY")));
         }
         if (privateOwner != null) {
-            InFlight id = new InFlight(null, Replies.command(ctx.alloc(), "CLIENT", "ID"), -1);
-            id.captureClientId = true;
-            writeOne(id);
+            writer.writeOne(InFlight.internal(InFlight.Kind.CLIENT_ID, Replies.command(ctx.alloc(), "CLIENT", "ID")));
         }
         for (InFlight e; (e = unsent.poll()) != null; ) {
-            write(e);
+            writer.write(e);
         }
     }
 
@@ -292,7 +202,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     }
 
     private void deliver(ByteBuf buf, int offset, int length) {
-        repliesSeen++;
+        stall.replied();
         InFlight e = awaiting.poll();
         if (e == null) {
             if (passthrough && privateOwner != null) {
@@ -303,102 +213,71 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             }
             return;
         }
-        if (e.owner == null) {
-            if (e.gate != null) {
-                resolveGate(e.gate, buf, offset, length);
+        switch (e.kind) {
+            case CLIENT -> deliverToClient(e, buf, offset, length);
+            case WAIT -> {
+                waits.resolve(e.gate, buf, offset, length);
+                closeIfRetiredAndIdle();
+            }
+            case CLIENT_ID -> {
+                if (buf.getByte(offset) == ':') {
+                    redisClientId = Long.parseLong(buf.toString(offset + 1, length - 3, StandardCharsets.US_ASCII));
+                }
+            }
+            case CHECKED -> {
+                if (buf.getByte(offset) == '-') {
+                    String err = buf.toString(offset, length, StandardCharsets.UTF_8).trim();
+                    log.warn("backend {} refused the proxy's own command: {}", node, err);
+                    closeWith("backend " + node + " refused the proxy (" + err.substring(1) + ")");
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** A client's reply: acted on when it proves the request did not run (see {@link ReplyVerdict}), else delivered. */
+    private void deliverToClient(InFlight e, ByteBuf buf, int offset, int length) {
+        ReplyVerdict v = ReplyVerdict.of(buf, offset, length);
+        if (!v.provesNotRun() || !e.canResend()) {
+            if (e.gate != null && v == ReplyVerdict.OK) {
+                waits.store(e, buf, offset, length); // a write that ran: its reply waits for the WAIT
                 return;
             }
-            if (e.captureClientId && buf.getByte(offset) == ':') {
-                redisClientId = Long.parseLong(buf.toString(offset + 1, length - 3,
-                        java.nio.charset.StandardCharsets.US_ASCII));
-                return;
-            }
-            if (e.checkError && buf.getByte(offset) == '-') {
-                String err = buf.toString(offset, length, java.nio.charset.StandardCharsets.UTF_8).trim();
-                log.warn("backend {} refused the proxy's own command: {}", node, err);
-                closeWith("backend " + node + " refused the proxy (" + err.substring(1) + ")");
-            }
-            return;
-        }
-        if (buf.getByte(offset) == '-' && e.canResend() && (startsWith(buf, offset, length, MOVED)
-                || startsWith(buf, offset, length, ASK))) {
-            redirect(e, buf, offset, length);
-            return;
-        }
-        if (buf.getByte(offset) == '-' && e.canResend() && (startsWith(buf, offset, length, TRYAGAIN)
-                || startsWith(buf, offset, length, CLUSTERDOWN))) {
-            // the cluster is resharding or electing: the node did not run it; later, maybe elsewhere (slot map)
-            loop.backendFailed(node);
-            e.owner.retry(e, this, "backend " + node + " answered " + buf.toString(offset + 1,
-                    Math.min(length - 3, 40), java.nio.charset.StandardCharsets.UTF_8), false);
-            return;
-        }
-        if (buf.getByte(offset) == '-' && e.canResend() && provesNotRun(buf, offset, length)) {
-            // READONLY, LOADING, MASTERDOWN, TRYAGAIN, UNBLOCKED (a blocked pop released by a role change): Redis did
-            // not run it, so sending it again cannot duplicate it
-            if (buf.getByte(offset + 1) != 'U') { // UNBLOCKED may be the proxy's own CLIENT UNBLOCK: no fault
-                loop.settings().breakers().failed(node, "refused a command as a non-master");
-            }
-            loop.backendFailed(node);
-            retired = true; // the node is no master now: later requests (and this one) go elsewhere
-            e.owner.retry(e, this, "backend " + node + " answered " + buf.toString(offset + 1,
-                    Math.min(length - 3, 40), java.nio.charset.StandardCharsets.UTF_8), false);
+            e.completeRange(buf, offset, length);
             closeIfRetiredAndIdle();
             return;
         }
-        if (e.gate != null && buf.getByte(offset) != '-') {
-            e.storeRange(buf, offset, length); // a write that ran: its reply waits for the WAIT
-            e.gate.stored.add(e);
-            return;
-        }
-        e.completeRange(buf, offset, length);
-        closeIfRetiredAndIdle();
-    }
-
-    /** The WAIT after a batch of writes answered: release their replies, or report them unconfirmed. */
-    private void resolveGate(WaitGate g, ByteBuf buf, int offset, int length) {
-        openGates.remove(g);
-        loop.settings().metrics().waitAnswered(System.nanoTime() - g.sentAtNanos);
-        long acks = -1;
-        if (buf.getByte(offset) == ':') {
-            acks = 0;
-            for (int i = offset + 1; i < offset + length - 2; i++) {
-                acks = acks * 10 + (buf.getByte(i) - '0');
+        switch (v) {
+            case MOVED, ASK -> {
+                HostPort target = ReplyVerdict.redirectTarget(buf, offset, length, node);
+                if (target == null) {
+                    e.completeRange(buf, offset, length); // not a redirection the proxy understands: the client sees it
+                    return;
+                }
+                if (v == ReplyVerdict.MOVED) {
+                    loop.backendFailed(node); // the slot map is out of date: refresh it (requests coalesce)
+                }
+                e.owner.redirect(e, target, v == ReplyVerdict.ASK);
             }
-        }
-        BackendSettings s = loop.settings();
-        if (acks >= s.minReplicas()) {
-            g.stored.forEach(InFlight::releaseStored);
-        } else {
-            String why = acks < 0 ? "WAIT failed: " + buf.toString(offset + 1, length - 3,
-                    java.nio.charset.StandardCharsets.UTF_8) : "WAIT answered " + acks;
-            failGate(g, "write not confirmed by " + s.minReplicas() + " replica(s) within "
-                    + s.replicationTimeoutMs() + " ms (" + why + "); it ran on the master " + node
-                    + " and may be lost if that master fails");
-        }
-        closeIfRetiredAndIdle();
-    }
-
-    /**
-     * The connection went before a batch's WAIT answered: idempotent writes are sent again (to be confirmed on the
-     * master that takes over); the others are reported unconfirmed.
-     */
-    private void lostGate(WaitGate g, String reason, boolean unexpected) {
-        for (InFlight e : g.stored) {
-            if (unexpected && e.idempotent && e.canResend() && e.owner != null) {
-                e.dropStored();
-                e.owner.retry(e, this, reason + " before the write was confirmed on replicas", true);
-            } else {
-                e.failStored(Replies.error(loop.alloc(), "ERR redis-sidecar: " + reason
-                        + " before the write was confirmed on replicas; it ran on the master"));
+            case RETRY -> {
+                // the cluster is resharding or electing: the node did not run it; later, maybe elsewhere (slot map)
+                loop.backendFailed(node);
+                e.owner.retry(e, this, "backend " + node + " answered " + ReplyVerdict.shortText(buf, offset, length),
+                        false);
             }
-        }
-    }
-
-    private void failGate(WaitGate g, String reason) {
-        for (InFlight e : g.stored) {
-            loop.settings().metrics().writeUnconfirmed();
-            e.failStored(Replies.error(loop.alloc(), "ERR redis-sidecar: " + reason));
+            default -> {
+                // READONLY, LOADING, MASTERDOWN, UNBLOCKED (a blocked pop released by a role change): Redis did not run
+                // it, so sending it again cannot duplicate it; UNBLOCKED may be the proxy's own CLIENT UNBLOCK: no fault
+                if (v == ReplyVerdict.NOT_MASTER) {
+                    loop.settings().breakers().failed(node, "refused a command as a non-master");
+                }
+                loop.backendFailed(node);
+                retired = true; // the node is no master now: later requests (and this one) go elsewhere
+                e.owner.retry(e, this, "backend " + node + " answered " + ReplyVerdict.shortText(buf, offset, length),
+                        false);
+                closeIfRetiredAndIdle();
+            }
         }
     }
 
@@ -413,14 +292,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
      * {@code timeoutNanos} (a frozen or partitioned node never closes it by itself).
      */
     void checkStalled(long now, long timeoutNanos) {
-        if (state != State.READY || awaiting.isEmpty() || repliesSeen != repliesAtLastCheck) {
-            repliesAtLastCheck = repliesSeen;
-            stalledSinceNanos = now;
-            return;
-        }
-        if (now - stalledSinceNanos >= timeoutNanos) {
+        if (stall.stalled(now, timeoutNanos, state == State.READY && !awaiting.isEmpty())) {
             log.warn("backend {}: no reply for {} ms with {} requests outstanding; closing the connection", node,
-                    (now - stalledSinceNanos) / 1_000_000, awaiting.size());
+                    stall.stalledForMillis(now), awaiting.size());
             closeWith("backend " + node + " did not answer within backend-timeout-ms");
         }
     }
@@ -453,65 +327,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         }
     }
 
-    private static final byte[] MOVED = "-MOVED ".getBytes();
-    private static final byte[] ASK = "-ASK ".getBytes();
-    private static final byte[] TRYAGAIN = "-TRYAGAIN ".getBytes();
-    private static final byte[] CLUSTERDOWN = "-CLUSTERDOWN ".getBytes();
-
-    /** Whether the reply at {@code offset} starts with {@code p} (its first byte, the type, is checked by callers). */
-    private static boolean startsWith(ByteBuf buf, int offset, int length, byte[] p) {
-        if (length < p.length) {
-            return false;
-        }
-        for (int i = 1; i < p.length; i++) {
-            if (buf.getByte(offset + i) != p[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** {@code -MOVED <slot> <host>:<port>} or {@code -ASK <slot> <host>:<port>}: the request goes there instead. */
-    private void redirect(InFlight e, ByteBuf buf, int offset, int length) {
-        String text = buf.toString(offset + 1, length - 3, java.nio.charset.StandardCharsets.US_ASCII);
-        String[] f = text.split(" ");
-        boolean ask = f[0].equals("ASK");
-        io.redissidecar.config.HostPort target;
-        try {
-            int colon = f[2].lastIndexOf(':');
-            String host = f[2].substring(0, colon);
-            target = new io.redissidecar.config.HostPort(host.isEmpty() ? node.host() : host,
-                    Integer.parseInt(f[2].substring(colon + 1)));
-        } catch (RuntimeException bad) {
-            e.completeRange(buf, offset, length); // not a redirection the proxy understands: the client sees it
-            return;
-        }
-        if (!ask) {
-            loop.backendFailed(node); // the slot map is out of date: refresh it (requests coalesce)
-        }
-        e.owner.redirect(e, target, ask);
-    }
-
-    private static final byte[][] NOT_RUN = {"-READONLY ".getBytes(), "-LOADING ".getBytes(),
-        "-MASTERDOWN ".getBytes(), "-UNBLOCKED ".getBytes()};
-
-    private static boolean provesNotRun(ByteBuf buf, int offset, int length) {
-        for (byte[] p : NOT_RUN) {
-            if (startsWith(buf, offset, length, p)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && writeWaiters != null && !writeWaiters.isEmpty()) {
-            ArrayList<ReplyOwner> w = writeWaiters;
-            writeWaiters = null;
-            for (ReplyOwner o : w) {
-                o.backendWritable();
-            }
+        if (ctx.channel().isWritable()) {
+            writeWaiters.wakeAll();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -547,10 +366,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             return;
         }
         if (state == State.READY) {
-            java.util.concurrent.atomic.AtomicInteger open = loop.settings().openConnections().get(node);
-            if (open != null) {
-                open.decrementAndGet();
-            }
+            loop.settings().connectionClosed(node);
         }
         state = State.CLOSED;
         failure = reason;
@@ -567,49 +383,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         }
         // on an old master paused for a planned switchover, a command without a reply did not run: it was held
         boolean paused = unexpected && loop.writesPaused(node);
-        for (InFlight e; (e = awaiting.poll()) != null; ) {
-            if (unexpected && e.owner != null && (e.idempotent || paused) && e.canResend()) {
-                e.dropFrame();
-                e.owner.retry(e, this, reason, !paused);
-            } else {
-                if (unexpected && e.owner != null) {
-                    loop.settings().metrics().unsafeNotReplayed();
-                }
-                fail(e, reason + " before the reply; the command may or may not have run");
-            }
-        }
-        for (InFlight e; (e = unsent.poll()) != null; ) {
-            if (unexpected && e.owner != null && e.canResend()) {
-                e.dropFrame();
-                e.owner.retry(e, this, reason, false);
-            } else {
-                fail(e, reason + "; the command was not sent");
-            }
-        }
-        for (WaitGate g; (g = openGates.poll()) != null; ) {
-            lostGate(g, reason, unexpected);
-        }
-        if (gate != null) {
-            lostGate(gate, reason, unexpected);
-            gate = null;
-        }
-        if (writeWaiters != null) {
-            ArrayList<ReplyOwner> w = writeWaiters;
-            writeWaiters = null;
-            w.forEach(ReplyOwner::backendWritable);
-        }
+        LostConnection.settle(awaiting, unsent, this, reason, unexpected, paused, loop.settings().metrics());
+        waits.connectionLost(this, reason, unexpected);
+        writeWaiters.wakeAll();
         if (privateOwner != null) {
             privateOwner.privateConnectionLost(this);
-        }
-    }
-
-    private void fail(InFlight e, String reason) {
-        if (e.frame != null) {
-            e.frame.release();
-            e.frame = null;
-        }
-        if (e.owner != null && !e.noReply) {
-            e.complete(Replies.error(loop.alloc(), "ERR redis-sidecar: " + reason));
         }
     }
 

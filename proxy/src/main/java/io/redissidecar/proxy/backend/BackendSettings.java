@@ -1,6 +1,10 @@
 package io.redissidecar.proxy.backend;
 
+import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.metrics.ProxyMetrics;
 import io.redissidecar.topology.NodeBreakers;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every backend connection needs to know: credentials, how many shared connections per node, and for replicated
@@ -10,11 +14,23 @@ import io.redissidecar.topology.NodeBreakers;
  */
 public record BackendSettings(String username, String password, int sharedConnections, int minReplicas,
                               int replicationTimeoutMs, NodeBreakers breakers, int backendTimeoutMs,
-                              boolean readonlyOnConnect, io.redissidecar.proxy.metrics.ProxyMetrics metrics,
-                              java.util.Map<io.redissidecar.config.HostPort,
-                                      java.util.concurrent.atomic.AtomicInteger> openConnections) {
+                              boolean readonlyOnConnect, ProxyMetrics metrics,
+                              Map<HostPort, AtomicInteger> openConnections) {
 
     public boolean replicated() {
         return minReplicas > 0;
+    }
+
+    /** Counts a backend connection to {@code node} that became ready (a gauge at scrape time). */
+    void connectionOpened(HostPort node) {
+        openConnections.computeIfAbsent(node, n -> new AtomicInteger()).incrementAndGet();
+    }
+
+    /** Counts down a ready connection to {@code node} that closed. */
+    void connectionClosed(HostPort node) {
+        AtomicInteger open = openConnections.get(node);
+        if (open != null) {
+            open.decrementAndGet();
+        }
     }
 }

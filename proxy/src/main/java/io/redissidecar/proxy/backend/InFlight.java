@@ -1,6 +1,8 @@
 package io.redissidecar.proxy.backend;
 
 import io.netty.buffer.ByteBuf;
+import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.commands.CommandInfo;
 
 /**
  * One request on its way: queued on a backend connection until its reply comes, and in its client's reply queue
@@ -12,7 +14,27 @@ import io.netty.buffer.ByteBuf;
  * next to each other in that buffer as one slice.
  */
 public final class InFlight {
-    /** Who gets the reply; null for the proxy's own requests (SELECT before a request, AUTH on connect). */
+
+    /** What an entry is, and so what its reply is for. */
+    public enum Kind {
+        /** A client's request (or a part of one): the reply goes to {@link #owner}. */
+        CLIENT,
+        /** A reply the proxy made itself: done at birth, never sent. */
+        LOCAL,
+        /** The proxy's own request whose reply is dropped (ASKING, MULTI, CLIENT UNBLOCK, a WAIT marker). */
+        INTERNAL,
+        /** The proxy's own request whose error reply closes the connection (AUTH, SELECT, READONLY). */
+        CHECKED,
+        /** {@code CLIENT ID} on a private connection: the reply is the connection's id. */
+        CLIENT_ID,
+        /** The {@code WAIT} after a batch of writes (replicated durability): its reply releases {@link #gate}. */
+        WAIT,
+        /** A request of a client in pub/sub pass-through mode: no FIFO entry; replies go to the owner as they come. */
+        PASSTHROUGH
+    }
+
+    public final Kind kind;
+    /** Who gets the reply; null for every kind but {@link Kind#CLIENT}. */
     public final ReplyOwner owner;
     /**
      * The request bytes until written (a retained slice of the client's input); null for a request whose bytes are
@@ -31,31 +53,25 @@ public final class InFlight {
     public boolean closeAfter;
     /** Whether the request reached the backend's socket buffer (its fate is unknown if the connection drops). */
     boolean written;
-    /** The proxy's own request whose error reply closes the connection (AUTH, SELECT). */
-    boolean checkError;
-    /** The proxy's own CLIENT ID on a private connection: the reply is the connection's id. */
-    boolean captureClientId;
-    /** Pub/sub pass-through request: no FIFO entry, its replies flow to the owner as they come. */
-    boolean noReply;
     /** Sending it twice leaves the same data (see CommandInfo#idempotent): it may be replayed after a lost reply. */
     public boolean idempotent;
     /** Changes data: with replicated durability its reply waits for the WAIT of its batch. */
     public boolean write;
-    /** The WAIT that must confirm this write before its reply may go out (replicated durability). */
+    /** A write: the WAIT that must confirm it before its reply may go out; a WAIT: the batch it confirms. */
     WaitGate gate;
     /** A read-only command sent under --read-from (retried on a read connection). */
     public boolean readRoute;
     /** Sent on the client's private connection (blocking commands, transactions), not its shared one. */
     public boolean privateRoute;
     /** Metrics: the request's command (null: unknown), its latency class and arrival time; metered when counted. */
-    public io.redissidecar.proxy.commands.CommandInfo cmd;
+    public CommandInfo cmd;
     public int cmdClass;
     public long startNanos;
     public boolean metered;
     /** Cluster mode: the hash slot the request goes to (0 for keyless requests); -1 in the other modes. */
     public int slot = -1;
     /** Cluster mode: where a MOVED or ASK reply sent the request (used once, by the next sending). */
-    public io.redissidecar.config.HostPort redirectTo;
+    public HostPort redirectTo;
     /** The redirection was an ASK: the next sending is preceded by ASKING. */
     public boolean asking;
     /** Redirections followed so far (a loop is cut off with an error). */
@@ -70,15 +86,26 @@ public final class InFlight {
     private int requestOffset;
     private int requestLength;
 
+    /** A client's request to run in database {@code db} ({@code frame} null: its bytes follow in a run). */
     public InFlight(ReplyOwner owner, ByteBuf frame, int db) {
+        this(Kind.CLIENT, owner, frame, db);
+    }
+
+    private InFlight(Kind kind, ReplyOwner owner, ByteBuf frame, int db) {
+        this.kind = kind;
         this.owner = owner;
         this.frame = frame;
         this.db = db;
     }
 
+    /** A request of the proxy's own ({@code kind} is neither CLIENT nor LOCAL), in whatever database is selected. */
+    public static InFlight internal(Kind kind, ByteBuf frame) {
+        return new InFlight(kind, null, frame, -1);
+    }
+
     /** A finished entry holding a reply the proxy made itself. */
     public static InFlight local(ByteBuf reply) {
-        InFlight e = new InFlight(null, null, -1);
+        InFlight e = new InFlight(Kind.LOCAL, null, null, -1);
         e.reply = reply;
         e.done = true;
         return e;
@@ -161,7 +188,7 @@ public final class InFlight {
     }
 
     /** The reply is {@code length} bytes of {@code buf} at {@code offset}; takes its own reference on it. */
-    void completeRange(ByteBuf buf, int offset, int length) {
+    public void completeRange(ByteBuf buf, int offset, int length) {
         if (replyOverride != null) {
             complete(null);
             return;

@@ -1,0 +1,73 @@
+package io.redissidecar.proxy.backend;
+
+import io.redissidecar.config.HostPort;
+
+/**
+ * A client's private backend connection, opened on demand (transactions, WATCH, blocking commands, pub/sub), at most
+ * one at a time. While the client has one, {@code masterMoved} runs at every master change of its event loop.
+ */
+public final class PrivateLink {
+    private final LoopBackends backends;
+    private final ReplyOwner owner;
+    private final Runnable masterMoved;
+    private BackendConnection conn;
+
+    public PrivateLink(LoopBackends backends, ReplyOwner owner, Runnable masterMoved) {
+        this.backends = backends;
+        this.owner = owner;
+        this.masterMoved = masterMoved;
+    }
+
+    /** The current private connection, usable or not; null when there is none. */
+    public BackendConnection current() {
+        return conn;
+    }
+
+    /** Whether {@code c} is the client's private connection. */
+    public boolean is(BackendConnection c) {
+        return c == conn;
+    }
+
+    /** The current connection when usable, else a new one to {@code node} (null: no node, or its circuit is open). */
+    public BackendConnection get(HostPort node) {
+        BackendConnection p = conn;
+        return p != null && p.isUsable() ? p : open(node);
+    }
+
+    /** A new private connection to {@code node} (null: no node, or its circuit is open), kept as the client's. */
+    public BackendConnection open(HostPort node) {
+        if (node == null) {
+            return null;
+        }
+        BackendConnection p = backends.pool(node).openPrivate(owner);
+        if (p != null) {
+            conn = p;
+            backends.addMasterListener(masterMoved);
+        }
+        return p;
+    }
+
+    /** Closes the private connection (Redis drops its MULTI, WATCH and subscriptions with it). */
+    public void close() {
+        BackendConnection p = conn;
+        if (p != null) {
+            conn = null;
+            p.close();
+        }
+    }
+
+    /** {@code c} closed: forgets it when it was the client's; returns whether it was. */
+    public boolean lost(BackendConnection c) {
+        if (c != conn) {
+            return false;
+        }
+        conn = null;
+        return true;
+    }
+
+    /** The client is gone: no more master changes, and the private connection closes. */
+    public void release() {
+        backends.removeMasterListener(masterMoved);
+        close();
+    }
+}

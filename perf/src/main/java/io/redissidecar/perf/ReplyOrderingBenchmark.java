@@ -1,8 +1,11 @@
-package io.redissidecar.proxy.backend;
+package io.redissidecar.perf;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.backend.BackendConnection;
+import io.redissidecar.proxy.backend.InFlight;
+import io.redissidecar.proxy.backend.ReplyOwner;
 import io.redissidecar.proxy.codec.ReplyFramer;
 import io.redissidecar.proxy.codec.RespProtocolException;
 import io.redissidecar.proxy.session.ReplyRun;
@@ -28,8 +31,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * connection's FIFO; one backend read brings their 800 replies; each is framed ({@link ReplyFramer}), matched to the
  * head of the FIFO and completed as a range of the read buffer ({@link InFlight}), queued in its client's order, and
  * each client's consecutive replies are joined into one slice to write ({@link ReplyRun}). The channel writes
- * themselves are not included (the slices go to a Blackhole and are released). Lives in the backend package to reach
- * the package-private completion call the connection uses.
+ * themselves are not included (the slices go to a Blackhole and are released). It completes entries with
+ * {@link InFlight#completeRange}, the call the backend connection uses.
  * Run: {@code java -jar perf/target/benchmarks.jar ReplyOrderingBenchmark}.
  */
 @State(Scope.Thread)

@@ -1,11 +1,14 @@
-package io.redissidecar.proxy.session;
+package io.redissidecar.proxy.cluster;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.redissidecar.config.SidecarConfig;
 import io.redissidecar.proxy.codec.RequestFramer;
 import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.resp.Replies;
 import io.redissidecar.proxy.routing.SlotHash;
+import io.redissidecar.topology.SlotMap;
+import io.redissidecar.topology.Topology;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,22 +21,22 @@ import java.util.HexFormat;
  * client sends everything to the proxy (which routes each request to the real owner). {@code READONLY},
  * {@code READWRITE} and {@code ASKING} are accepted and have no effect: redirections never reach the client.
  */
-final class ClusterView {
+public final class ClusterView {
     private ClusterView() {
     }
 
-    static ByteBuf reply(ClientSession s, CommandInfo cmd, RequestFramer req, ByteBufAllocator alloc,
-                         ProxyContext px) {
-        InetSocketAddress local = (InetSocketAddress) s.ctx().channel().localAddress();
+    /** The reply to a cluster command ({@code Router.CLUSTER_LOCAL}) of a client connected to {@code local}. */
+    public static ByteBuf reply(InetSocketAddress local, CommandInfo cmd, RequestFramer req, ByteBufAllocator alloc,
+                                SidecarConfig config, Topology topology) {
         String ip = local.getAddress().getHostAddress();
         int port = local.getPort();
-        String id = nodeId(px);
+        String id = nodeId(config);
         return switch (cmd.name()) {
             case "readonly", "readwrite", "asking" -> Replies.of(Replies.OK);
             case "cluster|myid" -> Replies.bulk(alloc, id.getBytes(StandardCharsets.US_ASCII));
             case "cluster|keyslot" -> Replies.integer(alloc, SlotHash.slot(req.frameBuffer(), req.argOffset(2),
                     req.argLength(2)));
-            case "cluster|info" -> Replies.bulk(alloc, info(px).getBytes(StandardCharsets.US_ASCII));
+            case "cluster|info" -> Replies.bulk(alloc, info(topology).getBytes(StandardCharsets.US_ASCII));
             case "cluster|nodes" -> Replies.bulk(alloc, (id + " " + ip + ":" + port + "@" + (port + 10000)
                     + " myself,master - 0 0 1 connected 0-16383\n").getBytes(StandardCharsets.US_ASCII));
             case "cluster|slots" -> {
@@ -83,8 +86,8 @@ final class ClusterView {
         Replies.writeBulk(b, s.getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static String info(ProxyContext px) {
-        var slots = px.topology().slots();
+    private static String info(Topology topology) {
+        SlotMap slots = topology.slots();
         boolean ok = slots != null && slots.fullyCovered();
         return "cluster_state:" + (ok ? "ok" : "fail") + "\r\ncluster_slots_assigned:16384\r\ncluster_slots_ok:"
                 + (slots == null ? 0 : slots.covered()) + "\r\ncluster_slots_pfail:0\r\ncluster_slots_fail:0\r\n"
@@ -92,9 +95,9 @@ final class ClusterView {
     }
 
     /** A stable 40-hex-digit node id for this proxy (derived from its listen address). */
-    private static String nodeId(ProxyContext px) {
+    private static String nodeId(SidecarConfig config) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-1").digest(("redis-sidecar " + px.config().listen())
+            byte[] d = MessageDigest.getInstance("SHA-1").digest(("redis-sidecar " + config.listen())
                     .getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d);
         } catch (NoSuchAlgorithmException e) {

@@ -1,4 +1,4 @@
-package io.redissidecar.proxy.session;
+package io.redissidecar.proxy.cluster;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -17,10 +17,10 @@ import java.nio.charset.StandardCharsets;
  * <p>If a part fails, the client gets that part's error for the whole command (the other parts may have run: an
  * MSET split over several masters can be partly applied; see the README).
  */
-final class MergedRequest implements ReplyOwner {
+public final class MergedRequest implements ReplyOwner {
 
     /** How the parts' replies become one. */
-    enum Merge {
+    public enum Merge {
         /** MGET split per key: each part answers a one-element array; the elements in key order. */
         ELEMENTS,
         /** MSET split per key: +OK when every part says +OK. */
@@ -41,7 +41,8 @@ final class MergedRequest implements ReplyOwner {
         INFO
     }
 
-    private final ClientSession session;
+    private final ReplyOwner session;
+    private final ByteBufAllocator alloc;
     private final InFlight client;
     private final Merge merge;
     private final InFlight[] parts;
@@ -53,8 +54,13 @@ final class MergedRequest implements ReplyOwner {
     /** INFO: the proxy's section, prepended to the master's text. */
     byte[] infoPrefix;
 
-    MergedRequest(ClientSession session, InFlight client, Merge merge, int partCount) {
+    /**
+     * @param session the client's session: parts are retried and redirected through it
+     * @param client  the client's entry, completed with the merged reply
+     */
+    public MergedRequest(ReplyOwner session, ByteBufAllocator alloc, InFlight client, Merge merge, int partCount) {
         this.session = session;
+        this.alloc = alloc;
         this.client = client;
         this.merge = merge;
         this.parts = new InFlight[partCount];
@@ -62,7 +68,7 @@ final class MergedRequest implements ReplyOwner {
     }
 
     /** Registers the next part (in the order of the merged reply). */
-    InFlight part(ByteBuf frame, int slot, boolean idempotent) {
+    public InFlight part(ByteBuf frame, int slot, boolean idempotent) {
         InFlight p = new InFlight(this, frame, -1);
         p.slot = slot;
         p.idempotent = idempotent;
@@ -84,7 +90,7 @@ final class MergedRequest implements ReplyOwner {
         }
         ByteBuf merged;
         try {
-            merged = merged(session.alloc());
+            merged = merged(alloc);
         } finally {
             for (InFlight p : parts) {
                 p.discard();
@@ -94,7 +100,7 @@ final class MergedRequest implements ReplyOwner {
     }
 
     /** A part dropped without a reply (its client went away while it waited to be retried). */
-    void dropped(InFlight e) {
+    public void dropped(InFlight e) {
         e.discard();
         replyReady(e);
     }

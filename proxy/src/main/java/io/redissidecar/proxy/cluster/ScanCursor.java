@@ -1,4 +1,4 @@
-package io.redissidecar.proxy.session;
+package io.redissidecar.proxy.cluster;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -246,6 +246,11 @@ public final class RequestFramer implements io.redissidecar.proxy.commands.KeySp
         return isInline() ? inlineFrame.readableBytes() : consumed;
     }
 
+    /** A new reference to the last request's bytes ({@code consumed} of the input, or the re-encoded inline frame). */
+    public ByteBuf retainedFrame(int consumed) {
+        return isInline() ? frameBuffer.retainedDuplicate() : frameBuffer.retainedSlice(frameStart, consumed);
+    }
+
     /** Copies argument {@code i}; for emulated commands and error messages only, never on the forwarding path. */
     public byte[] argBytes(int i) {
         byte[] b = new byte[argLengths[i]];

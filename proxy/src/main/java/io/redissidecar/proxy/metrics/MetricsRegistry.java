@@ -146,7 +146,7 @@ public final class MetricsRegistry {
                 .help("Clients in pub/sub mode (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE)").callback(cb -> {
                     int n = 0;
                     for (ClientSession s : px.sessions()) {
-                        if (s.passthrough()) {
+                        if (s.state().passthrough()) {
                             n++;
                         }
                     }

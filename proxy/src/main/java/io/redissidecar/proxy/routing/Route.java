@@ -23,5 +23,17 @@ public enum Route {
     /** INFO: the proxy's own section, then the master's (in cluster mode: the master of slot 0). */
     INFO,
     /** Cluster: keys in several slots for a command that must be atomic: Redis's CROSSSLOT error. */
-    CROSSSLOT
+    CROSSSLOT;
+
+    /** The error a client gets for {@code command} on a refusing route (DENIED, UNSUPPORTED, NOT_IN_MULTI, CROSSSLOT). */
+    public String refusal(String command) {
+        return switch (this) {
+            case DENIED -> "ERR redis-sidecar: command '" + command + "' is refused by the proxy (deny-commands)";
+            case UNSUPPORTED -> "ERR redis-sidecar: command '" + command + "' is not supported through the proxy "
+                    + "(it changes how a shared connection replies)";
+            case NOT_IN_MULTI -> "ERR redis-sidecar: command '" + command + "' is not supported inside MULTI";
+            case CROSSSLOT -> "CROSSSLOT Keys in request don't hash to the same slot";
+            default -> throw new IllegalArgumentException(this + " refuses nothing");
+        };
+    }
 }

@@ -2,18 +2,23 @@ package io.redissidecar.proxy.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.redissidecar.proxy.cluster.ClusterView;
 import io.redissidecar.proxy.codec.RequestFramer;
 import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.resp.Replies;
+import io.redissidecar.proxy.routing.Router;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
  * The commands whose state the proxy keeps per client instead of on a shared backend connection: HELLO (RESP2
  * only), SELECT, AUTH (client password), CLIENT SETNAME|GETNAME|ID|SETINFO|INFO|NO-EVICT|NO-TOUCH. Replies and
- * error texts are Redis 7's. QUIT and RESET change the session's flow and live in {@link ClientSession}.
+ * error texts are Redis 7's; it reads and changes the client's {@link ConnectionState}. QUIT and RESET change the
+ * session's flow and live in {@link ClientSession}.
  */
 final class Emulator {
     private static final byte[] AUTH = "auth".getBytes();
@@ -32,7 +37,7 @@ final class Emulator {
         return n.equals("auth") || n.equals("hello") || n.equals("quit");
     }
 
-    static ByteBuf reply(ClientSession s, CommandInfo cmd, RequestFramer req, ByteBufAllocator alloc,
+    static ByteBuf reply(ConnectionState s, Channel ch, CommandInfo cmd, RequestFramer req, ByteBufAllocator alloc,
                          ProxyContext px) {
         return switch (cmd.name()) {
             case "select" -> select(s, req, alloc, px);
@@ -44,17 +49,18 @@ final class Emulator {
             case "client|setinfo" -> req.argEqualsIgnoreCase(2, LIB_NAME) || req.argEqualsIgnoreCase(2, LIB_VER)
                     ? Replies.of(Replies.OK)
                     : Replies.error(alloc, "ERR Unrecognized option '" + str(req.argBytes(2)) + "'");
-            case "client|info" -> Replies.bulk(alloc, clientInfo(s).getBytes(StandardCharsets.UTF_8));
+            case "client|info" -> Replies.bulk(alloc, clientInfo(s, ch).getBytes(StandardCharsets.UTF_8));
             case "client|no-evict", "client|no-touch" -> req.argEqualsIgnoreCase(2, ON)
                     || req.argEqualsIgnoreCase(2, OFF) ? Replies.of(Replies.OK)
                     : Replies.error(alloc, "ERR syntax error");
-            default -> io.redissidecar.proxy.routing.Router.CLUSTER_LOCAL.contains(cmd.name())
-                    ? ClusterView.reply(s, cmd, req, alloc, px)
+            default -> Router.CLUSTER_LOCAL.contains(cmd.name())
+                    ? ClusterView.reply((InetSocketAddress) ch.localAddress(), cmd, req, alloc, px.config(),
+                            px.topology())
                     : Replies.error(alloc, "ERR redis-sidecar: no emulation for '" + cmd.name() + "'");
         };
     }
 
-    private static ByteBuf select(ClientSession s, RequestFramer req, ByteBufAllocator alloc, ProxyContext px) {
+    private static ByteBuf select(ConnectionState s, RequestFramer req, ByteBufAllocator alloc, ProxyContext px) {
         long n = req.argLong(1);
         if (n == Long.MIN_VALUE || n > Integer.MAX_VALUE || n < Integer.MIN_VALUE) {
             return Replies.error(alloc, "ERR value is not an integer or out of range");
@@ -69,7 +75,7 @@ final class Emulator {
         return Replies.of(Replies.OK);
     }
 
-    private static ByteBuf auth(ClientSession s, RequestFramer req, ByteBufAllocator alloc, ProxyContext px) {
+    private static ByteBuf auth(ConnectionState s, RequestFramer req, ByteBufAllocator alloc, ProxyContext px) {
         String configured = px.config().clientPassword();
         if (req.argc() == 2) {
             if (configured == null) {
@@ -84,11 +90,11 @@ final class Emulator {
         return Replies.error(alloc, "ERR syntax error");
     }
 
-    private static ByteBuf checkPassword(ClientSession s, byte[] user, byte[] password, ByteBufAllocator alloc,
+    private static ByteBuf checkPassword(ConnectionState s, byte[] user, byte[] password, ByteBufAllocator alloc,
                                          String configured) {
         boolean userOk = user == null || Arrays.equals(user, DEFAULT_USER);
         boolean passOk = configured == null
-                || java.security.MessageDigest.isEqual(configured.getBytes(StandardCharsets.UTF_8), password);
+                || MessageDigest.isEqual(configured.getBytes(StandardCharsets.UTF_8), password);
         if (userOk && passOk) {
             s.authed = true;
             return Replies.of(Replies.OK);
@@ -96,7 +102,7 @@ final class Emulator {
         return Replies.error(alloc, "WRONGPASS invalid username-password pair or user is disabled.");
     }
 
-    private static ByteBuf hello(ClientSession s, RequestFramer req, ByteBufAllocator alloc, ProxyContext px) {
+    private static ByteBuf hello(ConnectionState s, RequestFramer req, ByteBufAllocator alloc, ProxyContext px) {
         if (req.argc() >= 2) {
             long ver = req.argLong(1);
             if (ver == Long.MIN_VALUE) {
@@ -157,7 +163,7 @@ final class Emulator {
         return b;
     }
 
-    private static ByteBuf setName(ClientSession s, byte[] name, ByteBufAllocator alloc) {
+    private static ByteBuf setName(ConnectionState s, byte[] name, ByteBufAllocator alloc) {
         if (!validName(name)) {
             return nameError(alloc);
         }
@@ -178,9 +184,9 @@ final class Emulator {
         return Replies.error(alloc, "ERR Client names cannot contain spaces, newlines or special characters.");
     }
 
-    private static String clientInfo(ClientSession s) {
-        SocketAddress remote = s.ctx().channel().remoteAddress();
-        SocketAddress local = s.ctx().channel().localAddress();
+    private static String clientInfo(ConnectionState s, Channel ch) {
+        SocketAddress remote = ch.remoteAddress();
+        SocketAddress local = ch.localAddress();
         long age = (System.currentTimeMillis() - s.createdAtMillis) / 1000;
         return "id=" + s.id + " addr=" + addr(remote) + " laddr=" + addr(local) + " fd=-1 name="
                 + (s.name == null ? "" : str(s.name)) + " age=" + age + " idle=0 flags=" + (s.inMulti() ? "x" : "N")

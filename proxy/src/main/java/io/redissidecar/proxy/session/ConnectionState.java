@@ -1,0 +1,101 @@
+package io.redissidecar.proxy.session;
+
+import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.routing.Router;
+
+/**
+ * The state Redis keeps per connection, kept by the proxy per client: database, name, authentication, and where the
+ * client stands in a transaction or in pub/sub. {@link Router}, {@link Emulator} and the session read it; the session
+ * and the emulator change it.
+ */
+public final class ConnectionState implements Router.State {
+    /** The client's id (CLIENT ID, HELLO), unique in this proxy. */
+    public final long id;
+    public final long createdAtMillis = System.currentTimeMillis();
+
+    int db;
+    byte[] name;
+    boolean authed;
+    boolean inMulti;
+    boolean watching;
+    /** A command was refused while queueing a transaction: its EXEC aborts it, as Redis does. */
+    boolean txDirty;
+    /** Subscribed: the client's private connection is its own connection (pub/sub pass-through). */
+    boolean passthrough;
+    /** RESET was sent in pass-through mode and Redis has not confirmed it yet. */
+    boolean awaitingReset;
+    /** Cluster mode: MULTI was answered by the proxy and waits for the transaction's first key to be sent. */
+    boolean multiPending;
+    /** Cluster mode: the node a transaction or WATCH is pinned to. */
+    HostPort txNode;
+
+    ConnectionState(long id, boolean authRequired) {
+        this.id = id;
+        this.authed = !authRequired;
+    }
+
+    @Override
+    public boolean inMulti() {
+        return inMulti;
+    }
+
+    @Override
+    public boolean watching() {
+        return watching;
+    }
+
+    @Override
+    public boolean passthrough() {
+        return passthrough;
+    }
+
+    /** In a transaction or watching keys: the client's requests go to its private connection. */
+    boolean pinned() {
+        return inMulti || watching;
+    }
+
+    public int db() {
+        return db;
+    }
+
+    public byte[] name() {
+        return name;
+    }
+
+    /**
+     * Applies MULTI, WATCH, UNWATCH, EXEC or DISCARD, sent to Redis. Returns true when it is an EXEC that must abort
+     * (a command was refused while queueing).
+     */
+    boolean afterTransactionCommand(String command) {
+        switch (command) {
+            case "multi" -> inMulti = true;
+            case "watch" -> watching = !inMulti || watching;
+            case "unwatch" -> watching = inMulti && watching;
+            case "exec", "discard" -> {
+                boolean abort = inMulti && txDirty && command.equals("exec");
+                if (inMulti) {
+                    endTransaction();
+                }
+                return abort;
+            }
+            default -> {
+            }
+        }
+        return false;
+    }
+
+    /** The transaction and the keys it watched are over. */
+    void endTransaction() {
+        inMulti = false;
+        watching = false;
+        txDirty = false;
+    }
+
+    /** RESET: back to a new connection's state (subscriptions are cleared by the caller). */
+    void reset(boolean authRequired) {
+        db = 0;
+        name = null;
+        endTransaction();
+        authed = !authRequired;
+    }
+}

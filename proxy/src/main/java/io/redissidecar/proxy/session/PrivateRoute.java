@@ -1,0 +1,106 @@
+package io.redissidecar.proxy.session;
+
+import io.netty.buffer.Unpooled;
+import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.backend.BackendConnection;
+import io.redissidecar.proxy.backend.PrivateLink;
+import io.redissidecar.proxy.cluster.ClusterSelector;
+import io.redissidecar.proxy.commands.CommandInfo;
+import io.redissidecar.proxy.routing.BackendSelector;
+
+/**
+ * The route of the requests that need a connection of the client's own (transactions, WATCH, blocking commands;
+ * pub/sub goes through {@link Subscriptions}), and what happens to that connection when the master moves or the
+ * connection is lost.
+ */
+final class PrivateRoute {
+    private final ClientSession s;
+    private final ProxyContext px;
+    private final BackendSelector selector;
+    private final PrivateLink link;
+    /** Cluster mode: transactions pinned to a node (null in the other modes). */
+    private final ClusterPinning pinning;
+    /** Cluster mode: the slot whose owner the private connection serves. */
+    int slot;
+
+    PrivateRoute(ClientSession session, ProxyContext px, BackendSelector selector) {
+        this.s = session;
+        this.px = px;
+        this.selector = selector;
+        this.link = new PrivateLink(session.backends, session, this::masterMoved);
+        this.pinning = selector instanceof ClusterSelector c ? new ClusterPinning(session, c) : null;
+    }
+
+    PrivateLink link() {
+        return link;
+    }
+
+    /** Sends the request on the private connection; false when it must wait (barrier). */
+    boolean send(int consumed, CommandInfo cmd) {
+        if (pinning != null) {
+            Boolean done = pinning.dispatch(consumed, cmd);
+            if (done != null) {
+                return done;
+            }
+        }
+        BackendConnection c = connection();
+        if (c == null) {
+            return s.held.hold(consumed, cmd, true);
+        }
+        boolean sent = s.forward(c, consumed, cmd);
+        if (pinning != null) {
+            BackendConnection p = link.current();
+            s.state.txNode = s.state.pinned() && p != null ? p.node() : null;
+        }
+        return sent;
+    }
+
+    /** Where the private connection goes: the master, or in cluster mode the owner of {@link #slot}. */
+    HostPort node() {
+        return selector.privateNode(slot);
+    }
+
+    /** The private connection, opened to {@link #node()} when there is none (null: no node, or its circuit is open). */
+    BackendConnection connection() {
+        return link.get(node());
+    }
+
+    /** {@code c}, a private connection of the client's, closed: what Redis kept for the client on it is gone. */
+    void lost(BackendConnection c) {
+        if (!link.lost(c) || !s.isActive()) {
+            return;
+        }
+        ConnectionState st = s.state;
+        if (st.passthrough && px.holdNanos() > 0 && !st.awaitingReset && !s.closing) {
+            // subscribed: subscribe again on the master (the same node back, or a new one), then carry on
+            s.subs.connectionLost();
+            s.pause(ClientSession.PAUSE_RETRY);
+            s.held.schedule();
+            return;
+        }
+        if (st.passthrough || st.pinned()) {
+            // the state Redis kept for this client (subscriptions, transaction) is gone: so is the client's connection
+            s.closeAfterReplies(Unpooled.EMPTY_BUFFER);
+        }
+    }
+
+    /**
+     * The master changed, or a failover began (no master), while this client has a private connection: a subscriber
+     * moves to the new master (the connection is retired, and its loss re-subscribes); a blocked command is released
+     * with CLIENT UNBLOCK, so that it is known not to have run and is sent again on the new master.
+     */
+    private void masterMoved() {
+        BackendConnection p = link.current();
+        HostPort m = node();
+        if (p == null || s.state.pinned() || (m != null && p.node().equals(m))) {
+            return;
+        }
+        if (s.state.passthrough) {
+            if (m != null) {
+                p.retire();
+            }
+        } else if (px.holdNanos() > 0) {
+            p.unblockForFailover();
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.redissidecar.proxy.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.redissidecar.proxy.backend.FlushBatch;
+import io.redissidecar.proxy.backend.InFlight;
+import io.redissidecar.proxy.backend.LoopBackends;
+import io.redissidecar.proxy.metrics.LoopCounters;
+import io.redissidecar.proxy.metrics.ProxyMetrics;
+import java.util.ArrayDeque;
+
+/**
+ * A client's requests in the order it sent them, each until its reply is written: replies come back in any order
+ * (several backend connections, local replies, retries) and leave in request order. Consecutive replies that lie next
+ * to each other in one backend read buffer leave as one slice ({@link ReplyRun}); the client's channel is flushed
+ * once per event-loop iteration ({@link FlushBatch}).
+ */
+final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
+    private final ArrayDeque<InFlight> replies = new ArrayDeque<>();
+    private final ReplyRun run = new ReplyRun();
+    private final ProxyMetrics metrics;
+    private final LoopCounters counters;
+    private final LoopBackends backends;
+    /** Writes the replies that are due ({@link #drain(boolean)}) and lets the session go on. */
+    private final Runnable drainer;
+    private boolean drainQueued;
+    private ChannelHandlerContext ctx;
+    /** Requests sent to a backend (or held to be sent) whose replies have not come. */
+    private int inflight;
+    private boolean flushQueued;
+
+    ReplyQueue(ProxyMetrics metrics, LoopCounters counters, LoopBackends backends, Runnable drainer) {
+        this.drainer = drainer;
+        this.metrics = metrics;
+        this.counters = counters;
+        this.backends = backends;
+    }
+
+    void channel(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** {@code e} goes to a backend (now, or once a master is known): its place in the order is taken now. */
+    void sent(InFlight e) {
+        replies.add(e);
+        inflight++;
+    }
+
+    /** A reply made by the proxy (done at birth) takes its place in the order. */
+    void local(InFlight e) {
+        replies.add(e);
+    }
+
+    /** A request sent to a backend came back (answered, or failed for good). */
+    void answered() {
+        inflight--;
+    }
+
+    int inflight() {
+        return inflight;
+    }
+
+    /** Requests whose replies are not written yet. */
+    int size() {
+        return replies.size();
+    }
+
+    /**
+     * A reply came for a client that is still there: the replies due are written now, or, during a backend read,
+     * once that read ends, so that the replies one read completes for the client leave as one slice.
+     */
+    void replyReady() {
+        if (drainQueued) {
+            return;
+        }
+        if (backends.deferDrain(this)) {
+            drainQueued = true;
+            return;
+        }
+        drain();
+    }
+
+    @Override
+    public void drain() {
+        drainQueued = false;
+        drainer.run();
+    }
+
+    /**
+     * Writes the replies that are due, in order, up to the first one still missing. Returns false when a reply
+     * closed the client (QUIT, a protocol error): nothing more is written to it.
+     */
+    boolean drain(boolean active) {
+        boolean wrote = false;
+        long bytes = 0;
+        for (InFlight e; (e = replies.peek()) != null && e.isDone(); ) {
+            replies.poll();
+            if (!active) {
+                e.discard();
+                continue;
+            }
+            if (e.isRange()) {
+                ByteBuf b = e.takeReply();
+                if (e.metered) {
+                    metrics.answered(counters, e.cmd, b.getByte(e.replyOffset()) == '-', e.cmdClass, e.startNanos,
+                            completedAt(e));
+                }
+                bytes += e.replyLength();
+                write(run.add(b, e.replyOffset(), e.replyLength()));
+                wrote = true;
+                continue;
+            }
+            write(run.take());
+            ByteBuf r = e.takeReply();
+            if (e.metered && r.isReadable()) {
+                metrics.answered(counters, e.cmd, r.getByte(r.readerIndex()) == '-', e.cmdClass, e.startNanos,
+                        completedAt(e));
+            }
+            bytes += r.readableBytes();
+            if (e.closeAfter) {
+                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                active = false;
+                continue;
+            }
+            ctx.write(r, ctx.voidPromise());
+            wrote = true;
+        }
+        write(run.take());
+        if (bytes > 0) {
+            metrics.bytesOut(counters, bytes);
+        }
+        if (wrote && active && !flushQueued) {
+            flushQueued = true;
+            backends.flushBatch().add(this);
+        }
+        return active;
+    }
+
+    private void write(ByteBuf ended) {
+        if (ended != null) {
+            ctx.write(ended, ctx.voidPromise());
+        }
+    }
+
+    /** When {@code e}'s reply was complete: the loop's last backend read, or now for replies made by the proxy. */
+    private long completedAt(InFlight e) {
+        long t = backends.replyReadNanos;
+        return t >= e.startNanos ? t : System.nanoTime();
+    }
+
+    @Override
+    public void flushNow() {
+        flushQueued = false;
+        if (ctx.channel().isOpen()) {
+            ctx.flush();
+        }
+    }
+
+    /** The client is gone: releases the replies that came and were not written (the others are dropped as they come). */
+    void clientGone() {
+        for (InFlight e : replies) {
+            if (e.isDone()) {
+                e.discard();
+            }
+        }
+    }
+}

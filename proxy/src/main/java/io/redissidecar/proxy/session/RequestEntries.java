@@ -1,0 +1,106 @@
+package io.redissidecar.proxy.session;
+
+import io.redissidecar.proxy.backend.InFlight;
+import io.redissidecar.proxy.backend.ReplyOwner;
+import io.redissidecar.proxy.codec.RequestFramer;
+import io.redissidecar.proxy.commands.CommandInfo;
+import io.redissidecar.proxy.commands.Handling;
+import io.redissidecar.proxy.metrics.ProxyMetrics;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * Makes the entries ({@link InFlight}) of a client's requests: what a request is (a write, a read under
+ * {@code --read-from}, safe to send twice), its bytes kept for a retry, and its tags for the request metrics.
+ */
+final class RequestEntries {
+    private static final byte[] GET = "get".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] INCR = "incr".getBytes(StandardCharsets.US_ASCII);
+    /** Commands that may write without Redis's write flag: replicated durability confirms them too. */
+    private static final Set<String> SCRIPTED = Set.of("exec", "eval", "evalsha", "fcall");
+
+    private final ReplyOwner owner;
+    private final ProxyContext px;
+    private final RequestFramer framer;
+    private final ConnectionState state;
+    private final boolean clusterMode;
+    // metrics: the command being dispatched and when its read arrived (0 with metrics off)
+    private CommandInfo cmd;
+    private long dispatchNanos;
+
+    RequestEntries(ReplyOwner owner, ProxyContext px, RequestFramer framer, ConnectionState state,
+                   boolean clusterMode) {
+        this.owner = owner;
+        this.px = px;
+        this.framer = framer;
+        this.state = state;
+        this.clusterMode = clusterMode;
+    }
+
+    /** The requests of one read arrived together: one clock reading serves them all (0 with metrics off). */
+    void readArrived(long nanos) {
+        dispatchNanos = nanos;
+    }
+
+    /** The command of the request being dispatched (null: unknown to the proxy). */
+    void dispatching(CommandInfo c) {
+        cmd = c;
+    }
+
+    CommandInfo command() {
+        return cmd;
+    }
+
+    /**
+     * A new entry for the framed request, to {@code slot} (cluster mode). Its bytes are kept for a retry when failover
+     * holding is on and the request is not part of a transaction (whose state dies with its connection): see the
+     * README's retry table.
+     */
+    InFlight request(int consumed, CommandInfo c, boolean privateRoute, int slot) {
+        InFlight e = client();
+        e.slot = clusterMode ? slot : -1;
+        e.privateRoute = privateRoute;
+        e.write = c != null && (c.has(CommandInfo.WRITE) || SCRIPTED.contains(c.name()));
+        e.readRoute = px.readFromReplicas() && !privateRoute && c != null && c.has(CommandInfo.READONLY)
+                && !state.pinned();
+        boolean transactional = state.pinned() || (c != null && c.handling() == Handling.TRANSACTION);
+        if (px.holdNanos() > 0 && c != null && !transactional) {
+            e.idempotent = idempotent(c);
+            e.keepRequest(framer.frameBuffer(), framer.frameStart(), framer.frameLength(consumed));
+        }
+        return e;
+    }
+
+    /** The client's entry for the request being dispatched (a merged request's, or a plain one's), tagged. */
+    InFlight client() {
+        InFlight e = new InFlight(owner, null, state.db);
+        tag(e);
+        return e;
+    }
+
+    /** Marks an entry of the request being dispatched for the request metrics (counted when its reply is written). */
+    void tag(InFlight e) {
+        if (dispatchNanos != 0) {
+            e.cmd = cmd;
+            e.cmdClass = ProxyMetrics.classOf(cmd);
+            e.startNanos = dispatchNanos;
+            e.metered = true;
+        }
+    }
+
+    /** The command table's verdict, less the options that make a write depend on what was there (SET GET, ZADD INCR). */
+    private boolean idempotent(CommandInfo c) {
+        if (!c.idempotent()) {
+            return false;
+        }
+        byte[] unsafe = c.name().equals("set") ? GET : c.name().equals("zadd") ? INCR : null;
+        if (unsafe != null) {
+            for (int i = 3; i < framer.argc(); i++) {
+                if (framer.argEqualsIgnoreCase(i, unsafe)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

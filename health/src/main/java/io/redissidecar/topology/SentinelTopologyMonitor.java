@@ -119,20 +119,7 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
             }
         }
         reachableSentinels = reachable;
-        HostPort candidate = null;
-        for (Map.Entry<HostPort, Integer> v : votes.entrySet()) {
-            if (v.getValue() * 2 > reachable) {
-                candidate = v.getKey();
-            }
-        }
-        // the Sentinels learn a new master one by one: one naming a master with a newer config epoch (raised only
-        // by an elected failover) is ahead of a majority that still names the old one
-        HostPort newest = null;
-        for (Map.Entry<HostPort, Long> e : epochs.entrySet()) {
-            if (newest == null || e.getValue() > epochs.get(newest)) {
-                newest = e.getKey();
-            }
-        }
+        MasterElection election = new MasterElection(reachable, votes, epochs);
         for (HostPort n : votes.keySet()) {
             states.putIfAbsent(n, NodeState.unknown(n));
         }
@@ -150,28 +137,18 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
             states.put(n, nodes.check(n, states.get(n), topology));
         }
         HostPort old = topology.master();
-        HostPort master;
-        boolean ahead = newest != null && !newest.equals(candidate)
-                && (candidate == null || epochs.get(newest) > epochs.get(candidate));
-        if (ahead && states.get(newest).isMaster()) {
-            master = newest;
-        } else if (candidate != null) {
-            master = states.get(candidate).isMaster() ? candidate : null; // promotion not confirmed yet: hold
-        } else {
-            // no Sentinel majority: keep the old master only while it is reachable and still says master
-            master = old != null && states.containsKey(old) && states.get(old).isMaster() ? old : null;
-        }
+        MasterElection.Decision decision = election.decide(states, old);
         long until = failoverUntil;
         HostPort promoted = promoting;
-        if (until != 0 && System.nanoTime() - until < 0 && (master == null || master.equals(candidate))) {
-            // a replica is being promoted: writes go to it once it says master; until then they are held, since
-            // the old master's writes from now on would be lost when it is turned into a replica
+        if (election.failoverOverrides(decision, until, System.nanoTime())) {
+            // rule 5 (see MasterElection): the replica being promoted is checked once more, and decides
             if (promoted != null) {
                 states.putIfAbsent(promoted, NodeState.unknown(promoted));
                 states.put(promoted, nodes.check(promoted, states.get(promoted), topology));
             }
-            master = promoted != null && states.get(promoted).isMaster() ? promoted : null;
+            decision = MasterElection.duringFailover(promoted, promoted == null ? null : states.get(promoted));
         }
+        HostPort master = decision.master();
         if (master == null ? old != null : !master.equals(old)) {
             log.info("master {} (was {}); sentinels reachable {}/{}, named {}", master, old, reachable,
                     sentinels.size(), votes);

@@ -2,8 +2,6 @@ package io.redissidecar.topology;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
@@ -34,17 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SentinelTopologyMonitor extends ScheduledMonitor {
     private static final Logger log = LoggerFactory.getLogger(SentinelTopologyMonitor.class);
-    static final String[] EVENTS = {"+switch-master", "+sdown", "-sdown", "+odown", "+failover-end",
-        "+convert-to-slave", "+role-change", "+try-failover", "+selected-slave",
-        "+failover-state-send-slaveof-noone", "+promoted-slave", "+failover-end-for-timeout",
-        "-failover-abort-not-elected", "-failover-abort-no-good-slave"};
-    /** Events that mean a replica is being promoted: writes to the old master from now on would be lost. */
-    private static final java.util.Set<String> FAILOVER_STARTS = java.util.Set.of("+try-failover", "+selected-slave",
-            "+failover-state-send-slaveof-noone", "+promoted-slave");
-    /** Events that end a failover, one way or the other. */
-    private static final java.util.Set<String> FAILOVER_ENDS = java.util.Set.of("+switch-master", "+failover-end",
-            "+failover-end-for-timeout", "-failover-abort-not-elected", "-failover-abort-no-good-slave");
-    private static final long FAILOVER_FLAG_MAX_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private volatile List<HostPort> sentinels;
     private volatile String masterName;
@@ -54,13 +41,9 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
     private final ClientResources sentinelResources;
     private final RedisClient sentinelClient;
     private final Map<HostPort, StatefulRedisSentinelConnection<String, String>> sentinelConns = new HashMap<>();
-    private final Map<HostPort, StatefulRedisPubSubConnection<String, String>> eventConns = new HashMap<>();
+    private final SentinelEvents events;
     private final Map<HostPort, NodeState> states = new LinkedHashMap<>();
     private volatile int reachableSentinels;
-    /** Set while a Sentinel reports a promotion under way (System.nanoTime() deadline), 0 otherwise. */
-    private volatile long failoverUntil;
-    /** The replica a Sentinel is promoting ({@code +selected-slave}), while {@link #failoverUntil} is set. */
-    private volatile HostPort promoting;
 
     public SentinelTopologyMonitor(List<HostPort> sentinels, String masterName, String sentinelPassword,
                                    String nodeUsername, String nodePassword, Duration interval, Duration timeout,
@@ -75,6 +58,8 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
                 .build();
         this.sentinelClient = RedisClient.create(sentinelResources);
         this.sentinelClient.setOptions(NodeChecker.clientOptions(timeout));
+        this.events = new SentinelEvents(s -> sentinelClient.connectPubSub(sentinelUri(s)), () -> this.masterName,
+                topology, this::requestCheck);
     }
 
     /** Sentinels that answered in the last round. */
@@ -112,7 +97,7 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
                 if (replicas == null) {
                     replicas = c.sync().replicas(masterName);
                 }
-                subscribeEvents(s);
+                events.subscribe(s);
             } catch (RuntimeException e) {
                 dropSentinel(s);
                 log.debug("sentinel {} unreachable: {}", s, NodeChecker.rootMessage(e));
@@ -138,8 +123,8 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
         }
         HostPort old = topology.master();
         MasterElection.Decision decision = election.decide(states, old);
-        long until = failoverUntil;
-        HostPort promoted = promoting;
+        long until = events.failoverUntil();
+        HostPort promoted = events.promoting();
         if (election.failoverOverrides(decision, until, System.nanoTime())) {
             // rule 5 (see MasterElection): the replica being promoted is checked once more, and decides
             if (promoted != null) {
@@ -159,45 +144,6 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
             topology.writesPaused(null); // reconfigured (and its clients killed): the switchover is over
         }
         topology.update(states, master);
-    }
-
-    private void subscribeEvents(HostPort s) {
-        StatefulRedisPubSubConnection<String, String> p = eventConns.get(s);
-        if (p != null && p.isOpen()) {
-            return;
-        }
-        p = sentinelClient.connectPubSub(sentinelUri(s));
-        p.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, String message) {
-                log.debug("sentinel {} event {} {}", s, channel, message);
-                if (message != null && (" " + message + " ").contains(" " + masterName + " ")) {
-                    if (FAILOVER_STARTS.contains(channel)) {
-                        if (channel.equals("+selected-slave")) {
-                            promoting = instanceAddress(message);
-                        }
-                        if (failoverUntil == 0) {
-                            log.info("failover started: sentinel {} says {} {}; writes are held", s, channel, message);
-                        }
-                        failoverUntil = System.nanoTime() + FAILOVER_FLAG_MAX_NANOS;
-                        HostPort p = promoting;
-                        NodeState ps = p == null ? null : topology.nodes().get(p);
-                        if (ps == null || !p.equals(topology.master())) {
-                            topology.suspendMaster(); // hold writes now, not at the next check
-                        }
-                    } else if (FAILOVER_ENDS.contains(channel)) {
-                        if (failoverUntil != 0) {
-                            log.info("failover ended: sentinel {} says {} {}", s, channel, message);
-                        }
-                        failoverUntil = 0;
-                        promoting = null;
-                    }
-                }
-                requestCheck();
-            }
-        });
-        p.sync().subscribe(EVENTS);
-        eventConns.put(s, p);
     }
 
     /**
@@ -231,8 +177,7 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
                 nodes.uri(old, nodes.username(), nodes.password()));
         boolean demoted = false;
         try {
-            failoverUntil = System.nanoTime() + FAILOVER_FLAG_MAX_NANOS;
-            promoting = null;
+            events.switchoverStarted();
             topology.suspendMaster(); // the proxy holds every request from now on
             long pauseMs = Math.max(1, timeout.toMillis());
             m.sync().dispatch(io.lettuce.core.protocol.CommandType.CLIENT,
@@ -266,7 +211,7 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
             }
         } catch (Exception e) {
             demoted = true; // the old master stays master: its writers must go on
-            failoverUntil = 0;
+            events.switchoverFailed();
             topology.writesPaused(null);
             check(); // the old master again, if it still is one
             throw e instanceof IllegalStateException ? e : new IllegalStateException(NodeChecker.rootMessage(e), e);
@@ -337,26 +282,13 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
         return target >= 0 && !offsets.isEmpty() && offsets.stream().allMatch(o -> o >= target);
     }
 
-    /** The instance an event is about: "{@code <type> <name> <ip> <port> @ <master> <ip> <port>}". */
-    static HostPort instanceAddress(String message) {
-        String[] t = message.trim().split(" ");
-        try {
-            return t.length >= 4 ? new HostPort(t[2], Integer.parseInt(t[3])) : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
     /** Closes the connections to Sentinel {@code s} (query and events); the next check opens them again if needed. */
     private void dropSentinel(HostPort s) {
         StatefulRedisSentinelConnection<String, String> c = sentinelConns.remove(s);
         if (c != null) {
             c.closeAsync();
         }
-        StatefulRedisPubSubConnection<String, String> p = eventConns.remove(s);
-        if (p != null) {
-            p.closeAsync();
-        }
+        events.drop(s);
     }
 
     @Override
@@ -375,7 +307,7 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
     void closeClients() {
         nodes.close();
         sentinelConns.clear();
-        eventConns.clear();
+        events.clear();
         sentinelClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         sentinelResources.shutdown(0, 2, TimeUnit.SECONDS);
     }

@@ -2,8 +2,6 @@ package io.redissidecar.topology;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
@@ -21,30 +19,21 @@ import org.slf4j.LoggerFactory;
  * Sentinel mode: follows the master of {@code master-name} as the Sentinels see it.
  *
  * <p>Every interval, and soon after any Sentinel event ({@code +switch-master}, {@code +sdown}, {@code -sdown},
- * {@code +odown}, {@code +failover-end}, {@code +convert-to-slave}, {@code +role-change}, subscribed on every
- * Sentinel) or a data-plane signal (a lost master connection, a {@code -READONLY} reply), it asks every Sentinel for
- * the master ({@code SENTINEL MASTER}: address and config epoch) and the replicas ({@code SENTINEL REPLICAS}), and
- * checks every node with {@code PING} and {@code ROLE}. A master is accepted only when its own ROLE says master and
- * either a majority of the reachable Sentinels name it, or a Sentinel names it with a newer config epoch than the
- * majority's (epochs rise only through an elected failover, so that Sentinel is ahead, not astray). While a Sentinel
- * reports a promotion under way ({@code +try-failover}, {@code +selected-slave}, ...), writes to the old master are
- * held, since the old master's writes from then on would be lost. When no such master exists, the old one is kept only while it is reachable and
+ * {@code +odown}, {@code +failover-end}, {@code +convert-to-slave}, {@code +role-change}, ..., subscribed on every
+ * Sentinel by {@link SentinelEvents}) or a data-plane signal (a lost master connection, a {@code -READONLY} reply), it
+ * asks every Sentinel for the master ({@code SENTINEL MASTER}: address and config epoch) and the replicas
+ * ({@code SENTINEL REPLICAS}), and checks every node with {@code PING} and {@code ROLE}. {@link MasterElection} then
+ * picks the master from the answers: a master is accepted only when its own ROLE says master and either a majority of
+ * the reachable Sentinels name it, or a Sentinel names it with a newer config epoch than the majority's (epochs rise
+ * only through an elected failover, so that Sentinel is ahead, not astray). While a Sentinel reports a promotion under
+ * way ({@code +try-failover}, {@code +selected-slave}, ...), writes to the old master are held, since the old master's
+ * writes from then on would be lost. When no such master exists, the old one is kept only while it is reachable and
  * still says master; otherwise no master is known and the data plane holds requests (it never writes to a node that
- * the Sentinels have replaced, nor to one it cannot confirm).
+ * the Sentinels have replaced, nor to one it cannot confirm). {@link Switchover} is the planned switch of
+ * {@link #switchover}.
  */
 public final class SentinelTopologyMonitor extends ScheduledMonitor {
     private static final Logger log = LoggerFactory.getLogger(SentinelTopologyMonitor.class);
-    static final String[] EVENTS = {"+switch-master", "+sdown", "-sdown", "+odown", "+failover-end",
-        "+convert-to-slave", "+role-change", "+try-failover", "+selected-slave",
-        "+failover-state-send-slaveof-noone", "+promoted-slave", "+failover-end-for-timeout",
-        "-failover-abort-not-elected", "-failover-abort-no-good-slave"};
-    /** Events that mean a replica is being promoted: writes to the old master from now on would be lost. */
-    private static final java.util.Set<String> FAILOVER_STARTS = java.util.Set.of("+try-failover", "+selected-slave",
-            "+failover-state-send-slaveof-noone", "+promoted-slave");
-    /** Events that end a failover, one way or the other. */
-    private static final java.util.Set<String> FAILOVER_ENDS = java.util.Set.of("+switch-master", "+failover-end",
-            "+failover-end-for-timeout", "-failover-abort-not-elected", "-failover-abort-no-good-slave");
-    private static final long FAILOVER_FLAG_MAX_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private volatile List<HostPort> sentinels;
     private volatile String masterName;
@@ -54,13 +43,10 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
     private final ClientResources sentinelResources;
     private final RedisClient sentinelClient;
     private final Map<HostPort, StatefulRedisSentinelConnection<String, String>> sentinelConns = new HashMap<>();
-    private final Map<HostPort, StatefulRedisPubSubConnection<String, String>> eventConns = new HashMap<>();
+    private final SentinelEvents events;
+    private final Switchover switchover;
     private final Map<HostPort, NodeState> states = new LinkedHashMap<>();
     private volatile int reachableSentinels;
-    /** Set while a Sentinel reports a promotion under way (System.nanoTime() deadline), 0 otherwise. */
-    private volatile long failoverUntil;
-    /** The replica a Sentinel is promoting ({@code +selected-slave}), while {@link #failoverUntil} is set. */
-    private volatile HostPort promoting;
 
     public SentinelTopologyMonitor(List<HostPort> sentinels, String masterName, String sentinelPassword,
                                    String nodeUsername, String nodePassword, Duration interval, Duration timeout,
@@ -75,6 +61,10 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
                 .build();
         this.sentinelClient = RedisClient.create(sentinelResources);
         this.sentinelClient.setOptions(NodeChecker.clientOptions(timeout));
+        this.events = new SentinelEvents(s -> sentinelClient.connectPubSub(sentinelUri(s)), () -> this.masterName,
+                topology, this::requestCheck);
+        this.switchover = new Switchover(topology, nodes, events, states, sentinelConns.values(), () -> this.masterName,
+                this::check);
     }
 
     /** Sentinels that answered in the last round. */
@@ -112,27 +102,14 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
                 if (replicas == null) {
                     replicas = c.sync().replicas(masterName);
                 }
-                subscribeEvents(s);
+                events.subscribe(s);
             } catch (RuntimeException e) {
                 dropSentinel(s);
                 log.debug("sentinel {} unreachable: {}", s, NodeChecker.rootMessage(e));
             }
         }
         reachableSentinels = reachable;
-        HostPort candidate = null;
-        for (Map.Entry<HostPort, Integer> v : votes.entrySet()) {
-            if (v.getValue() * 2 > reachable) {
-                candidate = v.getKey();
-            }
-        }
-        // the Sentinels learn a new master one by one: one naming a master with a newer config epoch (raised only
-        // by an elected failover) is ahead of a majority that still names the old one
-        HostPort newest = null;
-        for (Map.Entry<HostPort, Long> e : epochs.entrySet()) {
-            if (newest == null || e.getValue() > epochs.get(newest)) {
-                newest = e.getKey();
-            }
-        }
+        MasterElection election = new MasterElection(reachable, votes, epochs);
         for (HostPort n : votes.keySet()) {
             states.putIfAbsent(n, NodeState.unknown(n));
         }
@@ -150,28 +127,18 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
             states.put(n, nodes.check(n, states.get(n), topology));
         }
         HostPort old = topology.master();
-        HostPort master;
-        boolean ahead = newest != null && !newest.equals(candidate)
-                && (candidate == null || epochs.get(newest) > epochs.get(candidate));
-        if (ahead && states.get(newest).isMaster()) {
-            master = newest;
-        } else if (candidate != null) {
-            master = states.get(candidate).isMaster() ? candidate : null; // promotion not confirmed yet: hold
-        } else {
-            // no Sentinel majority: keep the old master only while it is reachable and still says master
-            master = old != null && states.containsKey(old) && states.get(old).isMaster() ? old : null;
-        }
-        long until = failoverUntil;
-        HostPort promoted = promoting;
-        if (until != 0 && System.nanoTime() - until < 0 && (master == null || master.equals(candidate))) {
-            // a replica is being promoted: writes go to it once it says master; until then they are held, since
-            // the old master's writes from now on would be lost when it is turned into a replica
+        MasterElection.Decision decision = election.decide(states, old);
+        long until = events.failoverUntil();
+        HostPort promoted = events.promoting();
+        if (election.failoverOverrides(decision, until, System.nanoTime())) {
+            // rule 5 (see MasterElection): the replica being promoted is checked once more, and decides
             if (promoted != null) {
                 states.putIfAbsent(promoted, NodeState.unknown(promoted));
                 states.put(promoted, nodes.check(promoted, states.get(promoted), topology));
             }
-            master = promoted != null && states.get(promoted).isMaster() ? promoted : null;
+            decision = MasterElection.duringFailover(promoted, promoted == null ? null : states.get(promoted));
         }
+        HostPort master = decision.master();
         if (master == null ? old != null : !master.equals(old)) {
             log.info("master {} (was {}); sentinels reachable {}/{}, named {}", master, old, reachable,
                     sentinels.size(), votes);
@@ -184,45 +151,6 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
         topology.update(states, master);
     }
 
-    private void subscribeEvents(HostPort s) {
-        StatefulRedisPubSubConnection<String, String> p = eventConns.get(s);
-        if (p != null && p.isOpen()) {
-            return;
-        }
-        p = sentinelClient.connectPubSub(sentinelUri(s));
-        p.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, String message) {
-                log.debug("sentinel {} event {} {}", s, channel, message);
-                if (message != null && (" " + message + " ").contains(" " + masterName + " ")) {
-                    if (FAILOVER_STARTS.contains(channel)) {
-                        if (channel.equals("+selected-slave")) {
-                            promoting = instanceAddress(message);
-                        }
-                        if (failoverUntil == 0) {
-                            log.info("failover started: sentinel {} says {} {}; writes are held", s, channel, message);
-                        }
-                        failoverUntil = System.nanoTime() + FAILOVER_FLAG_MAX_NANOS;
-                        HostPort p = promoting;
-                        NodeState ps = p == null ? null : topology.nodes().get(p);
-                        if (ps == null || !p.equals(topology.master())) {
-                            topology.suspendMaster(); // hold writes now, not at the next check
-                        }
-                    } else if (FAILOVER_ENDS.contains(channel)) {
-                        if (failoverUntil != 0) {
-                            log.info("failover ended: sentinel {} says {} {}", s, channel, message);
-                        }
-                        failoverUntil = 0;
-                        promoting = null;
-                    }
-                }
-                requestCheck();
-            }
-        });
-        p.sync().subscribe(EVENTS);
-        eventConns.put(s, p);
-    }
-
     /**
      * A planned switch of the master that loses no acknowledged write: hold every request in the proxy, pause writes
      * on the master ({@code CLIENT PAUSE ms WRITE}, against writers that do not go through the proxy), wait until the
@@ -233,141 +161,7 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
      * @throws IllegalStateException with the reason when the switch cannot be done (the old master is then kept)
      */
     public String switchover(Duration timeout) throws Exception {
-        return scheduler.call(() -> doSwitchover(timeout));
-    }
-
-    private String doSwitchover(Duration timeout) throws Exception {
-        long t0 = System.nanoTime();
-        long deadline = t0 + timeout.toNanos();
-        HostPort old = topology.master();
-        if (old == null) {
-            throw new IllegalStateException("no master is known");
-        }
-        boolean hasReplica = states.values().stream().anyMatch(n -> n.up() && "slave".equals(n.role()));
-        if (!hasReplica) {
-            throw new IllegalStateException("no replica is up to take over");
-        }
-        StatefulRedisSentinelConnection<String, String> sentinel = sentinelConns.values().stream()
-                .filter(StatefulRedisSentinelConnection::isOpen).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no Sentinel reachable"));
-        io.lettuce.core.api.StatefulRedisConnection<String, String> m = nodes.client().connect(
-                nodes.uri(old, nodes.username(), nodes.password()));
-        boolean demoted = false;
-        try {
-            failoverUntil = System.nanoTime() + FAILOVER_FLAG_MAX_NANOS;
-            promoting = null;
-            topology.suspendMaster(); // the proxy holds every request from now on
-            long pauseMs = Math.max(1, timeout.toMillis());
-            m.sync().dispatch(io.lettuce.core.protocol.CommandType.CLIENT,
-                    new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
-                    new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8).add("PAUSE")
-                            .add(pauseMs).add("WRITE"));
-            topology.writesPaused(old); // until Sentinel has turned it into a replica (see check())
-            while (!replicasCaughtUp(m.sync().info("replication"))) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("replicas did not catch up with the master in time");
-                }
-                Thread.sleep(5); // polling the master's replication offsets on the control thread
-            }
-            sentinel.sync().failover(masterName);
-            while (true) {
-                check();
-                HostPort now = topology.master();
-                if (now != null && !now.equals(old)) {
-                    long ms = (System.nanoTime() - t0) / 1_000_000;
-                    log.info("switchover from {} to {} in {} ms", old, now, ms);
-                    // the held requests go to the new master now; the old one stays paused until Sentinel has made
-                    // it a replica: unpaused earlier, writes still queued there would run on it and be lost
-                    demote(old, now); // what Sentinel would do at its next look at the old master
-                    demoted = awaitDemotion(old, deadline);
-                    return "switched from " + old + " to " + now + " in " + ms + " ms";
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("no new master within " + timeout.toMillis() + " ms");
-                }
-                Thread.sleep(10);
-            }
-        } catch (Exception e) {
-            demoted = true; // the old master stays master: its writers must go on
-            failoverUntil = 0;
-            topology.writesPaused(null);
-            check(); // the old master again, if it still is one
-            throw e instanceof IllegalStateException ? e : new IllegalStateException(NodeChecker.rootMessage(e), e);
-        } finally {
-            m.closeAsync();
-            if (demoted) {
-                // a fresh connection: Sentinel's CLIENT KILL on the demoted node may have closed the first one
-                try (var u = nodes.client().connect(nodes.uri(old, nodes.username(), nodes.password()))) {
-                    u.sync().dispatch(io.lettuce.core.protocol.CommandType.CLIENT,
-                            new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
-                            new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
-                                    .add("UNPAUSE"));
-                } catch (RuntimeException e) {
-                    log.debug("CLIENT UNPAUSE on {}: {}", old, e.getMessage());
-                }
-            } else {
-                log.warn("old master {} is not a replica yet; its write pause is left to expire by itself", old);
-            }
-        }
-    }
-
-    /**
-     * Makes the old master a replica of the new one at once ({@code REPLICAOF}, which a write pause does not hold).
-     * Sentinel does the same when it next looks at the old master, which can take seconds; meanwhile the old master
-     * would stay paused. A failure is left to Sentinel.
-     */
-    private void demote(HostPort old, HostPort now) {
-        try (var c = nodes.client().connect(nodes.uri(old, nodes.username(), nodes.password()))) {
-            c.sync().replicaof(now.host(), now.port());
-        } catch (RuntimeException e) {
-            log.debug("REPLICAOF on the old master {}: {}", old, e.getMessage());
-        }
-    }
-
-    /** Waits (until {@code deadline}) for ROLE on the old master to say slave; true once it does. */
-    private boolean awaitDemotion(HostPort old, long deadline) throws InterruptedException {
-        while (System.nanoTime() - deadline < 0) {
-            // a new connection each time: Sentinel's CLIENT KILL after SLAVEOF closes the old master's clients
-            try (var c = nodes.client().connect(nodes.uri(old, nodes.username(), nodes.password()))) {
-                java.util.List<Object> role = c.sync().role();
-                if (!role.isEmpty() && "slave".equals(String.valueOf(role.get(0)))) {
-                    return true;
-                }
-            } catch (RuntimeException e) {
-                log.debug("ROLE on the old master: {}", e.getMessage());
-            }
-            Thread.sleep(20);
-        }
-        return false;
-    }
-
-    /** True when every online replica in the master's INFO replication has the master's offset. */
-    static boolean replicasCaughtUp(String info) {
-        long master = -1;
-        java.util.List<Long> offsets = new java.util.ArrayList<>();
-        for (String line : info.split("\r?\n")) {
-            if (line.startsWith("master_repl_offset:")) {
-                master = Long.parseLong(line.substring("master_repl_offset:".length()).trim());
-            } else if (line.startsWith("slave") && line.contains("state=online")) {
-                for (String kv : line.substring(line.indexOf(':') + 1).split(",")) {
-                    if (kv.startsWith("offset=")) {
-                        offsets.add(Long.parseLong(kv.substring(7)));
-                    }
-                }
-            }
-        }
-        final long target = master;
-        return target >= 0 && !offsets.isEmpty() && offsets.stream().allMatch(o -> o >= target);
-    }
-
-    /** The instance an event is about: "{@code <type> <name> <ip> <port> @ <master> <ip> <port>}". */
-    static HostPort instanceAddress(String message) {
-        String[] t = message.trim().split(" ");
-        try {
-            return t.length >= 4 ? new HostPort(t[2], Integer.parseInt(t[3])) : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return scheduler.call(() -> switchover.run(timeout));
     }
 
     /** Closes the connections to Sentinel {@code s} (query and events); the next check opens them again if needed. */
@@ -376,10 +170,7 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
         if (c != null) {
             c.closeAsync();
         }
-        StatefulRedisPubSubConnection<String, String> p = eventConns.remove(s);
-        if (p != null) {
-            p.closeAsync();
-        }
+        events.drop(s);
     }
 
     @Override
@@ -398,7 +189,7 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
     void closeClients() {
         nodes.close();
         sentinelConns.clear();
-        eventConns.clear();
+        events.clear();
         sentinelClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         sentinelResources.shutdown(0, 2, TimeUnit.SECONDS);
     }

@@ -1,4 +1,4 @@
-package io.redissidecar.proxy.session;
+package io.redissidecar.proxy.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

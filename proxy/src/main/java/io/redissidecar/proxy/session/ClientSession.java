@@ -148,7 +148,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                 px.config().maxInlineLength());
         this.id = px.nextClientId();
         this.authed = px.config().clientPassword() == null;
-        this.cluster = "cluster".equals(px.config().mode());
+        this.cluster = px.config().mode() == io.redissidecar.config.Mode.CLUSTER;
         this.slots = cluster ? new Router.Slots() : null;
     }
 

@@ -20,7 +20,7 @@ base=${BASE_PORT:-21500}
 nodes=()
 for i in 0 1 2 3 4 5; do
   p=$((base + i))
-  pinned_redis 0 "$p" --dir "$work" --cluster-enabled yes --cluster-config-file "nodes-$p.conf" --logfile /dev/null
+  pinned_redis 0 "$p" --cluster-enabled yes --cluster-config-file "nodes-$p.conf" --logfile /dev/null
   nodes+=("127.0.0.1:$p")
 done
 redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >/dev/null

@@ -46,8 +46,9 @@ fi
 if [ "${SENTINEL:-1}" = 1 ]; then
   # sentinel mode: the same redis-server as the master a Sentinel watches (no replicas, so that direct Redis does the
   # same work in every row); redis-sidecar finds the master through it, as in the seed system
-  printf 'port %s\nbind 127.0.0.1\ndaemonize no\ndir %s\nsentinel monitor m 127.0.0.1 %s 1\n' "$SN" "$PWD/$out" "$R" \
-    > "$out/sentinel.conf"
+  mkdir -p "$redis_dirs/sentinel-$SN"
+  printf 'port %s\nbind 127.0.0.1\ndaemonize no\ndir %s\nsentinel monitor m 127.0.0.1 %s 1\n' "$SN" \
+    "$redis_dirs/sentinel-$SN" "$R" > "$out/sentinel.conf"
   taskset -c $RCORE redis-sentinel "$out/sentinel.conf" > "$out/sentinel.log" 2>&1 &
   pids+=($!); wait_port "$SN"
   # shellcheck disable=SC2086

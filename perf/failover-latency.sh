@@ -20,7 +20,8 @@ ENDPOINTS=${ENDPOINTS:-"sidecar sidecar-replicated haproxy"}
 scripts/ensure-redis.sh haproxy
 [ -f proxy/target/redis-sidecar.jar ] && [ -f perf/target/benchmarks.jar ] || mvn -B -q -ntp -DskipTests package
 base=${BASE_PORT:-21900}
-work=$(mktemp -d)
+work=$(mktemp -d) # the Redis processes' --dir and logs; removed at exit (KEEP=1 keeps it)
+trap 'cleanup; if [ -n "${KEEP:-}" ]; then echo "logs kept in $work" >&2; else rm -rf "$work"; fi' EXIT INT TERM
 declare -A pid_of
 start_redis() { # port [replicaof-port]
   local extra=()
@@ -102,4 +103,3 @@ for round in $(seq "${ROUNDS:-1}"); do
     settle
   done
 done
-if [ -n "${KEEP:-}" ]; then echo "logs kept in $work" >&2; else rm -rf "$work"; fi

@@ -1,17 +1,23 @@
 # Shared by the perf/ scripts (source it): process bookkeeping and small helpers. Every process a script starts is
-# added to pids and stopped by PID when the script ends.
+# added to pids and stopped by PID when the script ends. redis_dirs is a temporary directory for the working
+# directories (--dir) of the Redis processes the scripts start, so that no dump.rdb or nodes.conf lands in the
+# repository; it is removed when the script ends.
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+redis_dirs=$(mktemp -d "${TMPDIR:-/tmp}/redis-sidecar-perf.XXXXXX")
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  rm -rf "$redis_dirs"; }
 trap cleanup EXIT INT TERM
 # waits until something listens on 127.0.0.1:$1
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
   echo "nothing listening on $1" >&2; exit 1; }
-# pinned_redis CORE PORT [redis-server options]: a redis-server without persistence on 127.0.0.1:PORT, pinned to CORE;
-# returns once it listens. Its PID is in last_pid (and pids).
+# pinned_redis CORE PORT [redis-server options]: a redis-server without persistence on 127.0.0.1:PORT, pinned to CORE,
+# working in its own directory under redis_dirs; returns once it listens. Its PID is in last_pid (and pids).
 pinned_redis() {
   local core=$1 port=$2
   shift 2
-  taskset -c "$core" redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no "$@" &
+  mkdir -p "$redis_dirs/redis-$port"
+  taskset -c "$core" redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+    --dir "$redis_dirs/redis-$port" "$@" &
   last_pid=$!; pids+=($last_pid); wait_port "$port"
 }
 # pinned_sidecar CORE PORT LOG [JVM options] -- [redis-sidecar options]: redis-sidecar with the settings of every perf run

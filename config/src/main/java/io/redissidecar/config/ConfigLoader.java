@@ -61,16 +61,16 @@ public final class ConfigLoader {
     }
 
     private static void validate(SidecarConfig c) throws ConfigException {
-        if ("static".equals(c.mode()) && c.backends().isEmpty()) {
+        if (c.mode() == Mode.STATIC && c.backends().isEmpty()) {
             throw new ConfigException("missing value for --backends (REDIS_SIDECAR_BACKENDS or 'backends:' in the "
                     + "config file): --mode static needs at least one HOST:PORT");
         }
-        if ("sentinel".equals(c.mode()) && (c.sentinels().isEmpty() || c.masterName() == null)) {
+        if (c.mode() == Mode.SENTINEL && (c.sentinels().isEmpty() || c.masterName() == null)) {
             throw new ConfigException("--mode sentinel needs --sentinels HOST:PORT[,...] and --master-name NAME "
                     + "(or REDIS_SIDECAR_SENTINELS and REDIS_SIDECAR_MASTER_NAME, or 'sentinels:' and 'master-name:' "
                     + "in the config file)");
         }
-        if ("cluster".equals(c.mode()) && c.clusterSeeds().isEmpty()) {
+        if (c.mode() == Mode.CLUSTER && c.clusterSeeds().isEmpty()) {
             throw new ConfigException("missing value for --cluster-seeds (REDIS_SIDECAR_CLUSTER_SEEDS or "
                     + "'cluster-seeds:' in the config file): --mode cluster needs at least one HOST:PORT");
         }

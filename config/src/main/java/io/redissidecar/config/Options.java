@@ -67,7 +67,7 @@ public final class Options {
                     "address clients connect to"),
             new OptionSpec(ADMIN, "127.0.0.1:8480", Parsers::hostPort,
                     "admin HTTP address: /health/live, /health/ready, /metrics, POST /admin/switchover"),
-            new OptionSpec(MODE, "static", Parsers.oneOf("static", "sentinel", "cluster"),
+            new OptionSpec(MODE, "static", Parsers.oneOf(Mode.class),
                     "topology: static (a fixed list of nodes; the master is the node whose ROLE says master), "
                             + "sentinel (the master Redis Sentinel names) or cluster (Redis Cluster, routed by hash "
                             + "slot)"),
@@ -85,13 +85,13 @@ public final class Options {
                     "cluster mode: interval of the slot-map refresh (also refreshed on MOVED and on node failure)"),
             new OptionSpec(FAILOVER_HOLD_MS, "15000", Parsers.intBetween(0, 3_600_000),
                     "how long requests wait for a master (and are retried when safe) before failing; 0 = fail at once"),
-            new OptionSpec(READ_FROM, "master", Parsers.oneOf("master", "replica-preferred", "replica", "nearest"),
+            new OptionSpec(READ_FROM, "master", Parsers.oneOf(ReadFrom.class),
                     "where read-only commands outside transactions go: master, replica-preferred (a replica within "
                             + "max-replica-lag-ms, else the master), replica (replicas only), nearest (lowest check "
                             + "latency among the master and those replicas)"),
             new OptionSpec(MAX_REPLICA_LAG_MS, "1000", Parsers.intBetween(0, 3_600_000),
                     "replicas further behind the master than this are not read from"),
-            new OptionSpec(DURABILITY, "async", Parsers.oneOf("async", "replicated"),
+            new OptionSpec(DURABILITY, "async", Parsers.oneOf(Durability.class),
                     "async: a write is acknowledged when the master answers; replicated: only once WAIT confirms "
                             + "min-replicas replicas have it (one WAIT per batch of writes on a connection)"),
             new OptionSpec(MIN_REPLICAS, "1", Parsers.intBetween(1, 100),

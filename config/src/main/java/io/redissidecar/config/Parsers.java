@@ -55,6 +55,17 @@ final class Parsers {
         };
     }
 
+    /**
+     * One of {@code type}'s constants, by the spelling its {@code toString} gives (case-insensitive): the same check
+     * and message as {@link #oneOf(String...)} with those spellings, in declaration order.
+     */
+    static <E extends Enum<E>> Function<String, Object> oneOf(Class<E> type) {
+        E[] constants = type.getEnumConstants();
+        String[] spellings = Arrays.stream(constants).map(E::toString).toArray(String[]::new);
+        Function<String, Object> check = oneOf(spellings);
+        return text -> constants[Arrays.asList(spellings).indexOf((String) check.apply(text))];
+    }
+
     static Object hostPort(String text) {
         return HostPort.parse(text);
     }

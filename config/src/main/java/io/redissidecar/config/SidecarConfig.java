@@ -54,8 +54,8 @@ public final class SidecarConfig {
         return (HostPort) get(Options.ADMIN);
     }
 
-    public String mode() {
-        return (String) get(Options.MODE);
+    public Mode mode() {
+        return (Mode) get(Options.MODE);
     }
 
     @SuppressWarnings("unchecked")
@@ -104,16 +104,16 @@ public final class SidecarConfig {
         return (Integer) get(Options.FAILOVER_HOLD_MS);
     }
 
-    public String readFrom() {
-        return (String) get(Options.READ_FROM);
+    public ReadFrom readFrom() {
+        return (ReadFrom) get(Options.READ_FROM);
     }
 
     public int maxReplicaLagMs() {
         return (Integer) get(Options.MAX_REPLICA_LAG_MS);
     }
 
-    public boolean replicatedDurability() {
-        return "replicated".equals(get(Options.DURABILITY));
+    public Durability durability() {
+        return (Durability) get(Options.DURABILITY);
     }
 
     public int minReplicas() {

@@ -21,7 +21,9 @@ class ConfigLoaderTest {
         SidecarConfig c = ConfigLoader.load(new String[] {"--backends", "127.0.0.1:7000"}, Map.of());
         assertEquals(new HostPort("127.0.0.1", 6379), c.listen());
         assertEquals(new HostPort("127.0.0.1", 8480), c.admin());
-        assertEquals("static", c.mode());
+        assertEquals(Mode.STATIC, c.mode());
+        assertEquals(ReadFrom.MASTER, c.readFrom());
+        assertEquals(Durability.ASYNC, c.durability());
         assertEquals(List.of(new HostPort("127.0.0.1", 7000)), c.backends());
         assertEquals(512L * 1024 * 1024, c.maxBulkLength());
         assertEquals(0L, c.clientIdleTimeoutMs());
@@ -92,6 +94,37 @@ class ConfigLoaderTest {
         assertEquals(2, c.sentinels().size());
         assertEquals("mymaster", c.masterName());
         assertEquals(15000, c.failoverHoldMs());
+    }
+
+    @Test
+    void modeReadFromAndDurabilityAreEnumsSpelledAsTheOption() throws Exception {
+        SidecarConfig c = ConfigLoader.load(new String[] {"--mode", " Cluster ", "--cluster-seeds", "h:1",
+            "--read-from", "REPLICA-preferred", "--durability", "replicated"}, Map.of());
+        assertEquals(Mode.CLUSTER, c.mode());
+        assertEquals(ReadFrom.REPLICA_PREFERRED, c.readFrom());
+        assertEquals(Durability.REPLICATED, c.durability());
+        assertEquals("cluster replica-preferred replicated",
+                c.mode() + " " + c.readFrom().spelling() + " " + c.durability());
+        assertTrue(c.toString().contains("mode=cluster,") && c.toString().contains("read-from=replica-preferred,"),
+                c.toString());
+        for (ReadFrom r : ReadFrom.values()) {
+            SidecarConfig rc = ConfigLoader.load(new String[] {"--backends", "h:1", "--read-from", r.spelling()},
+                    Map.of());
+            assertEquals(r, rc.readFrom());
+            assertEquals(r != ReadFrom.MASTER, rc.readFrom().fromReplicas());
+        }
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--backends",
+            "h:1", "--read-from", "replicas"}, Map.of()));
+        assertEquals("invalid value 'replicas' for --read-from (from command line): must be one of: master, "
+                + "replica-preferred, replica, nearest", e.getMessage());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--backends", "h:1"},
+                Map.of("REDIS_SIDECAR_DURABILITY", "sync")));
+        assertEquals("invalid value 'sync' for --durability (from environment REDIS_SIDECAR_DURABILITY): must be one "
+                + "of: async, replicated", e.getMessage());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--mode", "proxy"}, Map.of()));
+        assertEquals("invalid value 'proxy' for --mode (from command line): must be one of: static, sentinel, cluster",
+                e.getMessage());
     }
 
     @Test

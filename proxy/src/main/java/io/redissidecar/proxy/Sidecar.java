@@ -13,7 +13,9 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
+import io.redissidecar.config.Durability;
 import io.redissidecar.config.HostPort;
+import io.redissidecar.config.Mode;
 import io.redissidecar.config.SidecarConfig;
 import io.redissidecar.topology.NodeBreakers;
 import io.redissidecar.topology.ClusterTopologyMonitor;
@@ -68,13 +70,13 @@ public final class Sidecar implements AutoCloseable {
         Duration interval = Duration.ofMillis(config.healthIntervalMs());
         Duration timeout = Duration.ofMillis(config.connectTimeoutMs());
         monitor = switch (config.mode()) {
-            case "sentinel" -> new SentinelTopologyMonitor(config.sentinels(), config.masterName(),
+            case SENTINEL -> new SentinelTopologyMonitor(config.sentinels(), config.masterName(),
                     config.sentinelPassword(), config.backendUsername(), config.backendPassword(), interval, timeout,
                     config.healthRise(), config.healthFall());
-            case "cluster" -> new ClusterTopologyMonitor(config.clusterSeeds(), config.backendUsername(),
+            case CLUSTER -> new ClusterTopologyMonitor(config.clusterSeeds(), config.backendUsername(),
                     config.backendPassword(), Duration.ofMillis(config.topologyRefreshMs()), timeout,
                     config.healthRise(), config.healthFall());
-            default -> new StaticTopologyMonitor(config.backends(), config.backendUsername(),
+            case STATIC -> new StaticTopologyMonitor(config.backends(), config.backendUsername(),
                     config.backendPassword(), interval, timeout, config.healthRise(), config.healthFall());
         };
         monitor.start();
@@ -95,9 +97,9 @@ public final class Sidecar implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks);
         BackendSettings settings = new BackendSettings(config.backendUsername(), config.backendPassword(),
-                config.backendConnections(), config.replicatedDurability() ? config.minReplicas() : 0,
+                config.backendConnections(), config.durability() == Durability.REPLICATED ? config.minReplicas() : 0,
                 config.replicationTimeoutMs(), breakers, config.backendTimeoutMs(),
-                "cluster".equals(config.mode()) && !"master".equals(config.readFrom()), metrics.proxy(),
+                config.mode() == Mode.CLUSTER && config.readFrom().fromReplicas(), metrics.proxy(),
                 metrics.backendConnections());
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
@@ -141,11 +143,11 @@ public final class Sidecar implements AutoCloseable {
         }, metrics::scrape);
         admin.start();
         log.info("ready listen={} mode={} admin={} transport={} backends={} master={}", listenAddress(),
-                config.mode(), config.admin().host() + ":" + admin.port(), transport.name(),
+                config.mode().spelling(), config.admin().host() + ":" + admin.port(), transport.name(),
                 switch (config.mode()) {
-                    case "sentinel" -> config.sentinels() + " " + config.masterName();
-                    case "cluster" -> config.clusterSeeds() + " " + topology.slots();
-                    default -> config.backends().toString();
+                    case SENTINEL -> config.sentinels() + " " + config.masterName();
+                    case CLUSTER -> config.clusterSeeds() + " " + topology.slots();
+                    case STATIC -> config.backends().toString();
                 }, topology.master());
         return this;
     }
@@ -166,7 +168,7 @@ public final class Sidecar implements AutoCloseable {
      */
     public synchronized String applyConfig(SidecarConfig next) {
         java.util.Set<String> restart = new java.util.TreeSet<>(RESTART_ONLY);
-        if ("cluster".equals(config.mode())) {
+        if (config.mode() == Mode.CLUSTER) {
             restart.add(Options.READ_FROM); // cluster replica connections are opened with READONLY at start
         }
         SidecarConfig old = config;
@@ -182,17 +184,17 @@ public final class Sidecar implements AutoCloseable {
             px.commands(CommandTable.load(effective.denyCommands()));
         }
         switch (effective.mode()) {
-            case "sentinel" -> {
+            case SENTINEL -> {
                 if (changed.contains(Options.SENTINELS) || changed.contains(Options.MASTER_NAME)) {
                     monitor.reconfigure(effective.sentinels(), effective.masterName());
                 }
             }
-            case "cluster" -> {
+            case CLUSTER -> {
                 if (changed.contains(Options.CLUSTER_SEEDS)) {
                     monitor.reconfigure(effective.clusterSeeds(), null);
                 }
             }
-            default -> {
+            case STATIC -> {
                 if (changed.contains(Options.BACKENDS)) {
                     monitor.reconfigure(effective.backends(), null);
                 }
@@ -232,15 +234,15 @@ public final class Sidecar implements AutoCloseable {
         StringBuilder sb = new StringBuilder("# Proxy\r\n");
         String version = Sidecar.class.getPackage().getImplementationVersion();
         sb.append("proxy_version:").append(version == null ? "dev" : version).append("\r\n");
-        sb.append("proxy_mode:").append(config.mode()).append("\r\n");
+        sb.append("proxy_mode:").append(config.mode().spelling()).append("\r\n");
         sb.append("proxy_uptime_in_seconds:").append((System.currentTimeMillis() - px.startedAtMillis()) / 1000)
                 .append("\r\n");
         sb.append("proxy_connected_clients:").append(px.connectedClients()).append("\r\n");
         sb.append("proxy_rejected_clients:").append(px.rejectedClients()).append("\r\n");
         sb.append("proxy_master:").append(t.master() == null ? "" : t.master()).append("\r\n");
         sb.append("proxy_master_changes:").append(metrics.masterChanges()).append("\r\n");
-        sb.append("proxy_read_from:").append(config.readFrom()).append("\r\n");
-        sb.append("proxy_durability:").append(config.replicatedDurability() ? "replicated" : "async").append("\r\n");
+        sb.append("proxy_read_from:").append(config.readFrom().spelling()).append("\r\n");
+        sb.append("proxy_durability:").append(config.durability().spelling()).append("\r\n");
         SlotMap slots = t.slots();
         if (slots != null) {
             sb.append("proxy_cluster_slots_covered:").append(slots.covered()).append("\r\n");
@@ -259,7 +261,7 @@ public final class Sidecar implements AutoCloseable {
     }
 
     public boolean isReady() {
-        if ("cluster".equals(config.mode())) {
+        if (config.mode() == Mode.CLUSTER) {
             SlotMap slots = px.topology().slots();
             return listening && slots != null && slots.fullyCovered();
         }
@@ -267,7 +269,7 @@ public final class Sidecar implements AutoCloseable {
     }
 
     private String readyDetail() {
-        if ("cluster".equals(config.mode())) {
+        if (config.mode() == Mode.CLUSTER) {
             SlotMap slots = px.topology().slots();
             return "listening=" + listening + " slotsCovered=" + (slots == null ? 0 : slots.covered()) + "/"
                     + SlotMap.SLOTS + " masters=" + (slots == null ? "[]" : slots.masters());

@@ -1,6 +1,7 @@
 package io.redissidecar.proxy.routing;
 
 import io.redissidecar.config.HostPort;
+import io.redissidecar.config.ReadFrom;
 import io.redissidecar.topology.NodeState;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,19 +17,19 @@ public final class ReplicaChoice {
     }
 
     /**
-     * @param policy   {@code replica-preferred}, {@code replica} or {@code nearest}
+     * @param policy   {@link ReadFrom#REPLICA_PREFERRED}, {@link ReadFrom#REPLICA} or {@link ReadFrom#NEAREST}
      * @param previous the client's last choice (kept while still eligible, so its reads stay in order), or null
      * @param clientId spreads clients over the eligible replicas
      * @return the node to read from, or null when the policy offers none (the read is held)
      */
-    public static HostPort choose(Map<HostPort, NodeState> nodes, HostPort master, String policy, int maxLagMs,
+    public static HostPort choose(Map<HostPort, NodeState> nodes, HostPort master, ReadFrom policy, int maxLagMs,
                                   HostPort previous, long clientId) {
         return choose(nodes, null, master, policy, maxLagMs, previous, clientId);
     }
 
     /** As above, among {@code replicas} only (cluster mode: the replicas of one master); null: every replica. */
     public static HostPort choose(Map<HostPort, NodeState> nodes, List<HostPort> replicas, HostPort master,
-                                  String policy, int maxLagMs, HostPort previous, long clientId) {
+                                  ReadFrom policy, int maxLagMs, HostPort previous, long clientId) {
         List<NodeState> eligible = new ArrayList<>();
         for (NodeState n : nodes.values()) {
             if (replicas != null && !replicas.contains(n.node())) {
@@ -45,21 +46,21 @@ public final class ReplicaChoice {
             }
         }
         if (choice == null && !eligible.isEmpty()) {
-            if (policy.equals("nearest")) {
+            if (policy == ReadFrom.NEAREST) {
                 eligible.sort(Comparator.comparingLong(NodeState::latencyMicros));
                 choice = eligible.get(0).node();
             } else {
                 choice = eligible.get((int) (clientId % eligible.size())).node();
             }
         }
-        if (policy.equals("nearest") && master != null) {
+        if (policy == ReadFrom.NEAREST && master != null) {
             NodeState ms = nodes.get(master);
             NodeState cs = choice == null ? null : nodes.get(choice);
             if (cs == null || (ms != null && ms.latencyMicros() >= 0 && ms.latencyMicros() < cs.latencyMicros())) {
                 choice = master;
             }
         }
-        if (choice == null && !policy.equals("replica")) {
+        if (choice == null && policy != ReadFrom.REPLICA) {
             choice = master;
         }
         return choice;

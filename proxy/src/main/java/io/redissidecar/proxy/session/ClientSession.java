@@ -10,6 +10,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.redissidecar.config.HostPort;
+import io.redissidecar.config.Mode;
 import io.redissidecar.proxy.backend.BackendConnection;
 import io.redissidecar.proxy.backend.InFlight;
 import io.redissidecar.proxy.backend.LoopBackends;
@@ -96,7 +97,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 px.config().maxInlineLength());
         this.state = new ConnectionState(px.nextClientId(), px.config().clientPassword() != null);
         this.replies = new ReplyQueue(metrics, counters, backends, this::drain);
-        this.clusterMode = "cluster".equals(px.config().mode());
+        this.clusterMode = px.config().mode() == Mode.CLUSTER;
         this.entries = new RequestEntries(this, px, framer, state, clusterMode);
         this.held = new HeldRequests(this, px, backends, counters);
         this.subs = new Subscriptions(this, px);

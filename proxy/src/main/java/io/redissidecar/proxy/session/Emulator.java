@@ -3,6 +3,7 @@ package io.redissidecar.proxy.session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.redissidecar.config.Mode;
 import io.redissidecar.proxy.cluster.ClusterView;
 import io.redissidecar.proxy.codec.RequestFramer;
 import io.redissidecar.proxy.commands.CommandInfo;
@@ -65,7 +66,7 @@ final class Emulator {
         if (n == Long.MIN_VALUE || n > Integer.MAX_VALUE || n < Integer.MIN_VALUE) {
             return Replies.error(alloc, "ERR value is not an integer or out of range");
         }
-        if (n != 0 && "cluster".equals(px.config().mode())) {
+        if (n != 0 && px.config().mode() == Mode.CLUSTER) {
             return Replies.error(alloc, "ERR SELECT is not allowed in cluster mode");
         }
         if (n < 0 || n >= px.topology().databases()) {

@@ -55,7 +55,7 @@ public final class ProxyContext {
 
     /** A reloaded configuration: read by every client from its next request on. */
     public void config(SidecarConfig c) {
-        readFromReplicas = !"master".equals(c.readFrom());
+        readFromReplicas = c.readFrom().fromReplicas();
         holdNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(c.failoverHoldMs());
         maxPending = c.maxPendingPerClient();
         config = c;

@@ -3,6 +3,7 @@ package io.redissidecar.proxy.routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.redissidecar.config.HostPort;
+import io.redissidecar.config.ReadFrom;
 import io.redissidecar.topology.NodeState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -137,7 +138,7 @@ class ReplicaChoiceTest {
 
         HostPort choice;
         if (replicas.equals("all")) {
-            choice = ReplicaChoice.choose(nodes, master, policy, MAX_LAG_MS, prev, clientId);
+            choice = ReplicaChoice.choose(nodes, master, readFrom(policy), MAX_LAG_MS, prev, clientId);
         } else {
             List<HostPort> listed = new ArrayList<>();
             for (String r : replicas.split(" ")) {
@@ -145,7 +146,7 @@ class ReplicaChoiceTest {
                     listed.add(NODES.get(r));
                 }
             }
-            choice = ReplicaChoice.choose(nodes, listed, master, policy, MAX_LAG_MS, prev, clientId);
+            choice = ReplicaChoice.choose(nodes, listed, master, readFrom(policy), MAX_LAG_MS, prev, clientId);
         }
         assertEquals(chosen == null ? null : NODES.get(chosen), choice, policy + ": " + rule);
     }
@@ -170,5 +171,15 @@ class ReplicaChoiceTest {
             }
         }
         return new NodeState(NODES.get(name), up, role, 0, latency, up ? null : "down", -1, lag);
+    }
+
+    /** The policy as the option spells it. */
+    private static ReadFrom readFrom(String spelling) {
+        for (ReadFrom r : ReadFrom.values()) {
+            if (r.spelling().equals(spelling)) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException(spelling);
     }
 }

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fails a test class when Netty reports a leaked buffer. Registered for every test class by JUnit's extension
- * auto-detection (see junit-platform.properties); Netty's detector runs at PARANOID (set by surefire), and this
- * replaces its reporting (a log line) with a record that the check reads after a few forced collections.
+ * auto-detection (see junit-platform.properties); Netty's detector runs at PARANOID (set by surefire and failsafe,
+ * root pom.xml), and this replaces its reporting (a log line) with a record that the check reads after a few forced
+ * collections.
  */
 public final class LeakCheckExtension implements AfterAllCallback {
     private static final List<String> LEAKS = new CopyOnWriteArrayList<>();

@@ -1,9 +1,13 @@
 package io.redissidecar.config;
 
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** A validated, immutable configuration. Values are typed by their {@link OptionSpec} parser. */
 public final class SidecarConfig {
@@ -14,8 +18,8 @@ public final class SidecarConfig {
     }
 
     /** The option keys whose values differ between this configuration and {@code other}. */
-    public java.util.Set<String> changedFrom(SidecarConfig other) {
-        java.util.Set<String> changed = new java.util.TreeSet<>();
+    public Set<String> changedFrom(SidecarConfig other) {
+        Set<String> changed = new TreeSet<>();
         for (OptionSpec o : Options.ALL) {
             if (!Objects.equals(values.get(o.key()), other.values.get(o.key()))) {
                 changed.add(o.key());
@@ -25,8 +29,8 @@ public final class SidecarConfig {
     }
 
     /** This configuration with the values of {@code keys} taken from {@code old} (options a reload cannot change). */
-    public SidecarConfig keeping(SidecarConfig old, java.util.Collection<String> keys) {
-        Map<String, Object> v = new java.util.HashMap<>(values);
+    public SidecarConfig keeping(SidecarConfig old, Collection<String> keys) {
+        Map<String, Object> v = new HashMap<>(values);
         for (String k : keys) {
             if (old.values.containsKey(k)) {
                 v.put(k, old.values.get(k));

@@ -1,7 +1,10 @@
 package io.redissidecar.topology;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,10 +44,10 @@ final class CheckScheduler implements AutoCloseable {
     }
 
     /** Runs {@code task} on the control-plane thread (between checks) and returns its result. */
-    <T> T call(java.util.concurrent.Callable<T> task) throws Exception {
+    <T> T call(Callable<T> task) throws Exception {
         try {
             return executor.submit(task).get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception ex ? ex : e;
         }
     }
@@ -66,7 +69,7 @@ final class CheckScheduler implements AutoCloseable {
                     soonPending.set(false);
                     runSafely();
                 }, delayMs, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 soonPending.set(false); // closing
             }
         }

@@ -5,6 +5,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.redissidecar.config.HostPort;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class NodeBreakers {
     private static final Logger log = LoggerFactory.getLogger(NodeBreakers.class);
     private final CircuitBreakerRegistry registry;
-    private final java.util.concurrent.ConcurrentHashMap<HostPort, CircuitBreaker> breakers =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<HostPort, CircuitBreaker> breakers =
+            new ConcurrentHashMap<>();
 
     public NodeBreakers(Duration openFor) {
         CircuitBreakerConfig config = CircuitBreakerConfig.custom()

@@ -1,6 +1,8 @@
 package io.redissidecar.topology;
 
+import io.redissidecar.config.HostPort;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The plumbing both monitors share: the {@link Topology} they publish and the control-plane thread that runs their
@@ -32,10 +34,10 @@ abstract class ScheduledMonitor implements TopologyMonitor {
     }
 
     @Override
-    public final void reconfigure(java.util.List<io.redissidecar.config.HostPort> sources, String masterName) {
+    public final void reconfigure(List<HostPort> sources, String masterName) {
         try {
             scheduler.call(() -> {
-                applySources(java.util.List.copyOf(sources), masterName);
+                applySources(List.copyOf(sources), masterName);
                 return null;
             });
         } catch (Exception e) {
@@ -45,7 +47,7 @@ abstract class ScheduledMonitor implements TopologyMonitor {
     }
 
     /** Takes new sources (see {@link #reconfigure}); runs on the control-plane thread, between checks. */
-    abstract void applySources(java.util.List<io.redissidecar.config.HostPort> sources, String masterName);
+    abstract void applySources(List<HostPort> sources, String masterName);
 
     @Override
     public final void requestCheck() {

@@ -3,8 +3,10 @@ package io.redissidecar.topology;
 import io.redissidecar.config.HostPort;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -39,7 +41,7 @@ public final class SlotMap {
         this.masters = List.copyOf(m);
         this.covered = c;
         this.ownerIndex = new short[SLOTS];
-        java.util.Map<HostPort, Integer> index = new java.util.HashMap<>();
+        Map<HostPort, Integer> index = new HashMap<>();
         for (int i = 0; i < masters.size(); i++) {
             index.put(masters.get(i), i);
         }

@@ -4,6 +4,7 @@ import io.redissidecar.config.HostPort;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -19,7 +20,7 @@ public final class Topology {
     private volatile HostPort writesPaused;
     private volatile SlotMap slots;
     private final List<Consumer<HostPort>> masterListeners = new CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.AtomicLong updates = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong updates = new AtomicLong();
 
     /** Topology checks published so far (health-check rounds, slot-map refreshes). */
     public long updates() {

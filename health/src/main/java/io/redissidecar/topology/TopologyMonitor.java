@@ -1,5 +1,8 @@
 package io.redissidecar.topology;
 
+import io.redissidecar.config.HostPort;
+import java.util.List;
+
 /** The control plane of one topology kind: keeps {@link Topology} current. */
 public interface TopologyMonitor extends AutoCloseable {
 
@@ -18,7 +21,7 @@ public interface TopologyMonitor extends AutoCloseable {
      * Configuration reload: the nodes to check (static mode), the Sentinels and master name (sentinel mode) or the
      * seeds (cluster mode) change; the next check uses them. Thread-safe.
      */
-    void reconfigure(java.util.List<io.redissidecar.config.HostPort> sources, String masterName);
+    void reconfigure(List<HostPort> sources, String masterName);
 
     @Override
     void close();

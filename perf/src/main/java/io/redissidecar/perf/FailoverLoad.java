@@ -1,6 +1,7 @@
 package io.redissidecar.perf;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -214,7 +215,7 @@ public final class FailoverLoad {
             while (true) {
                 int b = in.read();
                 if (b < 0) {
-                    throw new java.io.EOFException("connection closed");
+                    throw new EOFException("connection closed");
                 }
                 if (b == '\r') {
                     in.read();

@@ -1,5 +1,7 @@
 package io.redissidecar.perf;
 
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -77,7 +79,7 @@ public final class FixedRateLoad {
         }
 
         @Override
-        void request(long due) throws java.io.IOException {
+        void request(long due) throws IOException {
             out.write(GET);
             out.flush();
             readReply(in, buf);
@@ -86,12 +88,12 @@ public final class FixedRateLoad {
         }
 
         /** Reads one reply to GET: a nil ({@code $-1}) or a bulk string. */
-        private static void readReply(InputStream in, byte[] buf) throws java.io.IOException {
+        private static void readReply(InputStream in, byte[] buf) throws IOException {
             int n = 0;
             while (true) {
                 int b = in.read();
                 if (b < 0) {
-                    throw new java.io.EOFException("connection closed");
+                    throw new EOFException("connection closed");
                 }
                 buf[n++] = (byte) b;
                 if (b == '\n') {
@@ -102,7 +104,7 @@ public final class FixedRateLoad {
                 int len = Integer.parseInt(new String(buf, 1, n - 3, StandardCharsets.US_ASCII));
                 in.readNBytes(len + 2);
             } else if (buf[0] == '-') {
-                throw new java.io.IOException("error reply: " + new String(buf, 0, n, StandardCharsets.US_ASCII));
+                throw new IOException("error reply: " + new String(buf, 0, n, StandardCharsets.US_ASCII));
             }
         }
     }

@@ -3,6 +3,7 @@ package io.redissidecar.proxy;
 import io.redissidecar.config.ConfigException;
 import io.redissidecar.config.ConfigLoader;
 import io.redissidecar.config.SidecarConfig;
+import io.redissidecar.proxy.logging.Logging;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -26,7 +27,7 @@ public final class Main {
             System.exit(2);
             return;
         }
-        io.redissidecar.proxy.logging.Logging.configure(config.logFormat(), config.logLevel());
+        Logging.configure(config.logFormat(), config.logLevel());
         Sidecar sidecar = new Sidecar(config);
         try {
             sidecar.start();

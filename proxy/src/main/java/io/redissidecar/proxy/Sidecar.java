@@ -16,29 +16,34 @@ import io.netty.util.concurrent.EventExecutor;
 import io.redissidecar.config.Durability;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.config.Mode;
-import io.redissidecar.config.SidecarConfig;
-import io.redissidecar.topology.NodeBreakers;
-import io.redissidecar.topology.ClusterTopologyMonitor;
-import io.redissidecar.topology.SlotMap;
-import io.redissidecar.proxy.metrics.MetricsRegistry;
-import io.redissidecar.proxy.reload.ConfigReloader;
 import io.redissidecar.config.Options;
-import io.redissidecar.topology.SentinelTopologyMonitor;
-import io.redissidecar.topology.StaticTopologyMonitor;
-import io.redissidecar.topology.TopologyMonitor;
-import io.redissidecar.topology.Topology;
+import io.redissidecar.config.SidecarConfig;
 import io.redissidecar.proxy.admin.AdminServer;
 import io.redissidecar.proxy.backend.BackendSettings;
 import io.redissidecar.proxy.backend.LoopBackends;
 import io.redissidecar.proxy.commands.CommandTable;
+import io.redissidecar.proxy.logging.Logging;
+import io.redissidecar.proxy.metrics.MetricsRegistry;
+import io.redissidecar.proxy.reload.ConfigReloader;
 import io.redissidecar.proxy.resp.Replies;
 import io.redissidecar.proxy.server.Transport;
 import io.redissidecar.proxy.session.ClientSession;
 import io.redissidecar.proxy.session.ProxyContext;
+import io.redissidecar.topology.ClusterTopologyMonitor;
+import io.redissidecar.topology.NodeBreakers;
+import io.redissidecar.topology.SentinelTopologyMonitor;
+import io.redissidecar.topology.SlotMap;
+import io.redissidecar.topology.StaticTopologyMonitor;
+import io.redissidecar.topology.Topology;
+import io.redissidecar.topology.TopologyMonitor;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,7 +158,7 @@ public final class Sidecar implements AutoCloseable {
     }
 
     /** Options a reload cannot change: they shape sockets, threads or connections made at start. */
-    private static final java.util.Set<String> RESTART_ONLY = java.util.Set.of(Options.LISTEN, Options.ADMIN,
+    private static final Set<String> RESTART_ONLY = Set.of(Options.LISTEN, Options.ADMIN,
             Options.MODE, Options.EVENT_LOOP_THREADS, Options.BACKEND_CONNECTIONS, Options.DURABILITY,
             Options.MIN_REPLICAS, Options.REPLICATION_TIMEOUT_MS, Options.BACKEND_USERNAME, Options.BACKEND_PASSWORD,
             Options.SENTINEL_PASSWORD, Options.CONNECT_TIMEOUT_MS, Options.BACKEND_TIMEOUT_MS,
@@ -167,13 +172,13 @@ public final class Sidecar implements AutoCloseable {
      * warning names them). Client connections stay open.
      */
     public synchronized String applyConfig(SidecarConfig next) {
-        java.util.Set<String> restart = new java.util.TreeSet<>(RESTART_ONLY);
+        Set<String> restart = new TreeSet<>(RESTART_ONLY);
         if (config.mode() == Mode.CLUSTER) {
             restart.add(Options.READ_FROM); // cluster replica connections are opened with READONLY at start
         }
         SidecarConfig old = config;
-        java.util.Set<String> changed = next.changedFrom(old);
-        java.util.Set<String> ignored = new java.util.TreeSet<>(changed);
+        Set<String> changed = next.changedFrom(old);
+        Set<String> ignored = new TreeSet<>(changed);
         ignored.retainAll(restart);
         if (!ignored.isEmpty()) {
             log.warn("config reload: {} changed but need a restart; their running values stay", ignored);
@@ -201,7 +206,7 @@ public final class Sidecar implements AutoCloseable {
             }
         }
         if (changed.contains(Options.LOG_FORMAT) || changed.contains(Options.LOG_LEVEL)) {
-            io.redissidecar.proxy.logging.Logging.configure(effective.logFormat(), effective.logLevel());
+            Logging.configure(effective.logFormat(), effective.logLevel());
         }
         px.config(effective);
         config = effective;
@@ -212,7 +217,7 @@ public final class Sidecar implements AutoCloseable {
      * Turns on hot reload: {@code loader} loads the configuration again from its sources; the {@code --config} file,
      * if any, is watched. Returns the reloader (SIGHUP calls its {@code reload}).
      */
-    public ConfigReloader enableReload(java.util.concurrent.Callable<SidecarConfig> loader) {
+    public ConfigReloader enableReload(Callable<SidecarConfig> loader) {
         String file = config.configFile();
         reloader = new ConfigReloader(loader, new ConfigReloader.Target() {
             @Override
@@ -224,7 +229,7 @@ public final class Sidecar implements AutoCloseable {
             public void reloaded(boolean applied) {
                 metrics.reload(applied);
             }
-        }, file == null ? null : java.nio.file.Path.of(file));
+        }, file == null ? null : Path.of(file));
         return reloader;
     }
 

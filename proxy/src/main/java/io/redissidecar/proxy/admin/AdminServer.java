@@ -3,10 +3,12 @@ package io.redissidecar.proxy.admin;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.metrics.MetricsRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -26,7 +28,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** The metrics exposition for a request's Accept header. */
     public interface Metrics {
-        io.redissidecar.proxy.metrics.MetricsRegistry.Scrape scrape(String accept) throws IOException;
+        MetricsRegistry.Scrape scrape(String accept) throws IOException;
     }
 
     public AdminServer(HostPort address, BooleanSupplier ready, Supplier<String> readyDetail, Switchover switchover,
@@ -95,6 +97,6 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        ((ExecutorService) server.getExecutor()).shutdownNow();
     }
 }

@@ -4,8 +4,15 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.redissidecar.config.HostPort;
+import io.redissidecar.topology.SlotMap;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Everything one event loop uses to reach the backends: its pools (one per node) and its flush batch. Clients on
@@ -17,15 +24,15 @@ public final class LoopBackends {
     private final BackendSettings settings;
     private final FlushBatch flushBatch;
     private final Map<HostPort, BackendPool> pools = new HashMap<>();
-    private final java.util.function.Consumer<HostPort> failureListener;
-    private final java.util.function.Supplier<HostPort> writesPaused;
-    private final java.util.ArrayList<Runnable> masterWaiters = new java.util.ArrayList<>();
-    private final java.util.Set<Runnable> masterListeners = new java.util.LinkedHashSet<>();
+    private final Consumer<HostPort> failureListener;
+    private final Supplier<HostPort> writesPaused;
+    private final ArrayList<Runnable> masterWaiters = new ArrayList<>();
+    private final Set<Runnable> masterListeners = new LinkedHashSet<>();
 
     /** {@code bootstrap} is configured (channel class, options) but has no group or handler yet. */
     public LoopBackends(EventLoop loop, Bootstrap bootstrap, BackendSettings settings,
-                        java.util.function.Consumer<HostPort> failureListener,
-                        java.util.function.Supplier<HostPort> writesPaused) {
+                        Consumer<HostPort> failureListener,
+                        Supplier<HostPort> writesPaused) {
         this.writesPaused = writesPaused;
         this.loop = loop;
         this.failureListener = failureListener;
@@ -35,13 +42,13 @@ public final class LoopBackends {
         int timeoutMs = settings.backendTimeoutMs();
         if (timeoutMs > 0) {
             long period = Math.max(10, Math.min(500, timeoutMs / 4));
-            long timeoutNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             loop.scheduleAtFixedRate(() -> {
                 long now = System.nanoTime();
                 for (BackendPool p : pools.values()) {
                     p.checkStalled(now, timeoutNanos);
                 }
-            }, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }, period, period, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -65,7 +72,7 @@ public final class LoopBackends {
     }
 
     private int reading;
-    private final java.util.ArrayList<Drainable> toDrain = new java.util.ArrayList<>();
+    private final ArrayList<Drainable> toDrain = new ArrayList<>();
 
     /**
      * During a backend read, queues {@code d} to drain when the read ends and returns true: the replies one read
@@ -94,14 +101,14 @@ public final class LoopBackends {
         }
     }
 
-    private io.redissidecar.topology.SlotMap poolsOf;
+    private SlotMap poolsOf;
     private BackendPool[] poolOfMaster;
 
     /**
      * Cluster mode: the pool of {@code map.masters().get(i)}. An array indexed like the slot map's masters, rebuilt
      * when the slot map changes, so that routing a request costs no map lookup.
      */
-    public BackendPool masterPool(io.redissidecar.topology.SlotMap map, int i) {
+    public BackendPool masterPool(SlotMap map, int i) {
         if (map != poolsOf) {
             poolsOf = map;
             poolOfMaster = new BackendPool[map.masters().size()];

@@ -1,6 +1,7 @@
 package io.redissidecar.proxy.backend;
 
 import io.netty.buffer.ByteBuf;
+import io.redissidecar.config.HostPort;
 
 /** The client side of a backend connection: where replies go. Implemented by the client session. */
 public interface ReplyOwner {
@@ -18,7 +19,7 @@ public interface ReplyOwner {
      * Cluster mode: the node answered {@code MOVED} or {@code ASK} (the command did not run there): send {@code e}
      * to {@code target} (after {@code ASKING} when {@code ask}). Its frame is released.
      */
-    void redirect(InFlight e, io.redissidecar.config.HostPort target, boolean ask);
+    void redirect(InFlight e, HostPort target, boolean ask);
 
     /** A frame from a private connection in pub/sub pass-through mode (messages, (un)subscribe replies). */
     void passthrough(ByteBuf frame);

@@ -2,6 +2,7 @@ package io.redissidecar.proxy.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.redissidecar.proxy.commands.KeySpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +15,7 @@ import java.util.List;
  * <p>After {@link #frame} returns a length, {@link #argc()}, {@link #argOffset(int)} and {@link #argLength(int)}
  * describe the request inside {@link #frameBuffer()} until the next call. Not thread-safe: one per client.
  */
-public final class RequestFramer implements io.redissidecar.proxy.commands.KeySpec.Args {
+public final class RequestFramer implements KeySpec.Args {
     private final long maxBulkLength;
     private final int maxMultibulkLength;
     private final int maxInlineLength;

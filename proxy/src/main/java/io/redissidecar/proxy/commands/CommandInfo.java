@@ -1,6 +1,8 @@
 package io.redissidecar.proxy.commands;
 
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What the proxy knows of one command (or {@code container|subcommand}): Redis's own facts from the generated
@@ -25,11 +27,11 @@ public final class CommandInfo {
     private final CommandTable subcommands;
     private final byte[] errorName;
     private final int index;
-    private static final java.util.concurrent.ConcurrentHashMap<String, Integer> INDEXES =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Integer> INDEXES =
+            new ConcurrentHashMap<>();
     /** Names by index; index 0 stands for requests with no known command. */
-    private static final java.util.List<String> NAMES = new java.util.concurrent.CopyOnWriteArrayList<>(
-            java.util.List.of("unknown"));
+    private static final List<String> NAMES = new CopyOnWriteArrayList<>(
+            List.of("unknown"));
 
     /** The name of the command with this {@link #index()} (0: "unknown"), or null. */
     public static String nameOf(int index) {

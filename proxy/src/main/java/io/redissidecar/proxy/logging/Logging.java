@@ -10,6 +10,7 @@ import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.slf4j.ILoggerFactory;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -54,7 +55,7 @@ public final class Logging {
 
     static synchronized void apply(LoggerContext context, String format, Level level) {
         boolean json = "json".equals(format);
-        ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.WARN);
         context.getLogger(OWN).setLevel(level);
         Appender<ILoggingEvent> old = root.getAppender(APPENDER);

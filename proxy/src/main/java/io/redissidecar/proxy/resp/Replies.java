@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 
 /** Builders for the replies the proxy writes itself. Constant replies are shared, read-only and never freed. */
 public final class Replies {
@@ -69,7 +70,7 @@ public final class Replies {
     }
 
     /** A request whose arguments are bytes carried in ISO-8859-1 strings (channel names re-subscribed). */
-    public static ByteBuf commandLatin1(ByteBufAllocator alloc, String name, java.util.Collection<String> args) {
+    public static ByteBuf commandLatin1(ByteBufAllocator alloc, String name, Collection<String> args) {
         ByteBuf b = alloc.buffer(16 * args.size() + 32);
         writeArrayHeader(b, args.size() + 1);
         writeBulk(b, name.getBytes(StandardCharsets.US_ASCII));

@@ -3,6 +3,7 @@ package io.redissidecar.proxy.routing;
 import io.redissidecar.proxy.codec.RequestFramer;
 import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.commands.Handling;
+import java.util.Set;
 
 /**
  * The one place that decides where a request goes, from the command's handling and the client's connection state.
@@ -16,14 +17,14 @@ public final class Router {
     }
 
     /** Cluster mode: requests whose keys lie in several slots that the proxy splits per key and merges. */
-    public static final java.util.Set<String> SPLITTABLE = java.util.Set.of("mget", "mset", "del", "unlink",
+    public static final Set<String> SPLITTABLE = Set.of("mget", "mset", "del", "unlink",
             "exists", "touch");
     /** Cluster mode: requests sent to every master (or, for SCAN, to each in turn). */
-    public static final java.util.Set<String> FAN_OUT = java.util.Set.of("keys", "scan", "dbsize", "randomkey",
+    public static final Set<String> FAN_OUT = Set.of("keys", "scan", "dbsize", "randomkey",
             "flushdb", "flushall", "script|load", "script|exists", "script|flush", "function|load",
             "function|delete", "function|flush", "ping");
     /** Cluster mode: answered by the proxy as a one-node cluster that owns every slot. */
-    public static final java.util.Set<String> CLUSTER_LOCAL = java.util.Set.of("cluster|slots", "cluster|shards",
+    public static final Set<String> CLUSTER_LOCAL = Set.of("cluster|slots", "cluster|shards",
             "cluster|nodes", "cluster|info", "cluster|myid", "cluster|keyslot", "readonly", "readwrite",
             "asking");
 

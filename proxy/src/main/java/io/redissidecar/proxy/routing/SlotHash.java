@@ -1,6 +1,7 @@
 package io.redissidecar.proxy.routing;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * Redis Cluster's key to hash slot function: CRC16 (XMODEM: polynomial 0x1021, initial value 0) of the key, or of
@@ -45,6 +46,6 @@ public final class SlotHash {
 
     /** The slot of a key given as bytes (tests, CLUSTER KEYSLOT). */
     public static int slot(byte[] key) {
-        return slot(io.netty.buffer.Unpooled.wrappedBuffer(key), 0, key.length);
+        return slot(Unpooled.wrappedBuffer(key), 0, key.length);
     }
 }

@@ -12,11 +12,17 @@ import io.redissidecar.proxy.routing.SlotHash;
 import io.redissidecar.proxy.testing.RedisCluster;
 import io.redissidecar.proxy.testing.RespConn;
 import io.redissidecar.proxy.testing.SidecarFixture;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,8 +105,8 @@ class ClusterModeTest {
                 assertEquals(d.set(b, "v" + i), p.set(a, "v" + i));
                 assertEquals(d.append(b, "-x"), p.append(a, "-x"));
                 assertEquals(d.incr(b + ":n"), p.incr(a + ":n"));
-                assertEquals(d.hset(b + ":h", java.util.Map.of("f", "1", "g", "2")),
-                        p.hset(a + ":h", java.util.Map.of("f", "1", "g", "2")));
+                assertEquals(d.hset(b + ":h", Map.of("f", "1", "g", "2")),
+                        p.hset(a + ":h", Map.of("f", "1", "g", "2")));
                 assertEquals(d.rpush(b + ":l", "x", "y", "z"), p.rpush(a + ":l", "x", "y", "z"));
                 assertEquals(d.lpop(b + ":l"), p.lpop(a + ":l"));
                 assertEquals(d.sadd(b + ":s", "m1", "m2"), p.sadd(a + ":s", "m1", "m2"));
@@ -231,7 +237,7 @@ class ClusterModeTest {
         try (RespConn waiter = new RespConn(proxy.port()); Jedis j = new Jedis("127.0.0.1", proxy.port())) {
             for (String q : List.of("queue:a", "queue:b", "queue:c", "queue:d")) {
                 waiter.send("BLPOP", q, "5");
-                org.awaitility.Awaitility.await().until(() -> blockedClients() == 1);
+                Awaitility.await().until(() -> blockedClients() == 1);
                 assertEquals(1, j.rpush(q, "job-" + q));
                 assertEquals("*2\r\n$" + q.length() + "\r\n" + q + "\r\n$" + ("job-" + q).length() + "\r\njob-" + q
                         + "\r\n", waiter.readReply());
@@ -244,7 +250,7 @@ class ClusterModeTest {
     void pubSubWorksClusterWide() throws Exception {
         try (RespConn sub = new RespConn(proxy.port()); Jedis pub = new Jedis("127.0.0.1", proxy.port())) {
             assertEquals("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n", sub.call("SUBSCRIBE", "news"));
-            org.awaitility.Awaitility.await().until(() -> pub.publish("news", "hello") >= 0
+            Awaitility.await().until(() -> pub.publish("news", "hello") >= 0
                     && sub.readReply().contains("hello"));
         }
     }
@@ -276,7 +282,7 @@ class ClusterModeTest {
                     assertEquals("+OK\r\n", n.call("CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", dstId));
                 }
             }
-            org.awaitility.Awaitility.await().until(() -> ":1\r\n".equals(pub.call("SPUBLISH", channel, "two")));
+            Awaitility.await().until(() -> ":1\r\n".equals(pub.call("SPUBLISH", channel, "two")));
             sub.setTimeout(5000);
             assertEquals("*3\r\n$8\r\nsmessage\r\n$10\r\nshard-news\r\n$3\r\ntwo\r\n", sub.readReply());
         }
@@ -290,9 +296,9 @@ class ClusterModeTest {
             assertTrue(slots.contains(":" + proxy.port() + "\r\n"), slots);
             assertTrue(c.call("CLUSTER", "INFO").contains("cluster_state:ok"));
             assertTrue(c.call("INFO").contains("proxy_cluster_slots_covered:16384\r\n"));
-            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + proxy.adminPort() + "/metrics")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + proxy.adminPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
             assertTrue(metrics.contains("redis_sidecar_cluster_slots_covered 16384.0"), metrics);
             assertTrue(metrics.contains("redis_sidecar_node_replication_lag_seconds{node="), metrics);
             assertTrue(metrics.contains("redis_sidecar_cluster_redirections_total{kind=\"moved\"}"), metrics);
@@ -355,7 +361,7 @@ class ClusterModeTest {
                 w.set(k, "v-" + k);
             }
             long before = replicaGets();
-            org.awaitility.Awaitility.await().until(() -> {
+            Awaitility.await().until(() -> {
                 for (String k : keys) {
                     if (!("v-" + k).equals(r.get(k))) {
                         return false; // not replicated yet

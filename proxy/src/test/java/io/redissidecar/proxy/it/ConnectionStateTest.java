@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redissidecar.proxy.testing.ProxiedRedis;
 import io.redissidecar.proxy.testing.RespConn;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -50,8 +52,8 @@ class ConnectionStateTest {
         int perClient = 600;
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         try {
-            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(clients);
-            List<Future<?>> done = new java.util.ArrayList<>();
+            CyclicBarrier start = new CyclicBarrier(clients);
+            List<Future<?>> done = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 String key = "pipe:" + c;
                 done.add(pool.submit(() -> {
@@ -101,7 +103,7 @@ class ConnectionStateTest {
     void transactionsOfConcurrentClientsDoNotMix() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Future<Integer>> results = new java.util.ArrayList<>();
+            List<Future<Integer>> results = new ArrayList<>();
             for (int c = 0; c < 8; c++) {
                 final int id = c;
                 results.add(pool.submit(() -> {

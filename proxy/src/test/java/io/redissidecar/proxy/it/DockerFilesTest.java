@@ -9,6 +9,7 @@ import io.redissidecar.config.ConfigLoader;
 import io.redissidecar.config.Options;
 import io.redissidecar.config.SidecarConfig;
 import io.redissidecar.proxy.testing.ProxiedRedis;
+import io.redissidecar.proxy.testing.RespConn;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,8 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,7 +45,7 @@ class DockerFilesTest {
 
     private static final Path DOCKER = Path.of("..", "docker");
     /** Series that exist only when there is a replica, or in cluster mode (not in this test's static proxy). */
-    private static final java.util.Set<String> ONLY_WITH_THEIR_SUBJECT = java.util.Set.of(
+    private static final Set<String> ONLY_WITH_THEIR_SUBJECT = Set.of(
             "redis_sidecar_node_replication_lag_seconds", "redis_sidecar_cluster_slots_covered");
 
     private static List<Object> yamlDocuments(Path f) throws Exception {
@@ -128,7 +131,7 @@ class DockerFilesTest {
                 .get("spec")).get("containers");
         Map<String, Object> sidecar = containers.stream().filter(k -> "redis-sidecar".equals(k.get("name")))
                 .findFirst().orElseThrow();
-        Map<String, Integer> ports = new java.util.HashMap<>();
+        Map<String, Integer> ports = new HashMap<>();
         for (Map<String, Object> p : (List<Map<String, Object>>) sidecar.get("ports")) {
             ports.put((String) p.get("name"), (Integer) p.get("containerPort"));
         }
@@ -165,7 +168,7 @@ class DockerFilesTest {
     @Test
     @SuppressWarnings("unchecked")
     void everyMetricOfTheGrafanaDashboardExists() throws Exception {
-        try (var c = new io.redissidecar.proxy.testing.RespConn(env.proxy().port())) {
+        try (var c = new RespConn(env.proxy().port())) {
             c.call("SET", "dash", "1"); // some traffic, so that labelled series exist
         }
         String exposition = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"

@@ -8,9 +8,11 @@ import io.redissidecar.proxy.testing.RedisServer;
 import io.redissidecar.proxy.testing.RespConn;
 import io.redissidecar.proxy.testing.SentinelGroup;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -66,7 +68,7 @@ class HaproxyComparisonTest {
                     }
                 }
                 return true;
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 return false;
             }
         });
@@ -78,7 +80,7 @@ class HaproxyComparisonTest {
         try {
             w.awaitProgress(200);
             return "";
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
             return " (not every client made progress within 30 s after the failover)";
         }
     }

@@ -13,6 +13,10 @@ import io.redissidecar.proxy.testing.RespConn;
 import io.redissidecar.proxy.testing.SentinelGroup;
 import io.redissidecar.proxy.testing.SidecarFixture;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -74,10 +78,10 @@ class SentinelFailoverTest {
             w.awaitProgress(100);
             HostPort old = g.currentMaster();
             long at = System.nanoTime();
-            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + proxy.adminPort()
-                            + "/admin/switchover")).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.adminPort()
+                            + "/admin/switchover")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), r.body());
             assertTrue(r.body().startsWith("switched from " + old), r.body());
             assertNotEquals(old, proxy.sidecar().context().topology().master());

@@ -5,9 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * The failover workload of the replication-group issue, on one endpoint (the proxy, or HAProxy for comparison):
@@ -23,7 +26,7 @@ public final class FailoverWorkload implements AutoCloseable {
     public final ClientLoad.Seen publish;
     public final ClientLoad.Seen subscriber;
     public final AtomicLong messages = new AtomicLong();
-    public final Map<String, AtomicLong> stale = new java.util.concurrent.ConcurrentHashMap<>();
+    public final Map<String, AtomicLong> stale = new ConcurrentHashMap<>();
 
 public FailoverWorkload(int port) {
         load = new ClientLoad(port, 90);
@@ -91,7 +94,7 @@ public FailoverWorkload(int port) {
 
     /** Waits until every SET/GET worker and the subscriber made progress since the call. */
     public void awaitProgress(int opsEach) {
-        Map<ClientLoad.Seen, Long> start = new java.util.HashMap<>();
+        Map<ClientLoad.Seen, Long> start = new HashMap<>();
         setGet.forEach(s -> start.put(s, s.ok.get()));
         long m0 = messages.get();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
@@ -115,13 +118,13 @@ public FailoverWorkload(int port) {
 
     /** Asserts that the client saw no error at all. */
     public static void assertNoErrors(ClientLoad.Seen s) {
-        org.junit.jupiter.api.Assertions.assertTrue(s.errors.isEmpty(), s.toString());
+        Assertions.assertTrue(s.errors.isEmpty(), s.toString());
     }
 
     /** Errors are allowed only when they say plainly that the command's fate is unknown. */
     public static void assertOnlyAmbiguityErrors(ClientLoad.Seen s) {
         for (String e : s.errors) {
-            org.junit.jupiter.api.Assertions.assertTrue(e.startsWith("-ERR redis-sidecar:")
+            Assertions.assertTrue(e.startsWith("-ERR redis-sidecar:")
                     && e.contains("may or may not have run"), s.name + ": " + e);
         }
     }

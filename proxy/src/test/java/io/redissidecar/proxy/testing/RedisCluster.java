@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.redissidecar.config.HostPort;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,8 +49,8 @@ public final class RedisCluster implements AutoCloseable {
         for (int i = 0; i < 100; i++) {
             int p = RedisServer.freePort();
             if (p + 10000 < 65536) {
-                try (java.net.ServerSocket s = new java.net.ServerSocket(p + 10000, 1,
-                        java.net.InetAddress.getByName("127.0.0.1"))) {
+                try (ServerSocket s = new ServerSocket(p + 10000, 1,
+                        InetAddress.getByName("127.0.0.1"))) {
                     return p;
                 } catch (IOException busy) {
                     // try another

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 
 /** An in-process redis-sidecar on free ports in front of the given nodes. */
 public final class SidecarFixture implements AutoCloseable {
@@ -37,7 +38,7 @@ public final class SidecarFixture implements AutoCloseable {
                 "--topology-refresh-ms", "500"));
         args.addAll(List.of(extraArgs));
         SidecarFixture f = startWith(args);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> f.sidecar.isReady());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> f.sidecar.isReady());
         return f;
     }
 

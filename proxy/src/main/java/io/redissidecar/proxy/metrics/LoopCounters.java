@@ -1,6 +1,7 @@
 package io.redissidecar.proxy.metrics;
 
 import io.redissidecar.proxy.commands.CommandInfo;
+import java.util.Arrays;
 
 /**
  * The request metrics of one event loop, counted in plain arrays: only that loop's thread writes them, so the
@@ -31,7 +32,7 @@ public final class LoopCounters {
         int i = (cmd == null ? 0 : cmd.index()) * OUTCOMES + outcome;
         long[] r = requests;
         if (i >= r.length) {
-            r = java.util.Arrays.copyOf(r, Math.max(r.length * 2, i + OUTCOMES));
+            r = Arrays.copyOf(r, Math.max(r.length * 2, i + OUTCOMES));
             requests = r;
         }
         r[i]++;

@@ -12,8 +12,6 @@ import io.redissidecar.topology.NodeBreakers;
 import io.redissidecar.topology.NodeState;
 import io.redissidecar.topology.SlotMap;
 import io.redissidecar.topology.Topology;
-import io.redissidecar.proxy.session.ClientSession;
-import io.redissidecar.proxy.session.ProxyContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
@@ -65,7 +63,7 @@ public final class MetricsRegistry {
     }
 
     /** Registers the metrics read at scrape time; call once the proxy's parts exist. */
-    public void bind(ProxyContext px, Topology topology, NodeBreakers breakers) {
+    public void bind(ClientStats px, Topology topology, NodeBreakers breakers) {
         lastMaster = topology.master();
         noMasterSinceNanos = lastMaster == null ? System.nanoTime() : 0;
         topology.onMasterChange(this::masterChanged);
@@ -144,13 +142,7 @@ public final class MetricsRegistry {
 
         GaugeWithCallback.builder().name("redis_sidecar_subscribed_clients")
                 .help("Clients in pub/sub mode (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE)").callback(cb -> {
-                    int n = 0;
-                    for (ClientSession s : px.sessions()) {
-                        if (s.state().passthrough()) {
-                            n++;
-                        }
-                    }
-                    cb.call(n);
+                    cb.call(px.subscribedClients());
                 }).register(registry);
         CounterWithCallback.builder().name("redis_sidecar_resubscriptions")
                 .help("Subscribed clients moved to a new connection (a new master) and confirmed there")

@@ -4,8 +4,18 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.redissidecar.proxy.commands.CommandInfo;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The data plane's metrics: what is counted on the request path. Everything here is cheap on the hot path: the data
@@ -32,7 +42,7 @@ public final class ProxyMetrics {
 
     private final boolean enabled;
     /** Every event loop's request counters, summed at scrape time. */
-    private final java.util.Map<Object, LoopCounters> loops = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Object, LoopCounters> loops = new ConcurrentHashMap<>();
     private final CounterDataPoint heldReplayed;
     private final CounterDataPoint heldFailed;
     private final CounterDataPoint unsafeNotReplayed;
@@ -127,9 +137,9 @@ public final class ProxyMetrics {
     }
 
     /** Sums the event loops' counters into the requests counter, the latency histogram and the byte counters. */
-    private final class RequestCollector implements io.prometheus.metrics.model.registry.MultiCollector {
+    private final class RequestCollector implements MultiCollector {
         @Override
-        public io.prometheus.metrics.model.snapshots.MetricSnapshots collect() {
+        public MetricSnapshots collect() {
             long[] req = new long[0];
             long[] buckets = new long[LoopCounters.CLASSES * (LoopCounters.BOUNDS.length + 1)];
             long[] nanos = new long[LoopCounters.CLASSES];
@@ -138,7 +148,7 @@ public final class ProxyMetrics {
             for (LoopCounters c : loops.values()) {
                 long[] r = c.requests;
                 if (r.length > req.length) {
-                    req = java.util.Arrays.copyOf(req, r.length);
+                    req = Arrays.copyOf(req, r.length);
                 }
                 for (int i = 0; i < r.length; i++) {
                     req[i] += r[i];
@@ -152,7 +162,7 @@ public final class ProxyMetrics {
                 in += c.bytesIn;
                 out += c.bytesOut;
             }
-            var requests = io.prometheus.metrics.model.snapshots.CounterSnapshot.builder()
+            var requests = CounterSnapshot.builder()
                     .name("redis_sidecar_requests")
                     .help("Client requests by command and outcome: ok and error count answered requests; "
                             + "redirected (MOVED/ASK followed), retried (sent again after a failure) and refused (by "
@@ -167,41 +177,41 @@ public final class ProxyMetrics {
                     continue;
                 }
                 for (int o = 0; o < LoopCounters.OUTCOMES; o++) {
-                    requests.dataPoint(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot
+                    requests.dataPoint(CounterSnapshot.CounterDataPointSnapshot
                             .builder().value(req[cmd * LoopCounters.OUTCOMES + o])
-                            .labels(io.prometheus.metrics.model.snapshots.Labels.of("command", name, "outcome",
+                            .labels(Labels.of("command", name, "outcome",
                                     OUTCOMES[o])).build());
                 }
             }
-            var latency = io.prometheus.metrics.model.snapshots.HistogramSnapshot.builder()
+            var latency = HistogramSnapshot.builder()
                     .name("redis_sidecar_request_duration_seconds")
                     .help("Time from a request's arrival at the proxy to its reply being written, by command class");
-            double[] bounds = java.util.Arrays.copyOf(LoopCounters.BOUNDS, LoopCounters.BOUNDS.length + 1);
+            double[] bounds = Arrays.copyOf(LoopCounters.BOUNDS, LoopCounters.BOUNDS.length + 1);
             bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
             for (int k = 0; k < LoopCounters.CLASSES; k++) {
-                long[] b = java.util.Arrays.copyOfRange(buckets, k * bounds.length, (k + 1) * bounds.length);
-                latency.dataPoint(io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot
+                long[] b = Arrays.copyOfRange(buckets, k * bounds.length, (k + 1) * bounds.length);
+                latency.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot
                         .builder()
-                        .classicHistogramBuckets(io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets.of(
+                        .classicHistogramBuckets(ClassicHistogramBuckets.of(
                                 bounds, b))
                         .sum(nanos[k] / 1e9)
-                        .labels(io.prometheus.metrics.model.snapshots.Labels.of("class", CLASSES[k])).build());
+                        .labels(Labels.of("class", CLASSES[k])).build());
             }
-            var bytes = io.prometheus.metrics.model.snapshots.CounterSnapshot.builder()
+            var bytes = CounterSnapshot.builder()
                     .name("redis_sidecar_client_bytes").help("Bytes read from and written to clients")
-                    .dataPoint(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot.builder()
-                            .value(in).labels(io.prometheus.metrics.model.snapshots.Labels.of("direction", "in"))
+                    .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
+                            .value(in).labels(Labels.of("direction", "in"))
                             .build())
-                    .dataPoint(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot.builder()
-                            .value(out).labels(io.prometheus.metrics.model.snapshots.Labels.of("direction", "out"))
+                    .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
+                            .value(out).labels(Labels.of("direction", "out"))
                             .build());
-            return io.prometheus.metrics.model.snapshots.MetricSnapshots.of(requests.build(), latency.build(),
+            return MetricSnapshots.of(requests.build(), latency.build(),
                     bytes.build());
         }
 
         @Override
-        public java.util.List<String> getPrometheusNames() {
-            return java.util.List.of("redis_sidecar_requests", "redis_sidecar_request_duration_seconds",
+        public List<String> getPrometheusNames() {
+            return List.of("redis_sidecar_requests", "redis_sidecar_request_duration_seconds",
                     "redis_sidecar_client_bytes");
         }
     }

@@ -1,15 +1,19 @@
 package io.redissidecar.proxy.session;
 
 import io.redissidecar.config.SidecarConfig;
-import io.redissidecar.topology.Topology;
 import io.redissidecar.proxy.commands.CommandTable;
+import io.redissidecar.proxy.metrics.ClientStats;
+import io.redissidecar.proxy.metrics.ProxyMetrics;
+import io.redissidecar.topology.Topology;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /** What all client sessions share: configuration, the command table, the topology and the client registry. */
-public final class ProxyContext {
+public final class ProxyContext implements ClientStats {
     private volatile SidecarConfig config;
     private volatile CommandTable commands;
     private volatile boolean readFromReplicas;
@@ -20,16 +24,16 @@ public final class ProxyContext {
     private final AtomicInteger clients = new AtomicInteger();
     private final AtomicLong clientsRejected = new AtomicLong();
     private final AtomicLong clientsAccepted = new AtomicLong();
-    private final io.redissidecar.proxy.metrics.ProxyMetrics metrics;
+    private final ProxyMetrics metrics;
     private final AtomicLong resubscriptions = new AtomicLong();
     private final AtomicLong moved = new AtomicLong();
     private final AtomicLong asked = new AtomicLong();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final long startedAtMillis = System.currentTimeMillis();
-    private volatile java.util.function.Supplier<String> infoSection = () -> "# Proxy\r\n";
+    private volatile Supplier<String> infoSection = () -> "# Proxy\r\n";
 
     /** INFO's {@code # Proxy} section (set by the wiring, which knows the nodes, breakers and failovers). */
-    public void infoSection(java.util.function.Supplier<String> s) {
+    public void infoSection(Supplier<String> s) {
         infoSection = s;
     }
 
@@ -38,11 +42,11 @@ public final class ProxyContext {
     }
 
     public ProxyContext(SidecarConfig config, CommandTable commands, Topology topology) {
-        this(config, commands, topology, io.redissidecar.proxy.metrics.ProxyMetrics.disabled());
+        this(config, commands, topology, ProxyMetrics.disabled());
     }
 
     public ProxyContext(SidecarConfig config, CommandTable commands, Topology topology,
-                        io.redissidecar.proxy.metrics.ProxyMetrics metrics) {
+                        ProxyMetrics metrics) {
         this.metrics = metrics;
         this.commands = commands;
         config(config);
@@ -56,7 +60,7 @@ public final class ProxyContext {
     /** A reloaded configuration: read by every client from its next request on. */
     public void config(SidecarConfig c) {
         readFromReplicas = c.readFrom().fromReplicas();
-        holdNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(c.failoverHoldMs());
+        holdNanos = TimeUnit.MILLISECONDS.toNanos(c.failoverHoldMs());
         maxPending = c.maxPendingPerClient();
         config = c;
     }
@@ -116,6 +120,7 @@ public final class ProxyContext {
     }
 
     /** Subscribed clients moved to a new connection and confirmed there (after a failover or a restart). */
+    @Override
     public long resubscriptions() {
         return resubscriptions.get();
     }
@@ -125,36 +130,54 @@ public final class ProxyContext {
     }
 
     /** Cluster mode: requests the proxy followed to another node after a MOVED reply. */
+    @Override
     public long movedRedirections() {
         return moved.get();
     }
 
     /** Cluster mode: requests the proxy sent to another node with ASKING after an ASK reply. */
+    @Override
     public long askRedirections() {
         return asked.get();
     }
 
+    @Override
     public int connectedClients() {
         return clients.get();
     }
 
+    @Override
     public long acceptedClients() {
         return clientsAccepted.get();
     }
 
-    public io.redissidecar.proxy.metrics.ProxyMetrics metrics() {
+    public ProxyMetrics metrics() {
         return metrics;
     }
 
+    @Override
     public long rejectedClients() {
         return clientsRejected.get();
     }
 
     /** Requests accepted from clients whose replies have not been written yet, over all clients. */
+    @Override
     public int pendingReplies() {
         int n = 0;
         for (ClientSession s : sessions) {
             n += s.pendingReplies();
+        }
+        return n;
+    }
+
+    /** Clients in pub/sub mode; the flag is read from another thread, at scrape time (a gauge). */
+    @Override
+    public int subscribedClients() {
+        int n = 0;
+        for (ClientSession s : sessions) {
+            if (s.state().passthrough()) {
+                n++;
+            }
         }
         return n;
     }

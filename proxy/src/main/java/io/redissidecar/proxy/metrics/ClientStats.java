@@ -1,0 +1,26 @@
+package io.redissidecar.proxy.metrics;
+
+/**
+ * The client side's figures read at scrape time (implemented by the session package's {@code ProxyContext}), so that
+ * the metrics depend on no client-session class.
+ */
+public interface ClientStats {
+    int connectedClients();
+
+    long acceptedClients();
+
+    long rejectedClients();
+
+    /** Requests accepted from clients whose replies have not been written yet, over all clients. */
+    int pendingReplies();
+
+    /** Clients in pub/sub mode. */
+    int subscribedClients();
+
+    /** Subscribed clients moved to a new connection and confirmed there. */
+    long resubscriptions();
+
+    long movedRedirections();
+
+    long askRedirections();
+}

@@ -4,6 +4,8 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.redissidecar.config.HostPort;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -21,11 +23,25 @@ public final class LoopBackends {
     private final java.util.function.Supplier<HostPort> writesPaused;
     private final java.util.ArrayList<Runnable> masterWaiters = new java.util.ArrayList<>();
     private final java.util.Set<Runnable> masterListeners = new java.util.LinkedHashSet<>();
+    private final java.util.function.Function<HostPort, ? extends SocketAddress> addressOf;
 
     /** {@code bootstrap} is configured (channel class, options) but has no group or handler yet. */
     public LoopBackends(EventLoop loop, Bootstrap bootstrap, BackendSettings settings,
                         java.util.function.Consumer<HostPort> failureListener,
                         java.util.function.Supplier<HostPort> writesPaused) {
+        this(loop, bootstrap, settings, failureListener, writesPaused,
+                node -> InetSocketAddress.createUnresolved(node.host(), node.port()));
+    }
+
+    /**
+     * As above, with {@code addressOf} giving the address a backend connection to a node connects to (the default is
+     * the node's host and port, resolved by the bootstrap; tests route nodes to in-process addresses).
+     */
+    public LoopBackends(EventLoop loop, Bootstrap bootstrap, BackendSettings settings,
+                        java.util.function.Consumer<HostPort> failureListener,
+                        java.util.function.Supplier<HostPort> writesPaused,
+                        java.util.function.Function<HostPort, ? extends SocketAddress> addressOf) {
+        this.addressOf = addressOf;
         this.writesPaused = writesPaused;
         this.loop = loop;
         this.failureListener = failureListener;
@@ -170,6 +186,11 @@ public final class LoopBackends {
 
     Bootstrap bootstrap() {
         return bootstrap;
+    }
+
+    /** The address a connection to {@code node} connects to. */
+    SocketAddress address(HostPort node) {
+        return addressOf.apply(node);
     }
 
     BackendSettings settings() {

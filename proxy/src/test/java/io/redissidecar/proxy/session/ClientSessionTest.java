@@ -189,15 +189,16 @@ class ClientSessionTest {
         start();
         Client bad = connect();
         Client good = connect();
-        bad.send("*1\r\n$x\r\n");
+        bad.send("*2\r\n$3\r\nGET\r\n$1\r\nb\r\n*1\r\n$x\r\n");
         settle();
-        assertEquals("-ERR Protocol error: invalid bulk length\r\n", bad.received());
+        assertEquals("$2\r\nvb\r\n-ERR Protocol error: invalid bulk length\r\n", bad.received(),
+                "the reply due first, then the error");
         assertFalse(call(() -> bad.channel.isActive()), "the client is closed");
         good.send("*2\r\n$3\r\nGET\r\n$1\r\na\r\n");
         settle();
         assertEquals("$2\r\nva\r\n", good.received());
         assertTrue(call(() -> good.channel.isActive()));
-        assertEquals(List.of("GET a"), redis.connection(0).commands());
+        assertEquals(List.of("GET b", "GET a"), redis.connection(0).commands());
     }
 
     @Test

@@ -54,7 +54,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     }
 
     void connect() {
-        ChannelFuture f = loop.bootstrap().clone().handler(this).connect(node.host(), node.port());
+        ChannelFuture f = loop.bootstrap().clone().handler(this).connect(loop.address(node));
         channel = f.channel();
         f.addListener(done -> {
             if (!done.isSuccess()) {

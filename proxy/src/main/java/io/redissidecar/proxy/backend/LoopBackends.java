@@ -5,6 +5,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.topology.SlotMap;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -28,11 +31,25 @@ public final class LoopBackends {
     private final Supplier<HostPort> writesPaused;
     private final ArrayList<Runnable> masterWaiters = new ArrayList<>();
     private final Set<Runnable> masterListeners = new LinkedHashSet<>();
+    private final Function<HostPort, ? extends SocketAddress> addressOf;
 
     /** {@code bootstrap} is configured (channel class, options) but has no group or handler yet. */
     public LoopBackends(EventLoop loop, Bootstrap bootstrap, BackendSettings settings,
                         Consumer<HostPort> failureListener,
                         Supplier<HostPort> writesPaused) {
+        this(loop, bootstrap, settings, failureListener, writesPaused,
+                node -> InetSocketAddress.createUnresolved(node.host(), node.port()));
+    }
+
+    /**
+     * As above, with {@code addressOf} giving the address a backend connection to a node connects to (the default is
+     * the node's host and port, resolved by the bootstrap; tests route nodes to in-process addresses).
+     */
+    public LoopBackends(EventLoop loop, Bootstrap bootstrap, BackendSettings settings,
+                        Consumer<HostPort> failureListener,
+                        Supplier<HostPort> writesPaused,
+                        Function<HostPort, ? extends SocketAddress> addressOf) {
+        this.addressOf = addressOf;
         this.writesPaused = writesPaused;
         this.loop = loop;
         this.failureListener = failureListener;
@@ -177,6 +194,11 @@ public final class LoopBackends {
 
     Bootstrap bootstrap() {
         return bootstrap;
+    }
+
+    /** The address a connection to {@code node} connects to. */
+    SocketAddress address(HostPort node) {
+        return addressOf.apply(node);
     }
 
     BackendSettings settings() {

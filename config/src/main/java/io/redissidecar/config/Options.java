@@ -26,6 +26,7 @@ public final class Options {
     public static final String MASTER_NAME = "master-name";
     public static final String SENTINEL_PASSWORD = "sentinel-password";
     public static final String FAILOVER_HOLD_MS = "failover-hold-ms";
+    public static final String REPLAY_AMBIGUOUS_WRITES = "replay-ambiguous-writes";
     public static final String DURABILITY = "durability";
     public static final String READ_FROM = "read-from";
     public static final String MAX_REPLICA_LAG_MS = "max-replica-lag-ms";
@@ -41,6 +42,7 @@ public final class Options {
     public static final String MAX_MULTIBULK_LENGTH = "max-multibulk-length";
     public static final String MAX_INLINE_LENGTH = "max-inline-length";
     public static final String MAX_PENDING_PER_CLIENT = "max-pending-per-client";
+    public static final String MAX_FANOUT_PARTS = "max-fanout-parts";
     public static final String CLIENT_IDLE_TIMEOUT_MS = "client-idle-timeout-ms";
     public static final String CONNECT_TIMEOUT_MS = "connect-timeout-ms";
     public static final String BACKEND_TIMEOUT_MS = "backend-timeout-ms";
@@ -85,6 +87,9 @@ public final class Options {
                     "cluster mode: interval of the slot-map refresh (also refreshed on MOVED and on node failure)"),
             new OptionSpec(FAILOVER_HOLD_MS, "15000", Parsers.intBetween(0, 3_600_000),
                     "how long requests wait for a master (and are retried when safe) before failing; 0 = fail at once"),
+            new OptionSpec(REPLAY_AMBIGUOUS_WRITES, "on", Parsers.oneOf("on", "off"),
+                    "on: a write whose connection was lost before its reply is sent again when a second run cannot "
+                            + "change the data (SET, DEL, HSET, ...); off: it fails instead (at most once)"),
             new OptionSpec(READ_FROM, "master", Parsers.oneOf(ReadFrom.class),
                     "where read-only commands outside transactions go: master, replica-preferred (a replica within "
                             + "max-replica-lag-ms, else the master), replica (replicas only), nearest (lowest check "
@@ -116,6 +121,9 @@ public final class Options {
                     "most arguments in one request"),
             new OptionSpec(MAX_INLINE_LENGTH, "65536", Parsers.intBetween(16, 64 * 1024 * 1024),
                     "longest inline (telnet-style) request line, bytes"),
+            new OptionSpec(MAX_FANOUT_PARTS, "10000", Parsers.intBetween(1, 10_000_000),
+                    "cluster mode: most backend requests one client request may become (a cross-slot MGET, DEL or "
+                            + "MSET is split per key); more gets an error"),
             new OptionSpec(MAX_PENDING_PER_CLIENT, "1024", Parsers.intBetween(1, 1_000_000),
                     "requests in flight per client before the proxy stops reading from it (backpressure)"),
             new OptionSpec(CLIENT_IDLE_TIMEOUT_MS, "0", Parsers.longBetween(0, Long.MAX_VALUE),

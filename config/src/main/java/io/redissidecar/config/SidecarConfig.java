@@ -104,6 +104,11 @@ public final class SidecarConfig {
         return (String) get(Options.SENTINEL_PASSWORD);
     }
 
+    /** Whether writes sent but not answered may be sent again when that cannot change the data. */
+    public boolean replayAmbiguousWrites() {
+        return "on".equals(get(Options.REPLAY_AMBIGUOUS_WRITES));
+    }
+
     public int failoverHoldMs() {
         return (Integer) get(Options.FAILOVER_HOLD_MS);
     }
@@ -162,6 +167,10 @@ public final class SidecarConfig {
 
     public int maxInlineLength() {
         return (Integer) get(Options.MAX_INLINE_LENGTH);
+    }
+
+    public int maxFanoutParts() {
+        return (Integer) get(Options.MAX_FANOUT_PARTS);
     }
 
     public int maxPendingPerClient() {

@@ -144,7 +144,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         state = State.READY;
-        writer = new RequestWriter(ctx.channel(), awaiting, waits, loop.flushBatch(), this);
+        writer = new RequestWriter(ctx.channel(), awaiting, waits, loop.flushBatch(), this, stall);
         loop.settings().connectionOpened(node);
         loop.settings().breakers().connected(node);
         // the proxy's own commands first: AUTH, READONLY (cluster replicas), CLIENT ID (private connections)
@@ -172,9 +172,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             in.release();
             return;
         }
-        if (loop.settings().metrics().enabled()) {
-            loop.replyReadNanos = System.nanoTime();
-        }
+        long now = System.nanoTime();
+        stall.bytesArrived(now);
+        loop.replyReadNanos = now;
         ByteBuf cum = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(),
                 cumulation, in);
         cumulation = cum;
@@ -202,7 +202,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     }
 
     private void deliver(ByteBuf buf, int offset, int length) {
-        stall.replied();
         InFlight e = awaiting.poll();
         if (e == null) {
             if (passthrough && privateOwner != null) {
@@ -238,9 +237,12 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 
     /** A client's reply: acted on when it proves the request did not run (see {@link ReplyVerdict}), else delivered. */
     private void deliverToClient(InFlight e, ByteBuf buf, int offset, int length) {
-        ReplyVerdict v = ReplyVerdict.of(buf, offset, length);
+        ReplyVerdict v = e.script ? ReplyVerdict.OK : ReplyVerdict.of(buf, offset, length);
+        if ((v == ReplyVerdict.MOVED || v == ReplyVerdict.ASK) && e.slot < 0) {
+            v = ReplyVerdict.ERROR; // not routed by slot (static or sentinel mode): a redirection is not followed
+        }
         if (!v.provesNotRun() || !e.canResend()) {
-            if (e.gate != null && v == ReplyVerdict.OK) {
+            if (e.gate != null && buf.getByte(offset) != '-') {
                 waits.store(e, buf, offset, length); // a write that ran: its reply waits for the WAIT
                 return;
             }

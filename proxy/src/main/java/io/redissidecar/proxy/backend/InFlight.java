@@ -57,6 +57,11 @@ public final class InFlight {
     public boolean idempotent;
     /** Changes data: with replicated durability its reply waits for the WAIT of its batch. */
     public boolean write;
+    /**
+     * A script (EVAL, EVALSHA, FCALL and their read-only forms): an error it returns is its own result, which it may
+     * have made up after writing ({@code return {err='MOVED ...'}}), never a signal that it did not run.
+     */
+    public boolean script;
     /** A write: the WAIT that must confirm it before its reply may go out; a WAIT: the batch it confirms. */
     WaitGate gate;
     /** A read-only command sent under --read-from (retried on a read connection). */
@@ -74,6 +79,8 @@ public final class InFlight {
     public HostPort redirectTo;
     /** The redirection was an ASK: the next sending is preceded by ASKING. */
     public boolean asking;
+    /** The backend requests this client request became (split or fanned out; 1 for any other). */
+    public int parts = 1;
     /** Redirections followed so far (a loop is cut off with an error). */
     public int redirects;
     /** When the entry must have been answered by, while it waits for a master to retry on; 0 = not waiting. */

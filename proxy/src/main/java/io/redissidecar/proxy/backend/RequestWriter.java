@@ -19,13 +19,15 @@ final class RequestWriter {
     private final WaitBatcher waits;
     private final FlushBatch flushBatch;
     private final FlushBatch.Flushable owner;
+    private final StallWatch stall;
     private int currentDb;
     /** Bytes written since the last flush. */
     private int unflushed;
     private boolean flushQueued;
 
     RequestWriter(Channel channel, ArrayDeque<InFlight> awaiting, WaitBatcher waits, FlushBatch flushBatch,
-                  FlushBatch.Flushable owner) {
+                  FlushBatch.Flushable owner, StallWatch stall) {
+        this.stall = stall;
         this.channel = channel;
         this.awaiting = awaiting;
         this.waits = waits;
@@ -46,6 +48,9 @@ final class RequestWriter {
     /** Writes {@code e} as it is; its bytes may follow in {@link #writeBytes} when it has no frame (a run). */
     void writeOne(InFlight e) {
         if (e.kind != InFlight.Kind.PASSTHROUGH) {
+            if (awaiting.isEmpty()) {
+                stall.waitingFrom(System.nanoTime());
+            }
             awaiting.add(e);
         }
         waits.add(e);
@@ -93,6 +98,9 @@ final class RequestWriter {
         unflushed = 0;
         InFlight wait = waits.closeBatch(channel.alloc());
         if (wait != null) {
+            if (awaiting.isEmpty()) {
+                stall.waitingFrom(System.nanoTime());
+            }
             awaiting.add(wait);
             channel.write(wait.frame, channel.voidPromise());
             wait.frame = null;

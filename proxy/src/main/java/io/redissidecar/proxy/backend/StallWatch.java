@@ -1,34 +1,38 @@
 package io.redissidecar.proxy.backend;
 
 /**
- * The watchdog's view of one backend connection: whether it has had requests outstanding and no reply for the
- * backend timeout (a frozen or partitioned node never closes the connection by itself).
+ * The watchdog's view of one backend connection: whether it has had requests outstanding and no byte from the node
+ * for the backend timeout (a frozen or partitioned node never closes the connection by itself). The clock runs from
+ * the later of the last byte received and the moment the connection started waiting (its first request after being
+ * idle), so a large reply that is still arriving, or a connection that was idle for a long time, is not a stall.
  */
 final class StallWatch {
-    private int repliesSeen;
-    private int repliesAtLastCheck;
-    private long stalledSinceNanos;
+    /** When bytes last arrived, or when the connection last started waiting; 0 before either. */
+    private long progressNanos;
 
-    /** A reply arrived. */
-    void replied() {
-        repliesSeen++;
+    /** Bytes arrived from the node at {@code now}. */
+    void bytesArrived(long now) {
+        progressNanos = now;
+    }
+
+    /** A request was written while none was outstanding: the wait for a reply starts {@code now}. */
+    void waitingFrom(long now) {
+        progressNanos = now;
     }
 
     /**
-     * Called by the loop's watchdog: whether the connection, with requests {@code outstanding}, has had no reply for
-     * {@code timeoutNanos} up to {@code now}.
+     * Called by the loop's watchdog: whether the connection, with requests {@code outstanding}, has received nothing
+     * for {@code timeoutNanos} up to {@code now}.
      */
     boolean stalled(long now, long timeoutNanos, boolean outstanding) {
-        if (!outstanding || repliesSeen != repliesAtLastCheck) {
-            repliesAtLastCheck = repliesSeen;
-            stalledSinceNanos = now;
+        if (!outstanding || progressNanos == 0) {
             return false;
         }
-        return now - stalledSinceNanos >= timeoutNanos;
+        return now - progressNanos >= timeoutNanos;
     }
 
-    /** How long, at {@code now}, the connection has had no reply, in milliseconds. */
+    /** How long, at {@code now}, the connection has received nothing, in milliseconds. */
     long stalledForMillis(long now) {
-        return (now - stalledSinceNanos) / 1_000_000;
+        return (now - progressNanos) / 1_000_000;
     }
 }

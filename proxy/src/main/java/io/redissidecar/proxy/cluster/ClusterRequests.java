@@ -26,9 +26,12 @@ public final class ClusterRequests {
     private ClusterRequests() {
     }
 
-    /** A multi-key command whose keys lie in several slots ({@code slots}, routed last), as one request per key. */
+    /**
+     * A multi-key command whose keys lie in several slots ({@code slots}, routed last), as one request per key;
+     * {@code replayWrites}: a written part whose connection is lost may be sent again (--replay-ambiguous-writes).
+     */
     public static InFlight[] split(ReplyOwner session, ByteBufAllocator alloc, InFlight client, CommandInfo cmd,
-                                   RequestFramer req, Router.Slots slots) {
+                                   RequestFramer req, Router.Slots slots, boolean replayWrites) {
         String n = cmd.name();
         boolean pairs = n.equals("mset");
         MergedRequest.Merge merge = switch (n) {
@@ -51,15 +54,17 @@ public final class ClusterRequests {
                 Replies.writeBulk(f, buf, req.argOffset(k + 1), req.argLength(k + 1));
             }
             int slot = SlotHash.slot(buf, req.argOffset(k), req.argLength(k));
-            parts[i] = m.part(f, slot, true); // MGET, EXISTS read; MSET, DEL, UNLINK, TOUCH leave the same data twice
-            parts[i].write = !n.equals("mget") && !n.equals("exists");
+            boolean write = !n.equals("mget") && !n.equals("exists");
+            // MGET, EXISTS read; MSET, DEL, UNLINK, TOUCH leave the same data twice
+            parts[i] = m.part(f, slot, !write || replayWrites);
+            parts[i].write = write;
         }
         return parts;
     }
 
     /** A command for every master of {@code map}, merged (not SCAN: see {@link #scan}). */
     public static InFlight[] fanOut(ReplyOwner session, ByteBufAllocator alloc, InFlight client, CommandInfo cmd,
-                                    RequestFramer req, int consumed, SlotMap map) {
+                                    RequestFramer req, int consumed, SlotMap map, boolean replayWrites) {
         List<HostPort> masters = map.masters();
         MergedRequest.Merge merge = switch (cmd.name()) {
             case "keys" -> MergedRequest.Merge.CONCAT;
@@ -70,7 +75,7 @@ public final class ClusterRequests {
         };
         MergedRequest m = new MergedRequest(session, alloc, client, merge, masters.size());
         InFlight[] parts = new InFlight[masters.size()];
-        boolean idempotent = cmd.idempotent();
+        boolean idempotent = cmd.idempotent() && (!cmd.has(CommandInfo.WRITE) || replayWrites);
         for (int i = 0; i < parts.length; i++) {
             parts[i] = m.part(req.retainedFrame(consumed), map.firstSlot(masters.get(i)), idempotent);
             parts[i].write = cmd.has(CommandInfo.WRITE);

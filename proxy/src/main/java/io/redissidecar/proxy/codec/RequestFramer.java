@@ -1,6 +1,7 @@
 package io.redissidecar.proxy.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.ByteBufAllocator;
 import io.redissidecar.proxy.commands.KeySpec;
 import java.util.ArrayList;
@@ -275,6 +276,13 @@ public final class RequestFramer implements KeySpec.Args {
             }
         }
         return true;
+    }
+
+    /** Whether arguments {@code i} and {@code j} are the same bytes. */
+    @Override
+    public boolean argsEqual(int i, int j) {
+        int len = argLengths[i];
+        return len == argLengths[j] && ByteBufUtil.equals(frameBuffer, argOffset(i), frameBuffer, argOffset(j), len);
     }
 
     /** Parses argument {@code i} as a Redis integer; {@link Long#MIN_VALUE} if it is not one. */

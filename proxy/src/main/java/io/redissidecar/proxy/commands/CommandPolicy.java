@@ -23,21 +23,34 @@ final class CommandPolicy {
     /** Blocking without Redis's "blocking" flag. XREAD/XREADGROUP block only with BLOCK: see the router. */
     static final Set<String> EXTRA_BLOCKING = Set.of("wait");
 
-    /** Would change how a shared connection replies (or name a backend connection): refused. */
+    /**
+     * Refused whatever the deny list says: on a shared connection they would shift every later reply to the wrong
+     * client (no reply: REPLCONF; a stream of replies: MONITOR, SYNC, PSYNC; a mode switch: SCRIPT DEBUG, CLIENT REPLY,
+     * CLIENT TRACKING and its kin), or act on the backend connection rather than the client's (CLIENT UNBLOCK).
+     */
     static final Set<String> UNSUPPORTED = Set.of("client|reply", "client|tracking", "client|caching",
-            "client|getredir", "client|unblock", "client|trackinginfo");
+            "client|getredir", "client|unblock", "client|trackinginfo", "replconf", "monitor", "sync", "psync",
+            "script|debug");
 
     /**
-     * Writes whose repetition leaves the same data (read-only commands are idempotent by their flag). Replies may
-     * differ on the second sending (DEL counts 0). Commands whose options change that (SET ... GET, ZADD ... INCR)
-     * are judged by the replay logic with their arguments.
+     * Writes whose repetition leaves the same data, whatever their arguments (read-only commands are idempotent by
+     * their flag): they may be sent again when a connection is lost before their reply. Replies may differ on the
+     * second sending (DEL counts 0, SETNX answers 0, FUNCTION LOAD says the library exists); a relative expiry
+     * (EXPIRE, SETEX) starts again from the second sending. Not here, because a second run changes the data again:
+     * LTRIM and ZREMRANGEBYRANK (positions shift), FLUSHDB and FLUSHALL (they would also remove what other clients
+     * wrote in between), and every command that adds, counts or moves.
      */
-    static final Set<String> IDEMPOTENT_WRITES = Set.of("set", "setex", "psetex", "setnx", "mset", "msetnx",
-            "setrange", "setbit", "del", "unlink", "hset", "hmset", "hsetnx", "hdel", "sadd", "srem", "zadd",
-            "zrem", "zremrangebyscore", "zremrangebyrank", "zremrangebylex", "expire", "pexpire", "expireat",
-            "pexpireat", "persist", "lset", "ltrim", "pfadd", "geoadd", "sinterstore", "sunionstore",
-            "sdiffstore", "zunionstore", "zinterstore", "zdiffstore", "zrangestore", "bitop", "flushdb",
-            "flushall", "script|load", "function|load", "touch");
+    static final Set<String> IDEMPOTENT_WRITES = Set.of("setex", "psetex", "setnx", "mset", "msetnx",
+            "setrange", "setbit", "del", "unlink", "hset", "hmset", "hsetnx", "hdel", "sadd", "srem", "zrem",
+            "zremrangebyscore", "zremrangebylex", "expire", "pexpire", "expireat", "pexpireat", "persist", "lset",
+            "pfadd", "geoadd", "script|load", "function|load", "touch");
+
+    /**
+     * Writes that are idempotent unless an argument says otherwise: SET with GET, ZADD with INCR, and the *STORE
+     * commands and BITOP when the destination is also a source (see {@code ReplaySafety}).
+     */
+    static final Set<String> IDEMPOTENT_UNLESS_ARGS = Set.of("set", "zadd", "bitop", "sinterstore", "sunionstore",
+            "sdiffstore", "zunionstore", "zinterstore", "zdiffstore", "zrangestore");
 
     /** Commands newer than the table's Redis version that clients send anyway (Jedis, Lettuce send SETINFO). */
     static final String[] SYNTHETIC = {

@@ -115,7 +115,8 @@ public final class CommandTable {
             }
         }
         Handling handling = CommandPolicy.handling(name, flags, deny);
-        boolean idempotent = (flags & CommandInfo.READONLY) != 0 || CommandPolicy.IDEMPOTENT_WRITES.contains(name);
+        boolean idempotent = (flags & CommandInfo.READONLY) != 0 || CommandPolicy.IDEMPOTENT_WRITES.contains(name)
+                || CommandPolicy.IDEMPOTENT_UNLESS_ARGS.contains(name);
         return new CommandInfo(name, Integer.parseInt(cols[1]), flags, specs, handling, idempotent, subcommands);
     }
 

@@ -41,6 +41,9 @@ public record KeySpec(boolean readOnly, int beginIndex, byte[] keyword, int keyw
         boolean argEqualsIgnoreCase(int i, byte[] lowerAscii);
 
         long argLong(int i);
+
+        /** Whether arguments {@code i} and {@code j} are the same bytes. */
+        boolean argsEqual(int i, int j);
     }
 
     /**

@@ -22,5 +22,8 @@ public interface ClientStats {
 
     long movedRedirections();
 
+    /** Clients closed for sending HTTP (POST or Host:) to the data port. */
+    long crossProtocolClients();
+
     long askRedirections();
 }

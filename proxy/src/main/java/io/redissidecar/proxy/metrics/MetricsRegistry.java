@@ -74,6 +74,9 @@ public final class MetricsRegistry {
         CounterWithCallback.builder().name("redis_sidecar_client_connections_accepted")
                 .help("Client connections accepted since start").callback(cb -> cb.call(px.acceptedClients()))
                 .register(registry);
+        CounterWithCallback.builder().name("redis_sidecar_cross_protocol_clients")
+                .help("Client connections closed for sending HTTP (POST or Host:) to the data port, as Redis does")
+                .callback(cb -> cb.call(px.crossProtocolClients())).register(registry);
         CounterWithCallback.builder().name("redis_sidecar_client_connections_rejected")
                 .help("Client connections refused because max-clients were connected")
                 .callback(cb -> cb.call(px.rejectedClients())).register(registry);

@@ -34,6 +34,14 @@ public final class Replies {
         return b.writeByte('\r').writeByte('\n');
     }
 
+    /** {@code -<message>\r\n} with each char of {@code message} as one byte (text quoted from a request, as is). */
+    public static ByteBuf errorLatin1(ByteBufAllocator alloc, String message) {
+        String clean = message.replace('\r', ' ').replace('\n', ' ');
+        ByteBuf b = alloc.buffer(clean.length() + 3);
+        b.writeByte('-').writeCharSequence(clean, StandardCharsets.ISO_8859_1);
+        return b.writeByte('\r').writeByte('\n');
+    }
+
     public static ByteBuf integer(ByteBufAllocator alloc, long v) {
         return alloc.buffer(24).writeByte(':').writeBytes(Long.toString(v).getBytes(StandardCharsets.US_ASCII))
                 .writeByte('\r').writeByte('\n');

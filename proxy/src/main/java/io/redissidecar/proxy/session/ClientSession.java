@@ -166,6 +166,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         framer.reset();
         held.clientGone();
         replies.clientGone();
+        subs.clientGone();
         // entries still on a backend connection are released as their replies arrive (isActive() is false now)
         priv.release(); // Redis drops the private connection's MULTI, WATCH and subscriptions with it
     }
@@ -222,8 +223,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean dispatch(int consumed) {
         ByteBuf buf = framer.frameBuffer();
         CommandInfo cmd = px.commands().lookup(buf, framer.argOffset(0), framer.argLength(0));
-        if (cmd != null && cmd.subcommands() != null && framer.argc() >= 2) {
+        boolean container = cmd != null && cmd.subcommands() != null && framer.argc() >= 2;
+        if (container) {
             cmd = cmd.subcommands().lookup(buf, framer.argOffset(1), framer.argLength(1));
+        }
+        if (cmd == null) {
+            if (LocalCommands.crossProtocol(framer)) {
+                return crossProtocolClose();
+            }
+            if (!state.passthrough) { // fail closed: what the proxy does not know never reaches a shared connection
+                return refuse(Replies.errorLatin1(ctx.alloc(), LocalCommands.unknownCommand(framer, container)));
+            }
         }
         if (cmd != null && !cmd.arityOk(framer.argc())) {
             cmd = null; // Redis answers with its own wrong-arity error
@@ -338,11 +348,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     boolean refuse(String message) {
+        return refuse(Replies.error(ctx.alloc(), message));
+    }
+
+    /** Answers the request with {@code error} without sending it (inside MULTI, EXEC then aborts, as in Redis). */
+    private boolean refuse(ByteBuf error) {
         if (state.inMulti) {
             state.txDirty = true;
         }
         metrics.request(counters, entries.command(), ProxyMetrics.REFUSED);
-        enqueueLocal(InFlight.local(Replies.error(ctx.alloc(), message)));
+        answer(InFlight.local(error));
         return true;
     }
 
@@ -356,13 +371,34 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (dispatching) {
             entries.tag(e);
         }
-        enqueueLocal(e);
+        answer(e);
         return true;
+    }
+
+    /** A reply the proxy made for the request being handled; in pass-through mode, in its place among Redis's. */
+    private void answer(InFlight e) {
+        if (state.passthrough && !state.awaitingReset) {
+            subs.answerInOrder(e);
+        } else {
+            enqueueLocal(e);
+        }
     }
 
     void enqueueLocal(InFlight e) {
         replies.local(e);
         drainReplies();
+    }
+
+    /**
+     * Redis's cross-protocol guard: a {@code POST} request line or a {@code Host:} header line means an HTTP client
+     * (a web page, curl) is talking to the data port. Redis closes such a connection at once; so does the proxy,
+     * with the client's connection, before anything more of it is read or forwarded.
+     */
+    private boolean crossProtocolClose() {
+        px.crossProtocolClosed(ctx.channel().remoteAddress());
+        closing = true;
+        ctx.close();
+        return true;
     }
 
     private void protocolError(String message) {

@@ -12,6 +12,7 @@ import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.metrics.LoopCounters;
 import io.redissidecar.proxy.metrics.ProxyMetrics;
 import io.redissidecar.proxy.resp.Replies;
+import io.redissidecar.topology.SlotMap;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -83,9 +84,18 @@ final class HeldRequests {
         }
         px.redirected(ask);
         metrics.request(counters, e.cmd, ProxyMetrics.REDIRECTED);
+        SlotMap map = px.topology().slots();
+        if (map == null || !map.nodes().contains(target)) {
+            // a node the slot map does not name: never connect to it (nor send it the backend's credentials);
+            // refresh the map and send the request to its slot's owner by the map
+            backends.requestTopologyCheck(target);
+            target = null;
+            ask = false;
+        }
         e.redirectTo = target;
         e.asking = ask;
-        retry(e, null, (ask ? "ASK " : "MOVED ") + target, false);
+        retry(e, null, target == null ? "redirected to a node outside the slot map"
+                : (ask ? "ASK " : "MOVED ") + target, false);
     }
 
     /** The client is gone: an entry that came back to be retried is dropped. */

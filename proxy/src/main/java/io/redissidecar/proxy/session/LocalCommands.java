@@ -3,6 +3,8 @@ package io.redissidecar.proxy.session;
 import io.redissidecar.proxy.codec.RequestFramer;
 import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.resp.Replies;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * The route LOCAL: commands the proxy answers itself. QUIT and RESET change the session's own flow (QUIT closes the
@@ -11,7 +13,49 @@ import io.redissidecar.proxy.resp.Replies;
  * ({@link Emulator}).
  */
 final class LocalCommands {
+    private static final byte[] POST = "post".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HOST = "host:".getBytes(StandardCharsets.US_ASCII);
+    /** Redis cuts the name and the arguments it quotes in an unknown-command error at 128 bytes. */
+    private static final int QUOTE_MAX = 128;
+
     private LocalCommands() {
+    }
+
+    /** Whether the request is an HTTP request line or header ({@code POST ...}, {@code Host: ...}). */
+    static boolean crossProtocol(RequestFramer req) {
+        return req.argEqualsIgnoreCase(0, POST) || req.argEqualsIgnoreCase(0, HOST);
+    }
+
+    /**
+     * Redis 7's error for a command it does not know ({@code container}: a known command with an unknown
+     * subcommand), to the byte: {@code ERR unknown command 'x', with args beginning with: 'a' 'b' } or
+     * {@code ERR unknown subcommand 'x'. Try CLIENT HELP.}; CR and LF in the quoted text become spaces.
+     */
+    static String unknownCommand(RequestFramer req, boolean container) {
+        StringBuilder sb = new StringBuilder("ERR ");
+        if (container) {
+            sb.append("unknown subcommand '").append(text(req, 1, QUOTE_MAX)).append("'. Try ")
+                    .append(text(req, 0, Integer.MAX_VALUE).toUpperCase(Locale.ROOT)).append(" HELP.");
+        } else {
+            StringBuilder args = new StringBuilder();
+            for (int i = 1; i < req.argc() && args.length() < QUOTE_MAX; i++) {
+                String arg = text(req, i, QUOTE_MAX - args.length());
+                args.append('\'').append(arg).append("' ");
+            }
+            sb.append("unknown command '").append(text(req, 0, QUOTE_MAX)).append("', with args beginning with: ")
+                    .append(args);
+        }
+        return sb.toString();
+    }
+
+    /** Argument {@code i} as C's {@code %.*s} prints it: at most {@code max} bytes, up to the first NUL byte. */
+    private static String text(RequestFramer req, int i, int max) {
+        byte[] b = req.argBytes(i);
+        int n = 0;
+        while (n < b.length && n < max && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, StandardCharsets.ISO_8859_1);
     }
 
     /** Answers {@code cmd}; false when it must wait (RESET behind requests in flight). */

@@ -38,14 +38,21 @@ final class MergedDispatch {
         if (route == Route.FAN_OUT && (map == null || map.masters().isEmpty())) {
             return s.held.hold(consumed, cmd, false);
         }
+        int count = route == Route.SPLIT ? s.slots.keyCount() : cmd.name().equals("scan") ? 1 : map.masters().size();
+        int max = px.config().maxFanoutParts();
+        if (count > max) {
+            return s.refuse("ERR redis-sidecar: the command would become " + count + " requests to the cluster's "
+                    + "nodes; at most " + max + " are allowed (max-fanout-parts)");
+        }
         if (s.stopsAtBarrier(null, true)) {
             return false;
         }
         InFlight client = s.entries.client();
+        client.parts = count;
         InFlight[] parts = route == Route.SPLIT
-                ? ClusterRequests.split(s, s.alloc(), client, cmd, framer, s.slots)
+                ? ClusterRequests.split(s, s.alloc(), client, cmd, framer, s.slots, px.replayAmbiguousWrites())
                 : cmd.name().equals("scan") ? ClusterRequests.scan(s, s.alloc(), client, framer, map)
-                : ClusterRequests.fanOut(s, s.alloc(), client, cmd, framer, consumed, map);
+                : ClusterRequests.fanOut(s, s.alloc(), client, cmd, framer, consumed, map, px.replayAmbiguousWrites());
         if (parts == null) {
             return s.local(Replies.error(s.alloc(), "ERR invalid cursor"));
         }

@@ -5,19 +5,24 @@ import io.redissidecar.proxy.commands.CommandTable;
 import io.redissidecar.proxy.metrics.ClientStats;
 import io.redissidecar.proxy.metrics.ProxyMetrics;
 import io.redissidecar.topology.Topology;
+import java.net.SocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What all client sessions share: configuration, the command table, the topology and the client registry. */
 public final class ProxyContext implements ClientStats {
+    private static final Logger log = LoggerFactory.getLogger(ProxyContext.class);
     private volatile SidecarConfig config;
     private volatile CommandTable commands;
     private volatile boolean readFromReplicas;
     private volatile long holdNanos;
+    private volatile boolean replayAmbiguousWrites;
     private volatile int maxPending;
     private final Topology topology;
     private final AtomicLong nextClientId = new AtomicLong();
@@ -26,6 +31,8 @@ public final class ProxyContext implements ClientStats {
     private final AtomicLong clientsAccepted = new AtomicLong();
     private final ProxyMetrics metrics;
     private final AtomicLong resubscriptions = new AtomicLong();
+    private final AtomicLong crossProtocol = new AtomicLong();
+    private volatile long crossProtocolLoggedNanos;
     private final AtomicLong moved = new AtomicLong();
     private final AtomicLong asked = new AtomicLong();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
@@ -62,6 +69,7 @@ public final class ProxyContext implements ClientStats {
         readFromReplicas = c.readFrom().fromReplicas();
         holdNanos = TimeUnit.MILLISECONDS.toNanos(c.failoverHoldMs());
         maxPending = c.maxPendingPerClient();
+        replayAmbiguousWrites = c.replayAmbiguousWrites();
         config = c;
     }
 
@@ -76,6 +84,11 @@ public final class ProxyContext implements ClientStats {
 
     int maxPending() {
         return maxPending;
+    }
+
+    /** {@code --replay-ambiguous-writes}: whether writes whose fate is unknown may be sent again. */
+    boolean replayAmbiguousWrites() {
+        return replayAmbiguousWrites;
     }
 
     long holdNanos() {
@@ -113,6 +126,23 @@ public final class ProxyContext implements ClientStats {
         if (sessions.remove(s)) {
             clients.decrementAndGet();
         }
+    }
+
+    /** A client talked HTTP to the data port and was closed (Redis's cross-protocol guard); logged at most once a second. */
+    void crossProtocolClosed(SocketAddress client) {
+        crossProtocol.incrementAndGet();
+        long now = System.nanoTime();
+        long last = crossProtocolLoggedNanos;
+        if (now - last > 1_000_000_000L || last == 0) {
+            crossProtocolLoggedNanos = now;
+            log.warn("client {} sent an HTTP request to the data port (POST or Host:); closed it, as Redis does "
+                    + "(cross-protocol scripting); {} such clients so far", client, crossProtocol.get());
+        }
+    }
+
+    @Override
+    public long crossProtocolClients() {
+        return crossProtocol.get();
     }
 
     void resubscribed() {

@@ -28,6 +28,8 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
     private ChannelHandlerContext ctx;
     /** Requests sent to a backend (or held to be sent) whose replies have not come. */
     private int inflight;
+    /** The entries waiting, each counted with its parts (a split MGET of 500 keys counts 500). */
+    private int weight;
     private boolean flushQueued;
 
     ReplyQueue(ProxyMetrics metrics, LoopCounters counters, LoopBackends backends, Runnable drainer) {
@@ -44,12 +46,14 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
     /** {@code e} goes to a backend (now, or once a master is known): its place in the order is taken now. */
     void sent(InFlight e) {
         replies.add(e);
+        weight += e.parts;
         inflight++;
     }
 
     /** A reply made by the proxy (done at birth) takes its place in the order. */
     void local(InFlight e) {
         replies.add(e);
+        weight += e.parts;
     }
 
     /** A request sent to a backend came back (answered, or failed for good). */
@@ -61,9 +65,12 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
         return inflight;
     }
 
-    /** Requests whose replies are not written yet. */
+    /**
+     * Requests whose replies are not written yet, each counted with its parts: what {@code --max-pending-per-client}
+     * bounds.
+     */
     int size() {
-        return replies.size();
+        return weight;
     }
 
     /**
@@ -96,6 +103,7 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
         long bytes = 0;
         for (InFlight e; (e = replies.peek()) != null && e.isDone(); ) {
             replies.poll();
+            weight -= e.parts;
             if (!active) {
                 e.discard();
                 continue;

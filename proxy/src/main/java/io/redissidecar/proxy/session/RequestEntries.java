@@ -5,8 +5,8 @@ import io.redissidecar.proxy.backend.ReplyOwner;
 import io.redissidecar.proxy.codec.RequestFramer;
 import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.commands.Handling;
+import io.redissidecar.proxy.commands.ReplaySafety;
 import io.redissidecar.proxy.metrics.ProxyMetrics;
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
@@ -14,10 +14,11 @@ import java.util.Set;
  * {@code --read-from}, safe to send twice), its bytes kept for a retry, and its tags for the request metrics.
  */
 final class RequestEntries {
-    private static final byte[] GET = "get".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] INCR = "incr".getBytes(StandardCharsets.US_ASCII);
     /** Commands that may write without Redis's write flag: replicated durability confirms them too. */
     private static final Set<String> SCRIPTED = Set.of("exec", "eval", "evalsha", "fcall");
+    /** Scripts: their errors are their results (see {@link InFlight#script}). */
+    private static final Set<String> SCRIPTS = Set.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall",
+            "fcall_ro");
 
     private final ReplyOwner owner;
     private final ProxyContext px;
@@ -61,11 +62,12 @@ final class RequestEntries {
         e.slot = clusterMode ? slot : -1;
         e.privateRoute = privateRoute;
         e.write = c != null && (c.has(CommandInfo.WRITE) || SCRIPTED.contains(c.name()));
+        e.script = c != null && SCRIPTS.contains(c.name());
         e.readRoute = px.readFromReplicas() && !privateRoute && c != null && c.has(CommandInfo.READONLY)
                 && !state.pinned();
         boolean transactional = state.pinned() || (c != null && c.handling() == Handling.TRANSACTION);
         if (px.holdNanos() > 0 && c != null && !transactional) {
-            e.idempotent = idempotent(c);
+            e.idempotent = ReplaySafety.idempotent(c, framer) && (!e.write || px.replayAmbiguousWrites());
             e.keepRequest(framer.frameBuffer(), framer.frameStart(), framer.frameLength(consumed));
         }
         return e;
@@ -86,21 +88,5 @@ final class RequestEntries {
             e.startNanos = dispatchNanos;
             e.metered = true;
         }
-    }
-
-    /** The command table's verdict, less the options that make a write depend on what was there (SET GET, ZADD INCR). */
-    private boolean idempotent(CommandInfo c) {
-        if (!c.idempotent()) {
-            return false;
-        }
-        byte[] unsafe = c.name().equals("set") ? GET : c.name().equals("zadd") ? INCR : null;
-        if (unsafe != null) {
-            for (int i = 3; i < framer.argc(); i++) {
-                if (framer.argEqualsIgnoreCase(i, unsafe)) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 }

@@ -1,6 +1,7 @@
 package io.redissidecar.proxy.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.proxy.backend.BackendConnection;
@@ -12,6 +13,7 @@ import io.redissidecar.proxy.commands.Handling;
 import io.redissidecar.proxy.metrics.ProxyMetrics;
 import io.redissidecar.proxy.resp.Replies;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -35,6 +37,13 @@ final class Subscriptions {
     private int swallow;
     /** Sharded pub/sub: the node that dropped the client's shard channels because their slot moved away. */
     private HostPort shardMovedFrom;
+    /** Replies the proxy made while subscribed, each waiting for its marker's echo (see {@link #answerInOrder}). */
+    private final ArrayDeque<Marker> markers = new ArrayDeque<>();
+    private long markerSeq;
+
+    /** A proxy-made reply and the two forms Redis may echo its marker {@code PING} in. */
+    private record Marker(InFlight reply, byte[] plain, byte[] subscribed) {
+    }
 
     Subscriptions(ClientSession session, ProxyContext px) {
         this.session = session;
@@ -74,6 +83,57 @@ final class Subscriptions {
         }
         session.waitIfUnwritable(c);
         return true;
+    }
+
+    /**
+     * A reply the proxy makes itself (a denied command, HELLO, AUTH) for a subscribed client: Redis's replies on the
+     * pass-through connection are not matched to requests, so the proxy's reply would overtake the ones Redis still
+     * owes. Instead a {@code PING <token>} goes to Redis in the request's place, and the proxy's reply takes the place
+     * of its echo ({@code $n token}, or {@code *2 pong token} while subscribed).
+     */
+    void answerInOrder(InFlight reply) {
+        BackendConnection c = session.privateRoute.connection();
+        if (c == null) {
+            session.enqueueLocal(reply);
+            return;
+        }
+        String token = "redis-sidecar:" + session.state.id + ":" + (++markerSeq);
+        String bulk = "$" + token.length() + "\r\n" + token + "\r\n";
+        markers.add(new Marker(reply, bulk.getBytes(StandardCharsets.US_ASCII),
+                ("*2\r\n$4\r\npong\r\n" + bulk).getBytes(StandardCharsets.US_ASCII)));
+        session.flushRun();
+        c.sendPassthrough(Replies.command(session.alloc(), "PING", token));
+    }
+
+    /** Whether {@code f} is the echo of the oldest marker; then the proxy's reply goes out in its place. */
+    private boolean markerEcho(ByteBuf f) {
+        Marker m = markers.peek();
+        if (m == null || !(equals(f, m.plain()) || equals(f, m.subscribed()))) {
+            return false;
+        }
+        markers.poll();
+        f.release();
+        session.enqueueLocal(m.reply());
+        return true;
+    }
+
+    private static boolean equals(ByteBuf f, byte[] b) {
+        return f.readableBytes() == b.length && ByteBufUtil.equals(f, f.readerIndex(), Unpooled.wrappedBuffer(b), 0,
+                b.length);
+    }
+
+    /** The pass-through connection is gone: the replies waiting for their markers go out now. */
+    private void flushMarkers() {
+        for (Marker m; (m = markers.poll()) != null; ) {
+            session.enqueueLocal(m.reply());
+        }
+    }
+
+    /** The client is gone: the replies waiting for their markers are released. */
+    void clientGone() {
+        for (Marker m; (m = markers.poll()) != null; ) {
+            m.reply().discard();
+        }
     }
 
     /** Remembers what a (P|S)(UN)SUBSCRIBE request, being sent, changes. */
@@ -124,6 +184,9 @@ final class Subscriptions {
             }
             return;
         }
+        if (active && markerEcho(frame)) {
+            return;
+        }
         if (!active || swallow > 0) {
             if (swallow > 0 && --swallow == 0) {
                 px.resubscribed();
@@ -150,6 +213,7 @@ final class Subscriptions {
 
     /** The subscriber's connection is gone: subscribe again on the master within the hold. */
     void connectionLost() {
+        flushMarkers();
         if (!resubscribeNeeded) {
             resubscribeDeadline = System.nanoTime() + px.holdNanos();
         }

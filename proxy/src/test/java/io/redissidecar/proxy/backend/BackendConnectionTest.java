@@ -229,6 +229,13 @@ class BackendConnectionTest {
         return e;
     }
 
+    /** A resendable request routed by hash slot (cluster mode): redirections are followed for it. */
+    private InFlight clusterRouted(String... args) {
+        InFlight e = resendable(args);
+        e.slot = 1;
+        return e;
+    }
+
     /** Everything flushed to the backend so far, as text; the written buffers are released. */
     private String written() {
         StringBuilder sb = new StringBuilder();
@@ -356,7 +363,7 @@ class BackendConnectionTest {
     @Test
     void movedRedirectsAResendableRequest() {
         open();
-        InFlight e = resendable("GET", "a");
+        InFlight e = clusterRouted("GET", "a");
         conn.send(e);
         ch.runPendingTasks();
         written();
@@ -370,7 +377,7 @@ class BackendConnectionTest {
     @Test
     void askRedirectsAResendableRequestWithAsking() {
         open();
-        InFlight e = resendable("GET", "a");
+        InFlight e = clusterRouted("GET", "a");
         conn.send(e);
         ch.runPendingTasks();
         written();
@@ -378,6 +385,39 @@ class BackendConnectionTest {
         assertEquals(List.of("127.0.0.1:7001 ask=true"), owner.redirects);
         assertTrue(owner.ready.isEmpty());
         assertTrue(failures.isEmpty(), "ASK is a migration in progress, not a stale map");
+    }
+
+    @Test
+    void aRedirectionOutsideClusterModeIsTheReply() {
+        open();
+        InFlight e = resendable("GET", "a"); // slot -1: static or sentinel mode
+        conn.send(e);
+        ch.runPendingTasks();
+        written();
+        answer("-MOVED 1 127.0.0.1:7001\r\n");
+        assertTrue(owner.redirects.isEmpty(), "only cluster-routed requests follow a redirection");
+        assertEquals(1, owner.ready.size());
+        assertTrue(failures.isEmpty());
+        owner.ready.forEach(InFlight::discard);
+    }
+
+    @Test
+    void aScriptsErrorIsItsReplyNeverASignal() {
+        open();
+        for (String err : new String[] {"-MOVED 1 127.0.0.1:7001", "-ASK 1 127.0.0.1:7001", "-TRYAGAIN x",
+            "-READONLY x", "-LOADING x", "-UNBLOCKED x"}) {
+            InFlight e = clusterRouted("EVAL", "return 1", "0");
+            e.script = true;
+            conn.send(e);
+            ch.runPendingTasks();
+            written();
+            answer(err + "\r\n");
+            assertTrue(owner.redirects.isEmpty() && owner.retries.isEmpty(), err);
+        }
+        assertEquals(6, owner.ready.size(), "each script's error is delivered as its reply");
+        assertTrue(failures.isEmpty(), "and is no node failure");
+        assertTrue(conn.isUsable());
+        owner.ready.forEach(InFlight::discard);
     }
 
     @Test

@@ -102,6 +102,10 @@ class CommandTableTest {
                 public long argLong(int i) {
                     return f.argLong(i);
                 }
+
+                public boolean argsEqual(int i, int j) {
+                    return f.argsEqual(i, j);
+                }
             };
             int n = c.keys(args, out);
             lastKeys = n < 0 ? null : Arrays.copyOf(out, n);

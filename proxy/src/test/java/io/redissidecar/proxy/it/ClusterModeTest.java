@@ -74,6 +74,23 @@ class ClusterModeTest {
         return keys;
     }
 
+    /** Issue 12, finding 8: a huge split counts as one request no more, and is bounded. */
+    @Test
+    void aSplitBeyondMaxFanoutPartsIsRefusedAndPartsCountAsPending() throws Exception {
+        try (SidecarFixture small = SidecarFixture.startCluster(cluster, "--max-fanout-parts", "4");
+             RespConn c = new RespConn(small.port())) {
+            c.call("MSET", "{a}1", "x", "{b}1", "y", "{c}1", "z", "{d}1", "w");
+            assertEquals("*4\r\n$1\r\nx\r\n$1\r\ny\r\n$1\r\nz\r\n$1\r\nw\r\n",
+                    c.call("MGET", "{a}1", "{b}1", "{c}1", "{d}1"));
+            assertEquals("-ERR redis-sidecar: the command would become 5 requests to the cluster's nodes; at most 4 "
+                    + "are allowed (max-fanout-parts)\r\n", c.call("MGET", "{a}1", "{b}1", "{c}1", "{d}1", "{e}1"));
+            assertTrue(c.call("DEL", "{a}1", "{b}1", "{c}1", "{d}1", "{e}1")
+                    .startsWith("-ERR redis-sidecar: the command would become 5 requests"));
+            assertEquals(":4\r\n", c.call("EXISTS", "{a}1", "{b}1", "{c}1", "{d}1"), "nothing was deleted");
+            assertEquals("+PONG\r\n", c.call("PING"));
+        }
+    }
+
     @Test
     void singleKeyCommandsReachTheOwnerOfTheirSlot() throws Exception {
         List<String> keys = keysOnAllMasters("single:", 200);

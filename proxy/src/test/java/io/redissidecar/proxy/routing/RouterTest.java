@@ -62,7 +62,7 @@ class RouterTest {
             plain       | CLIENT LIST                              | SHARED       | a CLIENT subcommand not emulated
             plain       | CONFIG GET maxmemory                     | SHARED       | CONFIG GET is not denied
             plain       | FLUSHALL                                 | SHARED       | not on the default deny list
-            plain       | SCRIPT DEBUG yes                         | SHARED       | as it is: sets a connection's mode
+            plain       | SCRIPT DEBUG yes                         | UNSUPPORTED  | sets a connection's mode: refused
             plain       | FOO bar                                  | SHARED       | unknown command (null)
             plain       | GET                                      | SHARED       | wrong number of arguments (null)
             plain       | CLIENT                                   | SHARED       | no subcommand (null: arity)
@@ -195,7 +195,7 @@ class RouterTest {
             plain | CLIENT GETNAME         | LOCAL  | the container's other subcommands are not denied
             plain | SELECT 1               | DENIED | the deny list wins over emulation
             plain | SUBSCRIBE ch           | DENIED | ...and over pub/sub
-            plain | MONITOR                | SHARED | no longer denied: forwarded
+            plain | MONITOR                | UNSUPPORTED | not denied, still refused: a stream of replies
             plain | CONFIG SET maxmemory 1 | SHARED | no longer denied: forwarded
             """)
     void denyListReplacesTheDefault(String state, String request, Route route, String rule) {

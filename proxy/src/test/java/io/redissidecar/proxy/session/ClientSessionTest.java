@@ -150,7 +150,7 @@ class ClientSessionTest {
     }
 
     @Test
-    void unknownCommandsAreForwardedAndDeniedOnesAreNot() throws Exception {
+    void unknownAndDeniedCommandsAreAnsweredByTheProxy() throws Exception {
         start();
         Client c = connect();
         c.send("*2\r\n$3\r\nFOO\r\n$3\r\nbar\r\n");
@@ -160,8 +160,7 @@ class ClientSessionTest {
         settle();
         assertEquals("-ERR unknown command 'FOO', with args beginning with: 'bar' \r\n"
                 + "-ERR redis-sidecar: command 'keys' is refused by the proxy (deny-commands)\r\n", c.received());
-        assertEquals(List.of("FOO bar"), redis.connection(0).commands());
-        assertEquals(1, redis.connections().size());
+        assertTrue(redis.connections().isEmpty(), "fail closed: neither reaches a backend");
     }
 
     @Test

@@ -198,7 +198,14 @@ final class NodeChecker implements AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("CONFIG GET databases refused ({}); assuming 16", e.getMessage());
         }
-        topology.serverFacts(version, dbs);
+        List<Object> commands = List.of();
+        try {
+            commands = c.sync().command();
+        } catch (RuntimeException e) {
+            log.warn("COMMAND refused ({}); commands the proxy's own table does not know will be refused",
+                    e.getMessage());
+        }
+        topology.serverFacts(version, dbs, commands);
     }
 
     @Override

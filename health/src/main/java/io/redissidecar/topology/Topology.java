@@ -17,6 +17,9 @@ public final class Topology {
     private volatile String redisVersion = "unknown";
     private volatile int databases = 16;
     private volatile boolean factsKnown;
+    /** The master's {@code COMMAND} reply (Lettuce's parse: nested lists), empty until read or when refused. */
+    private volatile List<Object> backendCommands = List.of();
+    private final List<Runnable> factsListeners = new CopyOnWriteArrayList<>();
     private volatile HostPort writesPaused;
     private volatile SlotMap slots;
     private final List<Consumer<HostPort>> masterListeners = new CopyOnWriteArrayList<>();
@@ -97,6 +100,9 @@ public final class Topology {
         HostPort m = newMaster != null && newMaster.equals(old) ? old : newMaster;
         master = m;
         if (m != old) {
+            if (m != null) {
+                factsKnown = false; // a new master (maybe another Redis version): its facts are read at its next check
+            }
             masterListeners.forEach(l -> l.accept(m));
         }
     }
@@ -127,10 +133,25 @@ public final class Topology {
         }
     }
 
-    void serverFacts(String version, int dbs) {
+    void serverFacts(String version, int dbs, List<Object> commands) {
         redisVersion = version;
         databases = dbs;
+        backendCommands = commands;
         factsKnown = true;
+        factsListeners.forEach(Runnable::run);
+    }
+
+    /**
+     * The commands the master knows, as its {@code COMMAND} reply: the data plane merges them into its own table so
+     * that a newer server's commands are routed by their key specs. Read from every new master.
+     */
+    public List<Object> backendCommands() {
+        return backendCommands;
+    }
+
+    /** Runs {@code l} (on the control plane's thread) each time the master's facts have been read. */
+    public void onServerFacts(Runnable l) {
+        factsListeners.add(l);
     }
 
     boolean factsKnown() {
@@ -140,7 +161,7 @@ public final class Topology {
     /** A fixed topology, for tests and tools that need no health checks. */
     public static Topology fixed(HostPort master, String version, int databases) {
         Topology t = new Topology();
-        t.serverFacts(version, databases);
+        t.serverFacts(version, databases, List.of());
         t.update(Map.of(master, new NodeState(master, true, "master", System.currentTimeMillis(), 0, null)), master);
         return t;
     }

@@ -21,6 +21,7 @@ import io.redissidecar.config.SidecarConfig;
 import io.redissidecar.proxy.admin.AdminServer;
 import io.redissidecar.proxy.backend.BackendSettings;
 import io.redissidecar.proxy.backend.LoopBackends;
+import io.redissidecar.proxy.commands.BackendCommands;
 import io.redissidecar.proxy.commands.CommandTable;
 import io.redissidecar.proxy.logging.Logging;
 import io.redissidecar.proxy.metrics.MetricsRegistry;
@@ -69,6 +70,15 @@ public final class Sidecar implements AutoCloseable {
         this.config = config;
     }
 
+    /**
+     * The command table: the built-in one, plus the commands the master knows and it does not (read from every new
+     * master's {@code COMMAND}), with {@code c}'s deny list. Unknown to both, a command is answered as unknown.
+     */
+    private CommandTable commandTable(SidecarConfig c) {
+        return CommandTable.load(c.denyCommands(), BackendCommands.rows(monitor.topology().backendCommands()),
+                Set.of());
+    }
+
     /** Starts everything and returns once clients can connect. */
     public Sidecar start() throws Exception {
         CommandTable commands = CommandTable.load(config.denyCommands());
@@ -88,6 +98,8 @@ public final class Sidecar implements AutoCloseable {
         Topology topology = monitor.topology();
         metrics = new MetricsRegistry(config.metricsEnabled());
         px = new ProxyContext(config, commands, topology, metrics.proxy());
+        topology.onServerFacts(() -> px.commands(commandTable(this.config)));
+        px.commands(commandTable(config)); // the master's commands may have been read already
         NodeBreakers breakers = new NodeBreakers(Duration.ofMillis(500));
         metrics.bind(px, topology, breakers);
         px.infoSection(() -> infoSection(breakers));
@@ -186,7 +198,7 @@ public final class Sidecar implements AutoCloseable {
         SidecarConfig effective = next.keeping(old, restart);
         changed.removeAll(restart);
         if (changed.contains(Options.DENY_COMMANDS)) {
-            px.commands(CommandTable.load(effective.denyCommands()));
+            px.commands(commandTable(effective));
         }
         switch (effective.mode()) {
             case SENTINEL -> {

@@ -17,6 +17,10 @@ public final class CommandInfo {
     public static final int NOSCRIPT = 1 << 5;
     public static final int MOVABLE_KEYS = 1 << 6;
     public static final int FAST = 1 << 7;
+    /** The proxy's own: a script (EVAL, EVALSHA, FCALL and their _RO forms): its errors are its results. */
+    public static final int SCRIPT = 1 << 8;
+    /** The proxy's own: may write without Redis's write flag (EXEC, EVAL, EVALSHA, FCALL). */
+    public static final int MAY_WRITE = 1 << 9;
 
     private final String name;
     private final int arity;

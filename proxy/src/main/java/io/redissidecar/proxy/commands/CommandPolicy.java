@@ -20,6 +20,12 @@ final class CommandPolicy {
     static final Set<String> PUBSUB = Set.of("subscribe", "psubscribe", "ssubscribe", "unsubscribe",
             "punsubscribe", "sunsubscribe");
 
+    /** Scripts: an error they return is their result, never a signal of Redis's (see {@code InFlight.script}). */
+    static final Set<String> SCRIPTS = Set.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro");
+
+    /** Commands that may write without Redis's write flag: replicated durability confirms them too. */
+    static final Set<String> MAY_WRITE = Set.of("exec", "eval", "evalsha", "fcall");
+
     /** Blocking without Redis's "blocking" flag. XREAD/XREADGROUP block only with BLOCK: see the router. */
     static final Set<String> EXTRA_BLOCKING = Set.of("wait");
 

@@ -50,6 +50,15 @@ public final class CommandTable {
 
     /** Loads the generated table; commands in {@code denied} (names or {@code container|sub}) get DENIED. */
     public static CommandTable load(Collection<String> denied) {
+        return load(denied, List.of(), Set.of());
+    }
+
+    /**
+     * The built-in table less {@code omitted} (for tests of the merge), plus the {@code backendRows} (see
+     * {@link BackendCommands}) of commands it does not have: the backend's facts fill the gaps, the proxy's policy
+     * ({@code CommandPolicy}) applies to them all.
+     */
+    public static CommandTable load(Collection<String> denied, List<String[]> backendRows, Set<String> omitted) {
         Set<String> deny = Set.copyOf(denied);
         Map<String, String[]> rows = new LinkedHashMap<>();
         String version = "unknown";
@@ -70,8 +79,12 @@ public final class CommandTable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        rows.keySet().removeAll(omitted);
         for (String synthetic : CommandPolicy.SYNTHETIC) {
             String[] cols = synthetic.split("\t", -1);
+            rows.putIfAbsent(cols[0], cols);
+        }
+        for (String[] cols : backendRows) {
             rows.putIfAbsent(cols[0], cols);
         }
         Map<String, Map<String, CommandInfo>> subs = new LinkedHashMap<>();
@@ -107,6 +120,12 @@ public final class CommandTable {
                 case "fast" -> CommandInfo.FAST;
                 default -> 0;
             };
+        }
+        if (CommandPolicy.SCRIPTS.contains(name)) {
+            flags |= CommandInfo.SCRIPT;
+        }
+        if ((flags & CommandInfo.WRITE) != 0 || CommandPolicy.MAY_WRITE.contains(name)) {
+            flags |= CommandInfo.MAY_WRITE;
         }
         List<KeySpec> specs = new ArrayList<>();
         if (!cols[4].equals("-")) {

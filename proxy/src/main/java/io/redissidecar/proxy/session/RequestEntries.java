@@ -7,18 +7,12 @@ import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.commands.Handling;
 import io.redissidecar.proxy.commands.ReplaySafety;
 import io.redissidecar.proxy.metrics.ProxyMetrics;
-import java.util.Set;
 
 /**
  * Makes the entries ({@link InFlight}) of a client's requests: what a request is (a write, a read under
  * {@code --read-from}, safe to send twice), its bytes kept for a retry, and its tags for the request metrics.
  */
 final class RequestEntries {
-    /** Commands that may write without Redis's write flag: replicated durability confirms them too. */
-    private static final Set<String> SCRIPTED = Set.of("exec", "eval", "evalsha", "fcall");
-    /** Scripts: their errors are their results (see {@link InFlight#script}). */
-    private static final Set<String> SCRIPTS = Set.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall",
-            "fcall_ro");
 
     private final ReplyOwner owner;
     private final ProxyContext px;
@@ -61,8 +55,8 @@ final class RequestEntries {
         InFlight e = client();
         e.slot = clusterMode ? slot : -1;
         e.privateRoute = privateRoute;
-        e.write = c != null && (c.has(CommandInfo.WRITE) || SCRIPTED.contains(c.name()));
-        e.script = c != null && SCRIPTS.contains(c.name());
+        e.write = c != null && c.has(CommandInfo.MAY_WRITE);
+        e.script = c != null && c.has(CommandInfo.SCRIPT);
         e.readRoute = px.readFromReplicas() && !privateRoute && c != null && c.has(CommandInfo.READONLY)
                 && !state.pinned();
         boolean transactional = state.pinned() || (c != null && c.handling() == Handling.TRANSACTION);

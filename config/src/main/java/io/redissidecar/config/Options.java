@@ -43,6 +43,7 @@ public final class Options {
     public static final String MAX_INLINE_LENGTH = "max-inline-length";
     public static final String MAX_PENDING_PER_CLIENT = "max-pending-per-client";
     public static final String MAX_FANOUT_PARTS = "max-fanout-parts";
+    public static final String CLIENT_OUTPUT_BUFFER_LIMIT = "client-output-buffer-limit";
     public static final String CLIENT_IDLE_TIMEOUT_MS = "client-idle-timeout-ms";
     public static final String CONNECT_TIMEOUT_MS = "connect-timeout-ms";
     public static final String BACKEND_TIMEOUT_MS = "backend-timeout-ms";
@@ -121,6 +122,9 @@ public final class Options {
                     "most arguments in one request"),
             new OptionSpec(MAX_INLINE_LENGTH, "65536", Parsers.intBetween(16, 64 * 1024 * 1024),
                     "longest inline (telnet-style) request line, bytes"),
+            new OptionSpec(CLIENT_OUTPUT_BUFFER_LIMIT, OutputBufferLimits.DEFAULT, OutputBufferLimits::parse,
+                    "as redis.conf's: <class> <hard> <soft> <soft seconds> for normal and pubsub clients; a client "
+                            + "whose unwritten replies pass hard, or stay above soft that long, is disconnected"),
             new OptionSpec(MAX_FANOUT_PARTS, "10000", Parsers.intBetween(1, 10_000_000),
                     "cluster mode: most backend requests one client request may become (a cross-slot MGET, DEL or "
                             + "MSET is split per key); more gets an error"),

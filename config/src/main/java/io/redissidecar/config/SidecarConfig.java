@@ -169,6 +169,10 @@ public final class SidecarConfig {
         return (Integer) get(Options.MAX_INLINE_LENGTH);
     }
 
+    public OutputBufferLimits clientOutputBufferLimit() {
+        return (OutputBufferLimits) get(Options.CLIENT_OUTPUT_BUFFER_LIMIT);
+    }
+
     public int maxFanoutParts() {
         return (Integer) get(Options.MAX_FANOUT_PARTS);
     }

@@ -147,19 +147,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         writer = new RequestWriter(ctx.channel(), awaiting, waits, loop.flushBatch(), this, stall);
         loop.settings().connectionOpened(node);
         loop.settings().breakers().connected(node);
-        // the proxy's own commands first: AUTH, READONLY (cluster replicas), CLIENT ID (private connections)
-        BackendSettings settings = loop.settings();
-        if (settings.password() != null) {
-            writer.writeOne(InFlight.internal(InFlight.Kind.CHECKED, settings.username() == null
-                    ? Replies.command(ctx.alloc(), "AUTH", settings.password())
-                    : Replies.command(ctx.alloc(), "AUTH", settings.username(), settings.password())));
-        }
-        if (settings.readonlyOnConnect()) {
-            writer.writeOne(InFlight.internal(InFlight.Kind.CHECKED, Replies.command(ctx.alloc(), "READONLY")));
-        }
-        if (privateOwner != null) {
-            writer.writeOne(InFlight.internal(InFlight.Kind.CLIENT_ID, Replies.command(ctx.alloc(), "CLIENT", "ID")));
-        }
+        writer.writeHandshake(loop.settings(), privateOwner != null);
         for (InFlight e; (e = unsent.poll()) != null; ) {
             writer.write(e);
         }
@@ -302,21 +290,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     }
 
     /**
-     * A failover has begun while a blocking command waits on this private connection: release it with
-     * {@code CLIENT UNBLOCK id ERROR}, sent on a shared connection to the same node. The command then ends with
-     * {@code -UNBLOCKED}, which proves it did not run, and its client sends it again on the master that takes over.
-     * Left alone, it could be cut off without a reply (Sentinel kills the old master's clients) and its fate would be
-     * unknown. If it was served just before, CLIENT UNBLOCK does nothing and the reply arrives as usual.
+     * Redis's {@code CLIENT ID} of this private connection while a request of its client waits on it (a blocking
+     * command, outside pass-through mode); -1 otherwise. See {@link PrivateLink#unblockForFailover}.
      */
-    public void unblockForFailover() {
-        if (state != State.READY || passthrough || awaiting.isEmpty() || redisClientId < 0) {
-            return;
-        }
-        BackendConnection via = loop.pool(node).shared();
-        if (via != null) {
-            via.sendInternal(Replies.command(channel.alloc(), "CLIENT", "UNBLOCK", Long.toString(redisClientId),
-                    "ERROR"));
-        }
+    long blockedClientId() {
+        return state == State.READY && !passthrough && !awaiting.isEmpty() ? redisClientId : -1;
     }
 
     /** Closes the connection once the replies due on it are in (the master moved elsewhere). */

@@ -1,6 +1,8 @@
 package io.redissidecar.proxy.backend;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.resp.Replies;
 
 /**
  * A client's private backend connection, opened on demand (transactions, WATCH, blocking commands, pub/sub), at most
@@ -45,6 +47,23 @@ public final class PrivateLink {
             backends.addMasterListener(masterMoved);
         }
         return p;
+    }
+
+    /**
+     * A failover has begun while a blocking command waits on the private connection: release it with
+     * {@code CLIENT UNBLOCK id ERROR}, sent on a shared connection to the same node. The command then ends with
+     * {@code -UNBLOCKED}, which proves it did not run, and its client sends it again on the master that takes over.
+     * Left alone, it could be cut off without a reply (Sentinel kills the old master's clients) and its fate would be
+     * unknown. If it was served just before, CLIENT UNBLOCK does nothing and the reply arrives as usual.
+     */
+    public void unblockForFailover() {
+        BackendConnection p = conn;
+        long id = p == null ? -1 : p.blockedClientId();
+        BackendConnection via = id < 0 ? null : backends.pool(p.node()).shared();
+        if (via != null) {
+            via.sendInternal(Replies.command(ByteBufAllocator.DEFAULT, "CLIENT", "UNBLOCK", Long.toString(id),
+                    "ERROR"));
+        }
     }
 
     /** Closes the private connection (Redis drops its MULTI, WATCH and subscriptions with it). */

@@ -35,6 +35,24 @@ final class RequestWriter {
         this.owner = owner;
     }
 
+    /**
+     * The connection's own commands, before any client's: {@code AUTH} (with the backend credentials), {@code READONLY}
+     * (cluster replicas under --read-from) and, on a private connection, {@code CLIENT ID} (to unblock it later).
+     */
+    void writeHandshake(BackendSettings settings, boolean isPrivate) {
+        if (settings.password() != null) {
+            writeOne(InFlight.internal(InFlight.Kind.CHECKED, settings.username() == null
+                    ? Replies.command(channel.alloc(), "AUTH", settings.password())
+                    : Replies.command(channel.alloc(), "AUTH", settings.username(), settings.password())));
+        }
+        if (settings.readonlyOnConnect()) {
+            writeOne(InFlight.internal(InFlight.Kind.CHECKED, Replies.command(channel.alloc(), "READONLY")));
+        }
+        if (isPrivate) {
+            writeOne(InFlight.internal(InFlight.Kind.CLIENT_ID, Replies.command(channel.alloc(), "CLIENT", "ID")));
+        }
+    }
+
     /** Writes a client's request, after a SELECT when its database is not the connection's. */
     void write(InFlight e) {
         if (e.db >= 0 && e.db != currentDb) {

@@ -22,6 +22,9 @@ public interface ClientStats {
 
     long movedRedirections();
 
+    /** Clients disconnected for passing --client-output-buffer-limit. */
+    long outputLimitCloses();
+
     /** Clients closed for sending HTTP (POST or Host:) to the data port. */
     long crossProtocolClients();
 

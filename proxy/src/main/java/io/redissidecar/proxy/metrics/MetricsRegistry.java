@@ -74,6 +74,9 @@ public final class MetricsRegistry {
         CounterWithCallback.builder().name("redis_sidecar_client_connections_accepted")
                 .help("Client connections accepted since start").callback(cb -> cb.call(px.acceptedClients()))
                 .register(registry);
+        CounterWithCallback.builder().name("redis_sidecar_client_output_limit_closes")
+                .help("Clients disconnected for passing --client-output-buffer-limit (replies not read fast enough)")
+                .callback(cb -> cb.call(px.outputLimitCloses())).register(registry);
         CounterWithCallback.builder().name("redis_sidecar_cross_protocol_clients")
                 .help("Client connections closed for sending HTTP (POST or Host:) to the data port, as Redis does")
                 .callback(cb -> cb.call(px.crossProtocolClients())).register(registry);

@@ -11,6 +11,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.config.Mode;
+import io.redissidecar.config.OutputBufferLimits;
 import io.redissidecar.proxy.backend.BackendConnection;
 import io.redissidecar.proxy.backend.InFlight;
 import io.redissidecar.proxy.backend.LoopBackends;
@@ -76,7 +77,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     ChannelHandlerContext ctx;
     private ByteBuf cumulation;
     final RequestEntries entries;
-    private boolean dispatching;
+    final LocalReplies answers;
     BackendConnection lastTarget;
     private boolean lastTargetShared;
     /** Cluster mode: the slot map the client's requests in flight were routed with (see {@link #stopsAtBarrier}). */
@@ -85,6 +86,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     int curSlot = -1;
     private int pauses;
     private final RequestRun run = new RequestRun();
+    private final OutputLimit output = new OutputLimit();
     boolean closing;
     private boolean active;
 
@@ -100,6 +102,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.clusterMode = px.config().mode() == Mode.CLUSTER;
         this.entries = new RequestEntries(this, px, framer, state, clusterMode);
         this.held = new HeldRequests(this, px, backends, counters);
+        this.answers = new LocalReplies(this, px, counters);
         this.subs = new Subscriptions(this, px);
         this.selector = clusterMode ? new ClusterSelector(px.topology(), backends, px::config, state.id)
                 : new MasterReplicaSelector(px.topology(), backends, px::config, state.id);
@@ -197,12 +200,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     cum.skipBytes(consumed);
                     continue;
                 }
-                dispatching = true;
                 boolean dispatched;
                 try {
                     dispatched = dispatch(consumed);
                 } finally {
-                    dispatching = false;
+                    entries.dispatched();
                 }
                 if (!dispatched) {
                     framer.reset(); // stalled at a barrier: the request stays in the buffer and is framed again
@@ -229,10 +231,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         if (cmd == null) {
             if (LocalCommands.crossProtocol(framer)) {
-                return crossProtocolClose();
+                return answers.crossProtocolClose(ctx);
             }
             if (!state.passthrough) { // fail closed: what the proxy does not know never reaches a shared connection
-                return refuse(Replies.errorLatin1(ctx.alloc(), LocalCommands.unknownCommand(framer, container)));
+                return answers.refuse(Replies.errorLatin1(ctx.alloc(), LocalCommands.unknownCommand(framer,
+                        container)));
             }
         }
         if (cmd != null && !cmd.arityOk(framer.argc())) {
@@ -240,7 +243,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         entries.dispatching(cmd);
         if (!state.authed && !(cmd != null && Emulator.allowedBeforeAuth(cmd))) {
-            return local(Replies.error(ctx.alloc(), "NOAUTH Authentication required."));
+            return answers.local(Replies.error(ctx.alloc(), "NOAUTH Authentication required."));
         }
         Route route = Router.route(cmd, framer, state, slots);
         if (clusterMode) {
@@ -263,7 +266,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case SPLIT, FAN_OUT -> merged.send(consumed, cmd, route);
             case INFO -> merged.info(consumed, cmd);
             case LOCAL -> LocalCommands.reply(this, cmd, framer, px);
-            case DENIED, UNSUPPORTED, NOT_IN_MULTI, CROSSSLOT -> refuse(route.refusal(cmd.name()));
+            case DENIED, UNSUPPORTED, NOT_IN_MULTI, CROSSSLOT -> answers.refuse(route.refusal(cmd.name()));
         };
     }
 
@@ -347,71 +350,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         state.reset(px.config().clientPassword() != null);
     }
 
-    boolean refuse(String message) {
-        return refuse(Replies.error(ctx.alloc(), message));
-    }
-
-    /** Answers the request with {@code error} without sending it (inside MULTI, EXEC then aborts, as in Redis). */
-    private boolean refuse(ByteBuf error) {
-        if (state.inMulti) {
-            state.txDirty = true;
-        }
-        metrics.request(counters, entries.command(), ProxyMetrics.REFUSED);
-        answer(InFlight.local(error));
-        return true;
-    }
-
-    boolean noMaster() {
-        return local(Replies.error(ctx.alloc(), "ERR redis-sidecar: no master available ("
-                + px.topology().whyNoMaster() + ")"));
-    }
-
-    boolean local(ByteBuf reply) {
-        InFlight e = InFlight.local(reply);
-        if (dispatching) {
-            entries.tag(e);
-        }
-        answer(e);
-        return true;
-    }
-
-    /** A reply the proxy made for the request being handled; in pass-through mode, in its place among Redis's. */
-    private void answer(InFlight e) {
-        if (state.passthrough && !state.awaitingReset) {
-            subs.answerInOrder(e);
-        } else {
-            enqueueLocal(e);
-        }
-    }
-
-    void enqueueLocal(InFlight e) {
-        replies.local(e);
-        drainReplies();
-    }
-
-    /**
-     * Redis's cross-protocol guard: a {@code POST} request line or a {@code Host:} header line means an HTTP client
-     * (a web page, curl) is talking to the data port. Redis closes such a connection at once; so does the proxy,
-     * with the client's connection, before anything more of it is read or forwarded.
-     */
-    private boolean crossProtocolClose() {
-        px.crossProtocolClosed(ctx.channel().remoteAddress());
-        closing = true;
-        ctx.close();
-        return true;
-    }
-
     private void protocolError(String message) {
         framer.reset();
-        closeAfterReplies(Replies.error(ctx.alloc(), "ERR " + message));
-    }
-
-    /** Reads no more; writes the replies still due, then {@code last}, then closes the client. */
-    void closeAfterReplies(ByteBuf last) {
-        InFlight e = InFlight.local(last);
-        e.closeAfter = true;
-        closing = true;
-        enqueueLocal(e);
+        answers.closeAfterReplies(Replies.error(ctx.alloc(), "ERR " + message));
     }
 
     // ---------------------------------------------------------------- the private connection
@@ -459,8 +400,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    private void drainReplies() {
+    void drainReplies() {
         active = replies.drain(active);
+        OutputBufferLimits.Limit limit = state.passthrough ? px.outputLimits().pubsub() : px.outputLimits().normal();
+        String broken = active && !limit.off() ? output.broken(ctx.channel(), limit) : null;
+        if (broken != null) {
+            px.outputLimitClosed(ctx.channel().remoteAddress(), broken, state.passthrough);
+            active = false;
+            ctx.close(); // as Redis does: the client's pending replies are dropped
+        }
         if ((pauses & PAUSE_PENDING) != 0 && replies.size() <= px.maxPending() / 2) {
             resume(PAUSE_PENDING);
         }

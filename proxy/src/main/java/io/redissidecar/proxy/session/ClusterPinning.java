@@ -42,15 +42,15 @@ final class ClusterPinning {
                     st.multiPending = false;
                     st.endTransaction();
                     st.txNode = null;
-                    return s.local(abort ? Replies.of(Replies.EXECABORT)
+                    return s.answers.local(abort ? Replies.of(Replies.EXECABORT)
                             : n.equals("exec") ? Replies.of(EMPTY_ARRAY) : Replies.of(Replies.OK));
                 }
                 case "multi" -> {
-                    return s.local(Replies.error(s.alloc(), "ERR MULTI calls can not be nested"));
+                    return s.answers.local(Replies.error(s.alloc(), "ERR MULTI calls can not be nested"));
                 }
                 case "watch" -> {
                     st.txDirty = true;
-                    return s.local(Replies.error(s.alloc(), "ERR WATCH inside MULTI is not allowed"));
+                    return s.answers.local(Replies.error(s.alloc(), "ERR WATCH inside MULTI is not allowed"));
                 }
                 default -> {
                 }
@@ -58,18 +58,18 @@ final class ClusterPinning {
         } else if (n.equals("multi") && !st.watching && !st.inMulti) {
             st.inMulti = true;
             st.multiPending = true;
-            return s.local(Replies.of(Replies.OK));
+            return s.answers.local(Replies.of(Replies.OK));
         }
         HostPort owner = selector.owner(s.curSlot);
         if (st.txNode != null) {
             if (s.slots.slot() >= 0 && owner != null && !owner.equals(st.txNode)) {
-                return s.refuse(Route.CROSSSLOT.refusal(n));
+                return s.answers.refuse(Route.CROSSSLOT.refusal(n));
             }
             return null; // the pinned connection
         }
         if (owner == null) {
             if (st.inMulti) {
-                return s.refuse(NOT_SERVED);
+                return s.answers.refuse(NOT_SERVED);
             }
             s.privateRoute.slot = s.curSlot;
             return null; // held like any request without an owner, then sent to the slot's owner
@@ -88,7 +88,7 @@ final class ClusterPinning {
         }
         BackendConnection c = s.privateRoute.connection();
         if (c == null) {
-            return s.refuse(NOT_SERVED);
+            return s.answers.refuse(NOT_SERVED);
         }
         if (s.stopsAtBarrier(c, false)) {
             return false;

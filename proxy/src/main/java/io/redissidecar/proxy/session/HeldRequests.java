@@ -47,11 +47,11 @@ final class HeldRequests {
     /** No master is known: the request waits (in order) for one, up to failover-hold-ms. */
     boolean hold(int consumed, CommandInfo cmd, boolean privateRoute) {
         if (px.holdNanos() == 0) {
-            return session.noMaster();
+            return session.answers.noMaster();
         }
         InFlight e = session.entries.request(consumed, cmd, privateRoute, session.curSlot);
         if (!e.canResend()) {
-            return session.noMaster(); // transactional: cannot wait
+            return session.answers.noMaster(); // transactional: cannot wait
         }
         session.replies.sent(e);
         retry(e, null, "no master known", false);

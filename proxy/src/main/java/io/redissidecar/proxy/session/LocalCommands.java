@@ -62,7 +62,7 @@ final class LocalCommands {
     static boolean reply(ClientSession s, CommandInfo cmd, RequestFramer req, ProxyContext px) {
         switch (cmd.name()) {
             case "quit" -> {
-                s.closeAfterReplies(Replies.of(Replies.OK));
+                s.answers.closeAfterReplies(Replies.of(Replies.OK));
                 return true;
             }
             case "reset" -> {
@@ -74,10 +74,10 @@ final class LocalCommands {
                     s.priv.close();
                 }
                 s.resetState();
-                return s.local(Replies.of(Replies.RESET));
+                return s.answers.local(Replies.of(Replies.RESET));
             }
             default -> {
-                return s.local(Emulator.reply(s.state, s.ctx.channel(), cmd, req, s.alloc(), px));
+                return s.answers.local(Emulator.reply(s.state, s.ctx.channel(), cmd, req, s.alloc(), px));
             }
         }
     }

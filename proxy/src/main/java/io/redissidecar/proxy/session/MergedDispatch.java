@@ -41,7 +41,7 @@ final class MergedDispatch {
         int count = route == Route.SPLIT ? s.slots.keyCount() : cmd.name().equals("scan") ? 1 : map.masters().size();
         int max = px.config().maxFanoutParts();
         if (count > max) {
-            return s.refuse("ERR redis-sidecar: the command would become " + count + " requests to the cluster's "
+            return s.answers.refuse("ERR redis-sidecar: the command would become " + count + " requests to the cluster's "
                     + "nodes; at most " + max + " are allowed (max-fanout-parts)");
         }
         if (s.stopsAtBarrier(null, true)) {
@@ -54,7 +54,7 @@ final class MergedDispatch {
                 : cmd.name().equals("scan") ? ClusterRequests.scan(s, s.alloc(), client, framer, map)
                 : ClusterRequests.fanOut(s, s.alloc(), client, cmd, framer, consumed, map, px.replayAmbiguousWrites());
         if (parts == null) {
-            return s.local(Replies.error(s.alloc(), "ERR invalid cursor"));
+            return s.answers.local(Replies.error(s.alloc(), "ERR invalid cursor"));
         }
         sendParts(client, parts);
         return true;
@@ -76,7 +76,7 @@ final class MergedDispatch {
         }
         byte[] section = (withProxy ? px.infoSection() + "\r\n" : "").getBytes(StandardCharsets.UTF_8);
         if (onlyProxy) {
-            return s.local(Replies.bulk(s.alloc(), section));
+            return s.answers.local(Replies.bulk(s.alloc(), section));
         }
         BackendConnection c = selector.shared(0);
         if (c == null) {

@@ -80,7 +80,7 @@ final class PrivateRoute {
         }
         if (st.passthrough || st.pinned()) {
             // the state Redis kept for this client (subscriptions, transaction) is gone: so is the client's connection
-            s.closeAfterReplies(Unpooled.EMPTY_BUFFER);
+            s.answers.closeAfterReplies(Unpooled.EMPTY_BUFFER);
         }
     }
 
@@ -100,7 +100,7 @@ final class PrivateRoute {
                 p.retire();
             }
         } else if (px.holdNanos() > 0) {
-            p.unblockForFailover();
+            link.unblockForFailover();
         }
     }
 }

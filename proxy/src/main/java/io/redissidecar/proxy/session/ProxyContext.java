@@ -1,5 +1,6 @@
 package io.redissidecar.proxy.session;
 
+import io.redissidecar.config.OutputBufferLimits;
 import io.redissidecar.config.SidecarConfig;
 import io.redissidecar.proxy.commands.CommandTable;
 import io.redissidecar.proxy.metrics.ClientStats;
@@ -23,6 +24,8 @@ public final class ProxyContext implements ClientStats {
     private volatile boolean readFromReplicas;
     private volatile long holdNanos;
     private volatile boolean replayAmbiguousWrites;
+    private volatile OutputBufferLimits outputLimits;
+    private final AtomicLong outputLimitCloses = new AtomicLong();
     private volatile int maxPending;
     private final Topology topology;
     private final AtomicLong nextClientId = new AtomicLong();
@@ -70,6 +73,7 @@ public final class ProxyContext implements ClientStats {
         holdNanos = TimeUnit.MILLISECONDS.toNanos(c.failoverHoldMs());
         maxPending = c.maxPendingPerClient();
         replayAmbiguousWrites = c.replayAmbiguousWrites();
+        outputLimits = c.clientOutputBufferLimit();
         config = c;
     }
 
@@ -84,6 +88,23 @@ public final class ProxyContext implements ClientStats {
 
     int maxPending() {
         return maxPending;
+    }
+
+    /** {@code --client-output-buffer-limit}. */
+    OutputBufferLimits outputLimits() {
+        return outputLimits;
+    }
+
+    /** A client was disconnected for its output buffer (its replies were not read fast enough). */
+    void outputLimitClosed(SocketAddress client, String why, boolean subscriber) {
+        outputLimitCloses.incrementAndGet();
+        log.warn("client {} closed for client-output-buffer-limit ({} class): {}", client,
+                subscriber ? "pubsub" : "normal", why);
+    }
+
+    @Override
+    public long outputLimitCloses() {
+        return outputLimitCloses.get();
     }
 
     /** {@code --replay-ambiguous-writes}: whether writes whose fate is unknown may be sent again. */

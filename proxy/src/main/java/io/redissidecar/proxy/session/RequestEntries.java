@@ -37,9 +37,24 @@ final class RequestEntries {
         dispatchNanos = nanos;
     }
 
+    private boolean dispatching;
+
     /** The command of the request being dispatched (null: unknown to the proxy). */
     void dispatching(CommandInfo c) {
         cmd = c;
+        dispatching = true;
+    }
+
+    /** The request is handled: replies made from now on are not its (re-subscriptions, held requests). */
+    void dispatched() {
+        dispatching = false;
+    }
+
+    /** Tags {@code e} for the request metrics when it answers the request being dispatched. */
+    void tagIfDispatching(InFlight e) {
+        if (dispatching) {
+            tag(e);
+        }
     }
 
     CommandInfo command() {

@@ -57,7 +57,7 @@ final class Subscriptions {
     boolean request(int consumed, CommandInfo cmd, RequestFramer req) {
         BackendConnection c = session.privateRoute.connection();
         if (c == null) {
-            return session.noMaster();
+            return session.answers.noMaster();
         }
         if (session.replies.inflight() > 0 && c != session.lastTarget) {
             session.pause(ClientSession.PAUSE_BARRIER);
@@ -94,7 +94,7 @@ final class Subscriptions {
     void answerInOrder(InFlight reply) {
         BackendConnection c = session.privateRoute.connection();
         if (c == null) {
-            session.enqueueLocal(reply);
+            session.answers.enqueue(reply);
             return;
         }
         String token = "redis-sidecar:" + session.state.id + ":" + (++markerSeq);
@@ -113,7 +113,7 @@ final class Subscriptions {
         }
         markers.poll();
         f.release();
-        session.enqueueLocal(m.reply());
+        session.answers.enqueue(m.reply());
         return true;
     }
 
@@ -125,7 +125,7 @@ final class Subscriptions {
     /** The pass-through connection is gone: the replies waiting for their markers go out now. */
     private void flushMarkers() {
         for (Marker m; (m = markers.poll()) != null; ) {
-            session.enqueueLocal(m.reply());
+            session.answers.enqueue(m.reply());
         }
     }
 
@@ -204,11 +204,11 @@ final class Subscriptions {
                 p.setPassthrough(false);
             }
             session.resetState();
-            session.enqueueLocal(InFlight.local(frame));
+            session.answers.enqueue(InFlight.local(frame));
             session.resume(ClientSession.PAUSE_BARRIER);
             return;
         }
-        session.enqueueLocal(InFlight.local(frame));
+        session.answers.enqueue(InFlight.local(frame));
     }
 
     /** The subscriber's connection is gone: subscribe again on the master within the hold. */
@@ -231,7 +231,7 @@ final class Subscriptions {
         }
         if (now - resubscribeDeadline > 0) {
             resubscribeNeeded = false;
-            session.closeAfterReplies(Unpooled.EMPTY_BUFFER); // no master to subscribe on within the hold
+            session.answers.closeAfterReplies(Unpooled.EMPTY_BUFFER); // no master to subscribe on within the hold
             return false;
         }
         if (shardMovedFrom != null && shardMovedFrom.equals(session.privateRoute.node())) {

@@ -1,0 +1,104 @@
+package io.redissidecar.proxy.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.redissidecar.proxy.testing.ProxiedRedis;
+import io.redissidecar.proxy.testing.RespConn;
+import java.net.Socket;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Issue 12, finding 4: a client that does not read its replies cannot make the proxy buffer without bound. A slow
+ * subscriber is disconnected as Redis would disconnect it; a normal client over its limit too; others go on.
+ */
+class OutputLimitTest {
+    @RegisterExtension
+    static final ProxiedRedis env = new ProxiedRedis("--client-output-buffer-limit",
+            "normal 8mb 0 0 pubsub 16mb 8mb 60");
+
+    private static final String MB = "x".repeat(1 << 20);
+
+    @Test
+    void aSubscriberThatNeverReadsIsDisconnectedAndMemoryStaysBounded() throws Exception {
+        long before = directMemory();
+        long closes = closes();
+        try (Socket slow = new Socket("127.0.0.1", env.proxy().port());
+             RespConn publisher = new RespConn(env.redis().port()); RespConn other = new RespConn(env.proxy().port())) {
+            slow.setReceiveBufferSize(64 * 1024);
+            slow.getOutputStream().write(RespConn.encode("SUBSCRIBE", "firehose"));
+            slow.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(5)).until(() -> publisher.call("PUBSUB", "NUMSUB", "firehose")
+                    .endsWith(":1\r\n"));
+            long peak = 0;
+            for (int i = 0; i < 64; i++) {
+                publisher.call("PUBLISH", "firehose", MB);
+                peak = Math.max(peak, directMemory() - before);
+            }
+            // the subscriber never read: the proxy closed it at its pubsub hard limit (16 MB here), as Redis
+            // closes a subscriber connected to it directly
+            await().atMost(Duration.ofSeconds(20)).until(() -> closes() > closes);
+            slow.setSoTimeout(2000);
+            assertTrue(closed(slow));
+            // reported, not asserted: the allocator's growth was 32 to 94 MB for a 16 MB limit in the runs of
+            // 2026-12-01 (a passed-through message is a slice that keeps its whole read buffer; the allocator keeps
+            // chunks); see the README's "Not yet"
+            System.out.println("OUTPUT-LIMIT slow subscriber: proxy direct memory peak over baseline "
+                    + (peak >> 20) + " MB while 64 MB were published");
+            assertEquals("+PONG\r\n", other.call("PING"));
+        }
+    }
+
+    @Test
+    void aNormalClientOverItsHardLimitIsDisconnectedAlone() throws Exception {
+        try (RespConn setup = new RespConn(env.proxy().port())) {
+            setup.call("SET", "big", MB);
+        }
+        long closes = closes();
+        try (Socket slow = new Socket("127.0.0.1", env.proxy().port()); RespConn other = new RespConn(env.proxy().port())) {
+            slow.setReceiveBufferSize(64 * 1024);
+            for (int i = 0; i < 64; i++) {
+                slow.getOutputStream().write(RespConn.encode("GET", "big"));
+            }
+            slow.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(20)).until(() -> closes() > closes);
+            assertEquals("+PONG\r\n", other.call("PING"));
+            slow.setSoTimeout(2000);
+            assertTrue(closed(slow));
+        }
+    }
+
+    /** Direct memory in use by the allocator the proxy's channels use (Netty's default). */
+    private static long directMemory() {
+        return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
+    }
+
+    private static long closes() {
+        return env.proxy().sidecar().context().outputLimitCloses();
+    }
+
+    /** Drains what the proxy sent; true once the connection is closed. */
+    private static boolean closed(Socket s) {
+        byte[] buf = new byte[1 << 16];
+        try {
+            while (true) {
+                int n = s.getInputStream().read(buf);
+                if (n < 0) {
+                    return true;
+                }
+                if (n == 0) {
+                    return false;
+                }
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+}

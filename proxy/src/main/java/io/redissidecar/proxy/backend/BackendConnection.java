@@ -115,10 +115,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 
     /**
      * Sends a request of a client in pub/sub pass-through mode: no reply is expected in FIFO order, everything
-     * Redis sends once the FIFO is empty goes to the owner as it comes.
+     * Redis sends once the FIFO is empty goes to the owner as it comes. {@code db}: the client's database, selected
+     * first if the connection is in another one (-1: whatever it is in).
      */
-    public void sendPassthrough(ByteBuf frame) {
-        send(InFlight.internal(InFlight.Kind.PASSTHROUGH, frame));
+    public void sendPassthrough(ByteBuf frame, int db) {
+        send(InFlight.passthrough(frame, db));
     }
 
     /** Switches pass-through mode (pub/sub) on or off; off again after Redis confirmed RESET (database 0). */
@@ -196,7 +197,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
                 privateOwner.passthrough(buf.retainedSlice(offset, length));
             } else {
                 log.warn("backend {} sent a reply nobody asked for; closing the connection", node);
-                closeWith("backend " + node + " out of step");
+                // on a private connection it was the client's doing (a mode Redis switched to on its request)
+                closeWith("backend " + node + " out of step", privateOwner == null);
             }
             return;
         }

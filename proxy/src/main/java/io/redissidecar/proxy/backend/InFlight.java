@@ -110,6 +110,11 @@ public final class InFlight {
         return new InFlight(kind, null, frame, -1);
     }
 
+    /** A pass-through request of a client whose database is {@code db} (a SELECT is slipped in if needed). */
+    public static InFlight passthrough(ByteBuf frame, int db) {
+        return new InFlight(Kind.PASSTHROUGH, null, frame, db);
+    }
+
     /** A finished entry holding a reply the proxy made itself. */
     public static InFlight local(ByteBuf reply) {
         InFlight e = new InFlight(Kind.LOCAL, null, null, -1);

@@ -207,6 +207,14 @@ public final class RequestFramer implements KeySpec.Args {
         }
     }
 
+    /** After a request of very many arguments, the argument arrays go back to a small size (Redis frees its argv). */
+    public void shrink() {
+        if (argOffsets.length > 1024) {
+            argOffsets = new int[8];
+            argLengths = new int[8];
+        }
+    }
+
     /** Forgets any partial request (after a protocol error or when the client goes away). */
     public void reset() {
         expectedArgs = -1;

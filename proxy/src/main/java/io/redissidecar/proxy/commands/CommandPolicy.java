@@ -26,8 +26,11 @@ final class CommandPolicy {
     /** Commands that may write without Redis's write flag: replicated durability confirms them too. */
     static final Set<String> MAY_WRITE = Set.of("exec", "eval", "evalsha", "fcall");
 
+    /** Commands that must reach a node at once, even while a script keeps it busy: a connection of their own. */
+    static final Set<String> SIDE = Set.of("script|kill", "function|kill", "shutdown");
+
     /** Blocking without Redis's "blocking" flag. XREAD/XREADGROUP block only with BLOCK: see the router. */
-    static final Set<String> EXTRA_BLOCKING = Set.of("wait");
+    static final Set<String> EXTRA_BLOCKING = Set.of("wait", "waitaof");
 
     /**
      * Refused whatever the deny list says: on a shared connection they would shift every later reply to the wrong
@@ -41,18 +44,20 @@ final class CommandPolicy {
     /**
      * Writes whose repetition leaves the same data, whatever their arguments (read-only commands are idempotent by
      * their flag): they may be sent again when a connection is lost before their reply. Replies may differ on the
-     * second sending (DEL counts 0, SETNX answers 0, FUNCTION LOAD says the library exists); a relative expiry
+     * second sending (DEL counts 0, FUNCTION LOAD says the library exists); a relative expiry
      * (EXPIRE, SETEX) starts again from the second sending. Not here, because a second run changes the data again:
      * LTRIM and ZREMRANGEBYRANK (positions shift), FLUSHDB and FLUSHALL (they would also remove what other clients
-     * wrote in between), and every command that adds, counts or moves.
+     * wrote in between), SETNX, MSETNX and HSETNX (their reply says whether they set: a replay answers 0 to the
+     * client whose first run set it), and every command that adds, counts or moves.
      */
-    static final Set<String> IDEMPOTENT_WRITES = Set.of("setex", "psetex", "setnx", "mset", "msetnx",
-            "setrange", "setbit", "del", "unlink", "hset", "hmset", "hsetnx", "hdel", "sadd", "srem", "zrem",
+    static final Set<String> IDEMPOTENT_WRITES = Set.of("setex", "psetex", "mset",
+            "setrange", "setbit", "del", "unlink", "hset", "hmset", "hdel", "sadd", "srem", "zrem",
             "zremrangebyscore", "zremrangebylex", "expire", "pexpire", "expireat", "pexpireat", "persist", "lset",
             "pfadd", "geoadd", "script|load", "function|load", "touch");
 
     /**
-     * Writes that are idempotent unless an argument says otherwise: SET with GET, ZADD with INCR, and the *STORE
+     * Writes that are idempotent unless an argument says otherwise: SET with GET, NX or XX (the reply says what was
+     * there, or whether it was set: a lock taker would read a replay's nil as "not mine"), ZADD with INCR, and the *STORE
      * commands and BITOP when the destination is also a source (see {@code ReplaySafety}).
      */
     static final Set<String> IDEMPOTENT_UNLESS_ARGS = Set.of("set", "zadd", "bitop", "sinterstore", "sunionstore",
@@ -73,6 +78,9 @@ final class CommandPolicy {
         }
         if (EMULATED.contains(name)) {
             return Handling.EMULATED;
+        }
+        if (SIDE.contains(name)) {
+            return Handling.SIDE;
         }
         if (TRANSACTION.contains(name)) {
             return Handling.TRANSACTION;

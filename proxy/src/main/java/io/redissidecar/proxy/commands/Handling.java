@@ -10,6 +10,11 @@ public enum Handling {
     TRANSACTION,
     /** Blocking commands: sent on the client's private connection so they never stall shared connections. */
     BLOCKING,
+    /**
+     * SCRIPT KILL, FUNCTION KILL, SHUTDOWN (where not denied): sent at once on a connection of their own, never behind
+     * a busy script on a shared or private one.
+     */
+    SIDE,
     /** (P|S)(UN)SUBSCRIBE: the client's private connection becomes a pass-through pub/sub connection. */
     PUBSUB,
     /** Cannot work through a multiplexing proxy (CLIENT REPLY, CLIENT TRACKING...): refused with -ERR. */

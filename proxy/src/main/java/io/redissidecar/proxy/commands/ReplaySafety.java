@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 public final class ReplaySafety {
     private static final byte[] GET = bytes("get");
     private static final byte[] INCR = bytes("incr");
+    private static final byte[] NX = bytes("nx");
+    private static final byte[] XX = bytes("xx");
     private static final byte[][] ZADD_FLAGS = {bytes("nx"), bytes("xx"), bytes("gt"), bytes("lt"), bytes("ch")};
 
     private ReplaySafety() {
@@ -22,7 +24,8 @@ public final class ReplaySafety {
             return false;
         }
         return switch (cmd.name()) {
-            case "set" -> !anyFrom(req, 3, GET); // SET ... GET answers with what was there: the second run differs
+            // SET ... GET answers with what was there, SET ... NX|XX whether it set: the second run's reply differs
+            case "set" -> !anyFrom(req, 3, GET) && !anyFrom(req, 3, NX) && !anyFrom(req, 3, XX);
             case "zadd" -> !zaddIncr(req);
             // the destination is also a source: the second run reads the first one's result
             case "bitop" -> !destinationIsSource(req, 2, 3, req.argc());

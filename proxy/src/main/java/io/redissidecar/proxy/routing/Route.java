@@ -8,6 +8,8 @@ public enum Route {
     PRIVATE,
     /** The client's private connection in pub/sub pass-through mode. */
     PASSTHROUGH,
+    /** A connection of its own, opened for this request (SCRIPT KILL, FUNCTION KILL, SHUTDOWN). */
+    SIDE,
     /** Answered by the proxy (emulated connection state). */
     LOCAL,
     /** Refused: on the deny list. */
@@ -23,7 +25,9 @@ public enum Route {
     /** INFO: the proxy's own section, then the master's (in cluster mode: the master of slot 0). */
     INFO,
     /** Cluster: keys in several slots for a command that must be atomic: Redis's CROSSSLOT error. */
-    CROSSSLOT;
+    CROSSSLOT,
+    /** Refused: MULTI on a connection that has subscribed (pass-through), where the proxy could not order its replies. */
+    NOT_AFTER_SUBSCRIBE;
 
     /** The error a client gets for {@code command} on a refusing route (DENIED, UNSUPPORTED, NOT_IN_MULTI, CROSSSLOT). */
     public String refusal(String command) {
@@ -33,6 +37,8 @@ public enum Route {
                     + "(it changes how a shared connection replies)";
             case NOT_IN_MULTI -> "ERR redis-sidecar: command '" + command + "' is not supported inside MULTI";
             case CROSSSLOT -> "CROSSSLOT Keys in request don't hash to the same slot";
+            case NOT_AFTER_SUBSCRIBE -> "ERR redis-sidecar: command '" + command + "' is not supported on a connection "
+                    + "that has subscribed; send RESET first";
             default -> throw new IllegalArgumentException(this + " refuses nothing");
         };
     }

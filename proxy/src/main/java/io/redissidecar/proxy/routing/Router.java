@@ -128,6 +128,9 @@ public final class Router {
         if (s.passthrough()) {
             // the private connection is the client's own connection now; only what would break the proxy stays local
             String n = cmd.name();
+            if (n.equals("multi")) {
+                return Route.NOT_AFTER_SUBSCRIBE;
+            }
             return n.equals("hello") || n.equals("auth") ? Route.LOCAL : Route.PASSTHROUGH;
         }
         if (h == Handling.FORWARD && !pinned && cmd.name().equals("info")) {
@@ -144,6 +147,9 @@ public final class Router {
                 }
                 return n.startsWith("client|") ? Route.PRIVATE : Route.NOT_IN_MULTI;
             }
+            case SIDE -> {
+                return pinned ? Route.PRIVATE : Route.SIDE;
+            }
             case TRANSACTION -> {
                 String n = cmd.name();
                 if (n.equals("multi") || n.equals("watch")) {
@@ -152,7 +158,12 @@ public final class Router {
                 return pinned ? Route.PRIVATE : Route.SHARED;
             }
             case PUBSUB -> {
-                return s.inMulti() ? Route.PRIVATE : Route.PASSTHROUGH;
+                // inside MULTI a subscription would switch the private connection to pub/sub behind the proxy's back
+                if (s.inMulti()) {
+                    return Route.NOT_IN_MULTI;
+                }
+                // an unsubscribe of a client that is not subscribed is one reply: no pass-through mode for it
+                return cmd.name().contains("unsub") ? Route.SHARED : Route.PASSTHROUGH;
             }
             case BLOCKING -> {
                 if (pinned) {
@@ -195,12 +206,11 @@ public final class Router {
         return null;
     }
 
-    /** XREAD/XREADGROUP block only when BLOCK comes before STREAMS. */
+    /** XREAD/XREADGROUP block only with BLOCK. */
     private static boolean hasBlockOption(RequestFramer req) {
+        // any argument BLOCK counts, after STREAMS too: a group or consumer may be named "streams" (XREADGROUP GROUP
+        // streams c BLOCK 0 ...), and a key named "block" merely costs a private connection (fail closed)
         for (int i = 1; i < req.argc(); i++) {
-            if (req.argEqualsIgnoreCase(i, STREAMS)) {
-                return false;
-            }
             if (req.argEqualsIgnoreCase(i, BLOCK)) {
                 return true;
             }

@@ -205,6 +205,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     dispatched = dispatch(consumed);
                 } finally {
                     entries.dispatched();
+                    framer.shrink();
                 }
                 if (!dispatched) {
                     framer.reset(); // stalled at a barrier: the request stays in the buffer and is framed again
@@ -265,8 +266,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             case SPLIT, FAN_OUT -> merged.send(consumed, cmd, route);
             case INFO -> merged.info(consumed, cmd);
+            case SIDE -> SideRequest.send(this, selector.privateNode(0), framer.retainedFrame(consumed))
+                    || answers.noMaster();
             case LOCAL -> LocalCommands.reply(this, cmd, framer, px);
-            case DENIED, UNSUPPORTED, NOT_IN_MULTI, CROSSSLOT -> answers.refuse(route.refusal(cmd.name()));
+            case DENIED, UNSUPPORTED, NOT_IN_MULTI, CROSSSLOT, NOT_AFTER_SUBSCRIBE ->
+                    answers.refuse(route.refusal(cmd.name()));
         };
     }
 

@@ -13,6 +13,7 @@ import io.redissidecar.proxy.commands.Handling;
 import io.redissidecar.proxy.metrics.ProxyMetrics;
 import io.redissidecar.proxy.resp.Replies;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -40,6 +41,8 @@ final class Subscriptions {
     /** Replies the proxy made while subscribed, each waiting for its marker's echo (see {@link #answerInOrder}). */
     private final ArrayDeque<Marker> markers = new ArrayDeque<>();
     private long markerSeq;
+    /** A random part of every marker token, so that no client can forge a marker's echo. */
+    private static final String NONCE = Long.toHexString(new SecureRandom().nextLong());
 
     /** A proxy-made reply and the two forms Redis may echo its marker {@code PING} in. */
     private record Marker(InFlight reply, byte[] plain, byte[] subscribed) {
@@ -64,7 +67,8 @@ final class Subscriptions {
             return false;
         }
         ConnectionState st = session.state;
-        if (!st.passthrough) {
+        boolean entering = !st.passthrough;
+        if (entering) {
             st.passthrough = true;
             c.setPassthrough(true);
         }
@@ -74,7 +78,9 @@ final class Subscriptions {
             track(cmd.name(), req);
         }
         px.metrics().request(session.counters, cmd, ProxyMetrics.OK); // Redis's replies are not matched to requests
-        c.sendPassthrough(req.retainedFrame(consumed));
+        // the first request (before any subscription) carries the client's database; later, the client's own SELECTs
+        // reach Redis on this connection
+        c.sendPassthrough(req.retainedFrame(consumed), entering ? st.db : -1);
         if (cmd != null && cmd.name().equals("reset")) {
             st.awaitingReset = true; // nothing more is sent until Redis confirms, so replies stay in order
             session.pause(ClientSession.PAUSE_BARRIER);
@@ -97,12 +103,19 @@ final class Subscriptions {
             session.answers.enqueue(reply);
             return;
         }
-        String token = "redis-sidecar:" + session.state.id + ":" + (++markerSeq);
+        if (markers.size() >= px.maxPending()) {
+            reply.discard(); // a client that never lets Redis answer: no unbounded queue of markers
+            session.answers.closeAfterReplies(Replies.error(session.alloc(), "ERR redis-sidecar: too many replies "
+                    + "waiting for their turn on a subscribed connection"));
+            return;
+        }
+        // a token the client cannot know: its echo is never shown to it
+        String token = "redis-sidecar:" + NONCE + ":" + session.state.id + ":" + (++markerSeq);
         String bulk = "$" + token.length() + "\r\n" + token + "\r\n";
         markers.add(new Marker(reply, bulk.getBytes(StandardCharsets.US_ASCII),
                 ("*2\r\n$4\r\npong\r\n" + bulk).getBytes(StandardCharsets.US_ASCII)));
         session.flushRun();
-        c.sendPassthrough(Replies.command(session.alloc(), "PING", token));
+        c.sendPassthrough(Replies.command(session.alloc(), "PING", token), -1);
     }
 
     /** Whether {@code f} is the echo of the oldest marker; then the proxy's reply goes out in its place. */
@@ -248,13 +261,13 @@ final class Subscriptions {
         c.setPassthrough(true);
         session.lastTarget = c;
         if (!channels.isEmpty()) {
-            c.sendPassthrough(Replies.commandLatin1(session.alloc(), "SUBSCRIBE", channels));
+            c.sendPassthrough(Replies.commandLatin1(session.alloc(), "SUBSCRIBE", channels), -1);
         }
         if (!patterns.isEmpty()) {
-            c.sendPassthrough(Replies.commandLatin1(session.alloc(), "PSUBSCRIBE", patterns));
+            c.sendPassthrough(Replies.commandLatin1(session.alloc(), "PSUBSCRIBE", patterns), -1);
         }
         if (!shardChannels.isEmpty()) {
-            c.sendPassthrough(Replies.commandLatin1(session.alloc(), "SSUBSCRIBE", shardChannels));
+            c.sendPassthrough(Replies.commandLatin1(session.alloc(), "SSUBSCRIBE", shardChannels), -1);
         }
         swallow += channels.size() + patterns.size() + shardChannels.size();
         return true;

@@ -57,7 +57,7 @@ class ReplaySafetyTest {
             hincrbyfloat       | NEVER | counts again
             hmset              | SAFE  | the same fields and values
             hset               | SAFE  | the same fields and values
-            hsetnx             | SAFE  | the field is set once
+            hsetnx             | NEVER | the reply says whether it set: a replay answers 0
             incr               | NEVER | counts again
             incrby             | NEVER | counts again
             incrbyfloat        | NEVER | counts again
@@ -73,7 +73,7 @@ class ReplaySafetyTest {
             migrate            | NEVER | the key is gone from here after the first run
             move               | NEVER | the key is gone from here after the first run
             mset               | SAFE  | the same values
-            msetnx             | SAFE  | set once (the second run answers 0)
+            msetnx             | NEVER | the reply says whether it set: a replay answers 0
             persist            | SAFE  | no TTL either way
             pexpire            | SAFE  | the TTL starts again from the second run
             pexpireat          | SAFE  | an absolute time
@@ -91,10 +91,10 @@ class ReplaySafetyTest {
             rpushx             | NEVER | pushes again
             sadd               | SAFE  | a set of members
             sdiffstore         | ARGS  | safe unless the destination is also a source
-            set                | ARGS  | safe unless GET (the reply is what was there)
+            set                | ARGS  | safe unless GET, NX or XX (the reply is what was there, or whether it set)
             setbit             | SAFE  | the same bit
             setex              | SAFE  | the same value (the TTL starts again)
-            setnx              | SAFE  | set once
+            setnx              | NEVER | the reply says whether it set: a replay answers 0 (a lost lock)
             setrange           | SAFE  | the same bytes at the same offset
             sinterstore        | ARGS  | safe unless the destination is also a source
             smove              | NEVER | the member is gone from the source after the first run
@@ -168,7 +168,9 @@ class ReplaySafetyTest {
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', value = {
         "SET k v                          | true",
-        "SET k v NX EX 10                 | true",
+        "SET k v EX 10                    | true",
+        "SET k v NX EX 10                 | false",   // a lock: a replay's nil would read as not taken
+        "SET k v XX                       | false",
         "SET k v GET                      | false",
         "SET k v XX get                   | false",
         "ZADD k 1 m                       | true",

@@ -104,6 +104,62 @@ class MultiplexingSafetyTest {
         }
     }
 
+    /** Review finding: a consumer group named "streams" hid BLOCK from the router; the read stalled everyone. */
+    @Test
+    void aBlockingReadWithAGroupNamedStreamsDoesNotStallOthers() throws Exception {
+        try (RespConn a = proxy(); RespConn b = proxy()) {
+            a.call("DEL", "rs");
+            assertEquals("+OK\r\n", a.call("XGROUP", "CREATE", "rs", "streams", "$", "MKSTREAM"));
+            a.send("XREADGROUP", "GROUP", "streams", "c1", "BLOCK", "1500", "STREAMS", "rs", ">");
+            b.setTimeout(1000); // before: this GET waited behind the blocked read on the shared connection
+            assertEquals("$-1\r\n", b.call("GET", "nothing-here"));
+            assertEquals("*-1\r\n", a.readReply());
+        }
+    }
+
+    /** Review finding: after SUBSCRIBE and UNSUBSCRIBE, requests went to database 0 whatever the client selected. */
+    @Test
+    void aSubscribedClientKeepsItsDatabase() throws Exception {
+        try (RespConn c = proxy(); RespConn d = direct()) {
+            assertEquals("+OK\r\n", c.call("SELECT", "3"));
+            c.call("SET", "k3", "mine");
+            assertEquals("*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n", c.call("UNSUBSCRIBE"));
+            assertEquals("$4\r\nmine\r\n", c.call("GET", "k3"));
+            c.call("SUBSCRIBE", "dbch");
+            c.call("UNSUBSCRIBE", "dbch");
+            assertEquals("+OK\r\n", c.call("SET", "written", "db3"));
+            d.call("SELECT", "3");
+            assertEquals("$3\r\ndb3\r\n", d.call("GET", "written"));
+            d.call("SELECT", "0");
+            assertEquals("$-1\r\n", d.call("GET", "written"));
+        }
+    }
+
+    /** Review findings: a marker's echo cannot be forged; MULTI after SUBSCRIBE and SUBSCRIBE inside MULTI refused. */
+    @Test
+    void proxyMadeRepliesOfASubscribedClientStayInOrder() throws Exception {
+        try (RespConn c = proxy()) {
+            String id = c.call("CLIENT", "ID");
+            id = id.substring(1, id.length() - 2);
+            c.call("SUBSCRIBE", "mch");
+            c.send("PING", "redis-sidecar:" + id + ":1");
+            c.send("KEYS", "*"); // denied: the proxy's reply waits for its marker's echo
+            assertEquals("*2\r\n$4\r\npong\r\n$" + ("redis-sidecar:" + id + ":1").length() + "\r\nredis-sidecar:"
+                    + id + ":1\r\n", c.readReply());
+            assertTrue(c.readReply().startsWith("-ERR redis-sidecar: command 'keys' is refused"));
+            c.call("UNSUBSCRIBE", "mch");
+            assertTrue(c.call("MULTI").startsWith("-ERR redis-sidecar: command 'multi' is not supported on a "
+                    + "connection that has subscribed"));
+        }
+        try (RespConn c = proxy()) {
+            assertEquals("+OK\r\n", c.call("MULTI"));
+            assertTrue(c.call("SUBSCRIBE", "tx").startsWith("-ERR redis-sidecar: command 'subscribe' is not "
+                    + "supported inside MULTI"));
+            assertEquals("-EXECABORT Transaction discarded because of previous errors.\r\n", c.call("EXEC"));
+            assertEquals("+PONG\r\n", c.call("PING"));
+        }
+    }
+
     private static long errorCount(RespConn d) throws Exception {
         String info = d.call("INFO", "stats");
         for (String line : info.split("\r\n")) {

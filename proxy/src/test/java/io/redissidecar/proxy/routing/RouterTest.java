@@ -57,7 +57,8 @@ class RouterTest {
             plain       | DISCARD                                  | SHARED       | no MULTI: Redis answers the error
             plain       | UNWATCH                                  | SHARED       | UNWATCH while not watching
             plain       | XREAD COUNT 1 STREAMS s 0                | SHARED       | XREAD without BLOCK does not block
-            plain       | XREAD STREAMS block 0                    | SHARED       | a stream named block, after STREAMS
+            plain       | XREAD STREAMS block 0                    | PRIVATE      | any BLOCK argument: fail closed
+            plain       | XREADGROUP GROUP streams c BLOCK 0 STREAMS s > | PRIVATE | a group named streams
             plain       | XREADGROUP GROUP g c STREAMS s >         | SHARED       | XREADGROUP without BLOCK
             plain       | CLIENT LIST                              | SHARED       | a CLIENT subcommand not emulated
             plain       | CONFIG GET maxmemory                     | SHARED       | CONFIG GET is not denied
@@ -94,7 +95,7 @@ class RouterTest {
             multi       | XREAD COUNT 1 STREAMS s 0                | PRIVATE      | inside MULTI
             multi       | BLPOP k 0                                | PRIVATE      | does not block inside MULTI
             watch       | BLPOP k 0                                | PRIVATE      | blocking while watching
-            multi       | SUBSCRIBE ch                             | PRIVATE      | queued, no pass-through
+            multi       | SUBSCRIBE ch                             | NOT_IN_MULTI | would switch the connection's mode
             multi       | CLIENT SETNAME n                         | PRIVATE      | as it is: to Redis (not emulated)
             multi       | CLIENT ID                                | PRIVATE      | as it is: the backend's id
             multi       | INFO                                     | PRIVATE      | INFO inside MULTI: queued
@@ -108,9 +109,9 @@ class RouterTest {
             plain       | SUBSCRIBE ch                             | PASSTHROUGH  | SUBSCRIBE starts pass-through
             plain       | PSUBSCRIBE p*                            | PASSTHROUGH  | PSUBSCRIBE
             plain       | SSUBSCRIBE ch                            | PASSTHROUGH  | SSUBSCRIBE
-            plain       | UNSUBSCRIBE                              | PASSTHROUGH  | the UNSUBSCRIBEs too
-            plain       | PUNSUBSCRIBE                             | PASSTHROUGH  | the UNSUBSCRIBEs too
-            plain       | SUNSUBSCRIBE                             | PASSTHROUGH  | the UNSUBSCRIBEs too
+            plain       | UNSUBSCRIBE                              | SHARED       | not subscribed: one reply
+            plain       | PUNSUBSCRIBE                             | SHARED       | not subscribed: one reply
+            plain       | SUNSUBSCRIBE                             | SHARED       | not subscribed: one reply
             watch       | SUBSCRIBE ch                             | PASSTHROUGH  | watching is no transaction
             pass        | GET k                                    | PASSTHROUGH  | any command while in pass-through
             pass        | PING                                     | PASSTHROUGH  | PING: Redis answers in pub/sub form
@@ -120,7 +121,7 @@ class RouterTest {
             pass        | SELECT 1                                 | PASSTHROUGH  | ...
             pass        | CLIENT SETNAME n                         | PASSTHROUGH  | ...
             pass        | INFO                                     | PASSTHROUGH  | INFO too
-            pass        | MULTI                                    | PASSTHROUGH  | transactions too
+            pass        | MULTI                                    | NOT_AFTER_SUBSCRIBE | proxy-made replies could not be ordered
             pass        | BLPOP k 0                                | PASSTHROUGH  | blocking commands too
             pass        | FOO                                      | PASSTHROUGH  | unknown command
             pass        | GET                                      | PASSTHROUGH  | wrong arity
@@ -235,7 +236,7 @@ class RouterTest {
             plain | PUBLISH foo m                        | SHARED       | none  | classic channels are no keys
             plain | EVAL s 0                             | SHARED       | none  | numkeys 0
             plain | EVAL s 5 foo                         | SHARED       | none  | not fitting its key spec
-            plain | SCRIPT KILL                          | SHARED       | none  | not fanned out: one master
+            plain | SCRIPT KILL                          | SIDE         | none  | a connection of its own
             plain | FUNCTION LIST                        | SHARED       | none  | not fanned out: one master
             plain | CLUSTER COUNTKEYSINSLOT 7000         | SHARED       | none  | as it is: asks the owner of slot 0
             plain | CLUSTER SETSLOT 1 STABLE             | SHARED       | none  | as it is: not denied by default

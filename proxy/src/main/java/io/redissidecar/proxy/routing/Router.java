@@ -162,8 +162,9 @@ public final class Router {
                 if (s.inMulti()) {
                     return Route.NOT_IN_MULTI;
                 }
-                // an unsubscribe of a client that is not subscribed is one reply: no pass-through mode for it
-                return cmd.name().contains("unsub") ? Route.SHARED : Route.PASSTHROUGH;
+                // a bare unsubscribe of a client that is not subscribed is one reply: no pass-through mode for it (with
+                // channels named, Redis answers once per channel: that needs the pass-through connection)
+                return cmd.name().contains("unsub") && req.argc() == 1 ? Route.SHARED : Route.PASSTHROUGH;
             }
             case BLOCKING -> {
                 if (pinned) {

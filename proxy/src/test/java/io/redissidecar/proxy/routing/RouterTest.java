@@ -112,6 +112,7 @@ class RouterTest {
             plain       | UNSUBSCRIBE                              | SHARED       | not subscribed: one reply
             plain       | PUNSUBSCRIBE                             | SHARED       | not subscribed: one reply
             plain       | SUNSUBSCRIBE                             | SHARED       | not subscribed: one reply
+            plain       | UNSUBSCRIBE a b                          | PASSTHROUGH  | one reply per channel
             watch       | SUBSCRIBE ch                             | PASSTHROUGH  | watching is no transaction
             pass        | GET k                                    | PASSTHROUGH  | any command while in pass-through
             pass        | PING                                     | PASSTHROUGH  | PING: Redis answers in pub/sub form

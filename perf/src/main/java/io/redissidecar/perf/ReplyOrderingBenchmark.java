@@ -95,19 +95,6 @@ public class ReplyOrderingBenchmark {
         }
 
         @Override
-        public void passthrough(ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void privateConnectionLost(BackendConnection c) {
-        }
-
-        @Override
-        public void backendWritable() {
-        }
-
-        @Override
         public boolean isActive() {
             return true;
         }

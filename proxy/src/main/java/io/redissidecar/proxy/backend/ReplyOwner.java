@@ -3,7 +3,11 @@ package io.redissidecar.proxy.backend;
 import io.netty.buffer.ByteBuf;
 import io.redissidecar.config.HostPort;
 
-/** The client side of a backend connection: where replies go. Implemented by the client session. */
+/**
+ * The client side of a backend connection: where replies go. Implemented by the client session, and by what acts for
+ * it on a request: a merged request's parts, a request on a connection of its own. Only a session has a private
+ * connection, pass-through frames and writers to wake: the defaults are for the others.
+ */
 public interface ReplyOwner {
 
     /** {@code e} is done: its reply can be written once everything before it in the client's order has been. */
@@ -22,13 +26,17 @@ public interface ReplyOwner {
     void redirect(InFlight e, HostPort target, boolean ask);
 
     /** A frame from a private connection in pub/sub pass-through mode (messages, (un)subscribe replies). */
-    void passthrough(ByteBuf frame);
+    default void passthrough(ByteBuf frame) {
+        frame.release();
+    }
 
     /** The client's private connection closed: whatever per-connection state it held in Redis is gone. */
-    void privateConnectionLost(BackendConnection c);
+    default void privateConnectionLost(BackendConnection c) {
+    }
 
     /** A backend connection the client waits on became writable again. */
-    void backendWritable();
+    default void backendWritable() {
+    }
 
     /** Whether the client still wants replies (a closed client's entries are dropped as they come). */
     boolean isActive();

@@ -124,15 +124,6 @@ public final class MergedRequest implements ReplyOwner {
     }
 
     @Override
-    public void passthrough(ByteBuf frame) {
-        frame.release(); // parts never go over a pass-through connection
-    }
-
-    @Override
-    public void privateConnectionLost(BackendConnection c) {
-    }
-
-    @Override
     public void backendWritable() {
         session.backendWritable();
     }

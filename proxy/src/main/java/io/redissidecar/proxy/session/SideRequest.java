@@ -53,19 +53,6 @@ final class SideRequest implements ReplyOwner {
     }
 
     @Override
-    public void passthrough(ByteBuf frame) {
-        frame.release();
-    }
-
-    @Override
-    public void privateConnectionLost(BackendConnection c) {
-    }
-
-    @Override
-    public void backendWritable() {
-    }
-
-    @Override
     public boolean isActive() {
         return session.isActive();
     }

@@ -133,19 +133,6 @@ class BackendConnectionTest {
         }
 
         @Override
-        public void passthrough(ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void privateConnectionLost(BackendConnection c) {
-        }
-
-        @Override
-        public void backendWritable() {
-        }
-
-        @Override
         public boolean isActive() {
             return true;
         }

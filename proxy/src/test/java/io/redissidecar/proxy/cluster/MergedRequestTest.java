@@ -51,19 +51,6 @@ class MergedRequestTest {
         }
 
         @Override
-        public void passthrough(ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void privateConnectionLost(BackendConnection c) {
-        }
-
-        @Override
-        public void backendWritable() {
-        }
-
-        @Override
         public boolean isActive() {
             return active;
         }

@@ -7,6 +7,8 @@ import io.netty.buffer.ByteBuf;
  * Resumable: a large reply arriving in many reads is scanned once. Not thread-safe: one per backend connection.
  */
 public final class ReplyFramer {
+    /** The largest reply the proxy forwards (its bytes must fit one buffer); Redis's own default limit is 512 MB. */
+    static final int MAX_REPLY = Integer.MAX_VALUE - 64;
     private int pos;
     private long pendingBulk = -1;
     private int depth;
@@ -54,6 +56,9 @@ public final class ReplyFramer {
                         if (elementDone()) {
                             return finish();
                         }
+                    } else if (len > MAX_REPLY - 2 - pos) {
+                        // a reply is kept in one buffer, whose size is an int: larger ones cannot be forwarded
+                        throw new RespProtocolException("reply larger than " + MAX_REPLY + " bytes");
                     } else {
                         pendingBulk = len;
                     }

@@ -52,4 +52,18 @@ class ReplyFramerTest {
         assertThrows(RespProtocolException.class, () -> new ReplyFramer().frame(in));
         in.release();
     }
+
+    /** Issue 12, finding 5: a reply over 2 GB overflowed an int; it is refused as malformed instead. */
+    @Test
+    void aReplyTooLargeForOneBufferIsRefused() {
+        for (String header : new String[] {"$3000000000\r\n", "*2\r\n$2147483570\r\n", "$2147483584\r\n"}) {
+            ByteBuf b = Unpooled.copiedBuffer(header, StandardCharsets.US_ASCII);
+            try {
+                ReplyFramer f = new ReplyFramer();
+                assertThrows(RespProtocolException.class, () -> f.frame(b), header);
+            } finally {
+                b.release();
+            }
+        }
+    }
 }

@@ -178,8 +178,12 @@ class FramerFuzzTest {
             int len = f.argLength(i);
             assertTrue(len >= 0 && len <= (f.isInline() ? MAX_INLINE : MAX_BULK), "argument length " + len);
             assertTrue(off >= f.frameStart() && off + len + 2 <= frameEnd, "argument " + i + " outside its frame");
-            assertEquals('\r', fb.getByte(off + len));
-            assertEquals('\n', fb.getByte(off + len + 2 - 1));
+            if (f.isInline()) {
+                // the framer wrote this frame itself; in client input the two bytes after a bulk are skipped
+                // unchecked, as Redis skips them (seed bulk_length_short_of_data)
+                assertEquals('\r', fb.getByte(off + len));
+                assertEquals('\n', fb.getByte(off + len + 1));
+            }
             sb.append('|').append(new String(f.argBytes(i), StandardCharsets.ISO_8859_1));
         }
         ByteBuf frame = f.retainedFrame(consumed);

@@ -106,6 +106,9 @@ public final class ReplyFramer {
         if (from >= to) {
             throw new RespProtocolException("empty length from backend");
         }
+        if (to - from > 19) {
+            throw new RespProtocolException("length from backend out of range"); // would wrap around a long
+        }
         boolean neg = in.getByte(from) == '-';
         long v = 0;
         for (int i = neg ? from + 1 : from; i < to; i++) {

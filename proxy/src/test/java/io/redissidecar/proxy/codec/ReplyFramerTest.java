@@ -56,7 +56,8 @@ class ReplyFramerTest {
     /** Issue 12, finding 5: a reply over 2 GB overflowed an int; it is refused as malformed instead. */
     @Test
     void aReplyTooLargeForOneBufferIsRefused() {
-        for (String header : new String[] {"$3000000000\r\n", "*2\r\n$2147483570\r\n", "$2147483584\r\n"}) {
+        for (String header : new String[] {"$3000000000\r\n", "*2\r\n$2147483570\r\n", "$2147483584\r\n",
+            "$9223372036854775807\r\n", "$99999999999999999999\r\n", "*99999999999999999999\r\n"}) {
             ByteBuf b = Unpooled.copiedBuffer(header, StandardCharsets.US_ASCII);
             try {
                 ReplyFramer f = new ReplyFramer();

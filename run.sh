@@ -10,7 +10,7 @@ topology="${1:-sentinel}"
 scripts/ensure-redis.sh
 
 jar=proxy/target/redis-sidecar.jar
-if [ ! -f "$jar" ] || [ -n "$(find . -path ./perf/out -prune -o -name '*.java' -newer "$jar" -print -quit)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find . \( -path ./perf/out -o -name target \) -prune -o \( -name '*.java' -o -name pom.xml \) -newer "$jar" -print -quit)" ]; then
   echo "building $jar ..." >&2
   mvn -B -q -ntp -DskipTests package
 fi

@@ -41,6 +41,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     /** Answered as a node that is no master any more: no new requests; closed once its replies are in. */
     private boolean retired;
     private final StallWatch stall = new StallWatch();
+    /** Silence after which the watchdog asks the node whether it is busy running a script. */
+    private static final long BUSY_PROBE_AFTER_NANOS = 500_000_000L;
     private String failure;
     private final WaitBatcher waits;
     /** Redis's CLIENT ID for this connection (private connections), to unblock it from another one; -1 unknown. */
@@ -163,6 +165,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         }
         long now = System.nanoTime();
         stall.bytesArrived(now);
+        if (loop.anyBusy()) {
+            loop.pool(node).progress();
+        }
         loop.replyReadNanos = now;
         ByteBuf cum = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(),
                 cumulation, in);
@@ -280,11 +285,17 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     }
 
     /**
-     * Called by the loop's watchdog: closes a connection that has had requests outstanding and no reply for
-     * {@code timeoutNanos} (a frozen or partitioned node never closes it by itself).
+     * Called by the loop's watchdog: closes a connection that has had requests outstanding and no byte for
+     * {@code timeoutNanos} (a frozen or partitioned node never closes it by itself), unless a probe found the node
+     * busy running a script (it is alive, and the script may still be killed).
      */
-    void checkStalled(long now, long timeoutNanos) {
-        if (stall.stalled(now, timeoutNanos, state == State.READY && !awaiting.isEmpty())) {
+    void checkStalled(long now, long timeoutNanos, BackendPool pool) {
+        boolean outstanding = state == State.READY && !awaiting.isEmpty();
+        if (!stall.stalled(now, Math.min(timeoutNanos, BUSY_PROBE_AFTER_NANOS), outstanding)) {
+            return;
+        }
+        pool.probeBusy(now); // a node running a long script answers a connection of its own with -BUSY
+        if (pool.busy() == null && stall.stalled(now, timeoutNanos, outstanding)) {
             log.warn("backend {}: no reply for {} ms with {} requests outstanding; closing the connection", node,
                     stall.stalledForMillis(now), awaiting.size());
             closeWith("backend " + node + " did not answer within backend-timeout-ms");

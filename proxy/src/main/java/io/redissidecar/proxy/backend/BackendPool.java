@@ -67,8 +67,48 @@ public final class BackendPool {
     void checkStalled(long now, long timeoutNanos) {
         for (BackendConnection c : shared) {
             if (c != null) {
-                c.checkStalled(now, timeoutNanos);
+                c.checkStalled(now, timeoutNanos, this);
             }
+        }
+    }
+
+    /** Redis's {@code -BUSY} text (without the {@code -}) while the node runs a long script; null otherwise. */
+    private String busy;
+    private BusyProbe probe;
+    private long probeStartedNanos;
+    /** A probe without an answer for this long is given up (a frozen node answers nothing: the watchdog decides). */
+    private static final long PROBE_TIMEOUT_NANOS = 2_000_000_000L;
+
+    public String busy() {
+        return busy;
+    }
+
+    /** A shared connection has had no byte for a while: ask the node whether it is busy (one probe at a time). */
+    void probeBusy(long now) {
+        if (probe != null && now - probeStartedNanos > PROBE_TIMEOUT_NANOS) {
+            probe.abandon(); // its connection closes; probed(null) follows
+        }
+        if (probe == null) {
+            probe = BusyProbe.start(this);
+            probeStartedNanos = now;
+        }
+    }
+
+    /** The probe's answer: the node's {@code -BUSY} text, or null when it is not busy (or did not say). */
+    void probed(String busyText) {
+        probe = null;
+        boolean was = busy != null;
+        busy = busyText;
+        if (was != (busyText != null)) {
+            loop.busyChanged(busyText != null);
+        }
+    }
+
+    /** Bytes came from the node: whatever kept it busy is over. */
+    void progress() {
+        if (busy != null) {
+            busy = null;
+            loop.busyChanged(false);
         }
     }
 

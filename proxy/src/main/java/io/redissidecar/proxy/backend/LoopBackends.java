@@ -75,6 +75,18 @@ public final class LoopBackends {
      */
     public long replyReadNanos;
 
+    /** Pools of this loop whose node was found busy running a script (see {@link BusyProbe}). */
+    private int busyPools;
+
+    void busyChanged(boolean busy) {
+        busyPools = Math.max(0, busyPools + (busy ? 1 : -1));
+    }
+
+    /** Whether some node of this loop is busy: then requests check their node ({@link BackendPool#busy()}). */
+    public boolean anyBusy() {
+        return busyPools > 0;
+    }
+
     public EventLoop eventLoop() {
         return loop;
     }

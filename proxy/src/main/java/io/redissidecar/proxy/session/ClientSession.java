@@ -277,6 +277,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     // ---------------------------------------------------------------- forwarding
 
     boolean forward(BackendConnection target, int consumed, CommandInfo cmd) {
+        String busy = backends.anyBusy() ? backends.pool(target.node()).busy() : null;
+        if (busy != null) {
+            return answers.refuse(busy); // the node runs a long script: Redis's own -BUSY, at once, as Redis answers
+        }
         boolean privateRoute = priv.is(target);
         if (stopsAtBarrier(target, !privateRoute)) {
             return false;

@@ -54,6 +54,42 @@ class BusyScriptTest {
         }
     }
 
+    /**
+     * While a script keeps the node busy, a new request gets Redis's -BUSY at once, as a client connected straight to
+     * Redis would, instead of queueing behind the script; the watchdog spares the connection (the node is alive).
+     */
+    @Test
+    void newRequestsGetBusyAtOnceWhileAScriptRuns() throws Exception {
+        try (RespConn busy = new RespConn(proxy.port()); RespConn killer = new RespConn(proxy.port())) {
+            busy.send("EVAL", "local i = 0 while true do i = i + 1 end", "0");
+            java.util.List<RespConn> stuck = new java.util.ArrayList<>();
+            try {
+                // requests sent before the proxy learnt that the node is busy wait behind the script, as they would
+                // in Redis on that connection; after it (the watchdog probes a silent node), they get -BUSY at once
+                String reply = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                        .pollInterval(java.time.Duration.ofMillis(100)).until(() -> {
+                            RespConn c = new RespConn(proxy.port());
+                            stuck.add(c);
+                            c.setTimeout(300);
+                            try {
+                                return c.call("GET", "k");
+                            } catch (java.net.SocketTimeoutException e) {
+                                return null;
+                            }
+                        }, r -> r != null && r.startsWith("-BUSY"));
+                assertEquals("-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+                        + "\r\n", reply);
+                assertEquals("+OK\r\n", killer.call("SCRIPT", "KILL"));
+                assertTrue(busy.readReply().contains("killed by user"), "the script's connection was not closed");
+                assertEquals("+PONG\r\n", busy.call("PING"));
+            } finally {
+                for (RespConn c : stuck) {
+                    c.close();
+                }
+            }
+        }
+    }
+
     @Test
     void functionKillTakesItsOwnConnectionToo() throws Exception {
         try (RespConn c = new RespConn(proxy.port())) {

@@ -38,6 +38,8 @@ final class Subscriptions {
     private int swallow;
     /** Sharded pub/sub: the node that dropped the client's shard channels because their slot moved away. */
     private HostPort shardMovedFrom;
+    /** SUNSUBSCRIBE confirmations the client asked for and has not had yet: those are no server pushes. */
+    private int sunsubscribesDue;
     /** Replies the proxy made while subscribed, each waiting for its marker's echo (see {@link #answerInOrder}). */
     private final ArrayDeque<Marker> markers = new ArrayDeque<>();
     private long markerSeq;
@@ -157,6 +159,9 @@ final class Subscriptions {
             default -> shardChannels;
         };
         boolean add = !command.contains("unsub");
+        if (command.equals("sunsubscribe")) {
+            sunsubscribesDue += req.argc() == 1 ? Math.max(1, shardChannels.size()) : req.argc() - 1;
+        }
         if (!add && req.argc() == 1) {
             set.clear();
             return;
@@ -187,7 +192,9 @@ final class Subscriptions {
      * the slot's new owner), or confirms the client's RESET (which ends pass-through mode).
      */
     void frame(ByteBuf frame, boolean cluster, boolean active, PrivateLink priv) {
-        if (cluster && active && isServerSunsubscribe(frame)) {
+        if (sunsubscribesDue > 0 && startsWithSunsubscribe(frame)) {
+            sunsubscribesDue--; // the client's own: it goes to the client
+        } else if (cluster && active && isServerSunsubscribe(frame)) {
             frame.release();
             BackendConnection p = priv.current();
             if (p != null && shardMovedFrom == null) {
@@ -270,6 +277,19 @@ final class Subscriptions {
             c.sendPassthrough(Replies.commandLatin1(session.alloc(), "SSUBSCRIBE", shardChannels), -1);
         }
         swallow += channels.size() + patterns.size() + shardChannels.size();
+        return true;
+    }
+
+    private static boolean startsWithSunsubscribe(ByteBuf f) {
+        int r = f.readerIndex();
+        if (f.readableBytes() <= SUNSUBSCRIBE_PUSH.length) {
+            return false;
+        }
+        for (int i = 0; i < SUNSUBSCRIBE_PUSH.length; i++) {
+            if (f.getByte(r + i) != SUNSUBSCRIBE_PUSH[i]) {
+                return false;
+            }
+        }
         return true;
     }
 

@@ -305,6 +305,23 @@ class ClusterModeTest {
         }
     }
 
+    /** Review finding: a pipelined SUNSUBSCRIBE and SSUBSCRIBE of one channel passed for Redis moving its slot. */
+    @Test
+    void aClientsOwnSunsubscribeIsNotTakenForAMovedSlot() throws Exception {
+        String channel = "forged-move";
+        try (RespConn sub = new RespConn(proxy.port()); RespConn pub = new RespConn(proxy.port())) {
+            sub.call("SSUBSCRIBE", channel);
+            long resubscribed = proxy.sidecar().context().resubscriptions();
+            sub.send("SUNSUBSCRIBE", channel);
+            sub.send("SSUBSCRIBE", channel);
+            assertEquals("*3\r\n$12\r\nsunsubscribe\r\n$11\r\nforged-move\r\n:0\r\n", sub.readReply());
+            assertEquals("*3\r\n$10\r\nssubscribe\r\n$11\r\nforged-move\r\n:1\r\n", sub.readReply());
+            assertEquals(":1\r\n", pub.call("SPUBLISH", channel, "m"));
+            assertEquals("*3\r\n$8\r\nsmessage\r\n$11\r\nforged-move\r\n$1\r\nm\r\n", sub.readReply());
+            assertEquals(resubscribed, proxy.sidecar().context().resubscriptions(), "no re-subscription");
+        }
+    }
+
     @Test
     void clusterAwareClientsSeeOneNodeOwningEverySlot() throws Exception {
         try (RespConn c = new RespConn(proxy.port())) {

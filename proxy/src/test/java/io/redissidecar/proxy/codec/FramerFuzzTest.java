@@ -119,6 +119,53 @@ class FramerFuzzTest {
     private static Outcome frameRequests(List<byte[]> fragments) {
         RequestFramer framer = new RequestFramer(MAX_BULK, MAX_ARGS, MAX_INLINE);
         TrackingAllocator framerAlloc = new TrackingAllocator();
+        try {
+            return feed(fragments, new Framing() {
+                @Override
+                public int frame(ByteBuf in) throws RespProtocolException {
+                    int n = framer.frame(in, framerAlloc);
+                    // at most the inline frame just made: the one before it was released by this call
+                    assertTrue(framerAlloc.live() <= (n > 0 && framer.isInline() ? 1 : 0),
+                            framerAlloc.live() + " framer buffers held");
+                    return n;
+                }
+
+                @Override
+                public String describe(ByteBuf in, int n) {
+                    return checkRequest(framer, in, n);
+                }
+
+                @Override
+                public void reset() {
+                    framer.reset();
+                }
+            });
+        } finally {
+            framer.reset();
+            assertEquals(0, framerAlloc.live(), "framer buffers not released by reset()");
+        }
+    }
+
+    /** One framer under test, driven by {@link #feed}. */
+    private interface Framing {
+        /** Frames the next request or reply in {@code in}; its length, or 0 when it is not complete. */
+        int frame(ByteBuf in) throws RespProtocolException;
+
+        /** Checks the frame of {@code n} bytes at {@code in}'s reader index and describes it, for comparison. */
+        String describe(ByteBuf in, int n);
+
+        /** Forgets a partial frame (after a protocol error). */
+        default void reset() {
+        }
+    }
+
+    /**
+     * Feeds {@code fragments} one at a time into a cumulation buffer and frames until the framer needs more or
+     * throws: the frames (described) and the error. No exception but {@code RespProtocolException}; a frame never
+     * longer than what is readable; at most one {@code frame()} call without progress per byte or fragment; the
+     * cumulation buffer released.
+     */
+    private static Outcome feed(List<byte[]> fragments, Framing framer) {
         ByteBuf cumulation = ALLOC.buffer();
         List<String> frames = new ArrayList<>();
         String error = null;
@@ -133,31 +180,25 @@ class FramerFuzzTest {
                     assertTrue(++calls <= bytes + fragments.size() + 1, "frame() called without progress");
                     int n;
                     try {
-                        n = framer.frame(cumulation, framerAlloc);
+                        n = framer.frame(cumulation);
                     } catch (RespProtocolException e) {
                         error = e.getMessage();
                         framer.reset();
                         break feeding;
                     }
-                    // at most the inline frame just made: the one before it was released by this call
-                    assertTrue(framerAlloc.live() <= (n > 0 && framer.isInline() ? 1 : 0),
-                            framerAlloc.live() + " framer buffers held");
                     assertTrue(n >= 0 && n <= cumulation.readableBytes(),
                             "frame of " + n + " bytes, " + cumulation.readableBytes() + " readable");
                     if (n == 0) {
                         break;
                     }
-                    frames.add(checkRequest(framer, cumulation, n));
+                    frames.add(framer.describe(cumulation, n));
                     cumulation.skipBytes(n);
                     cumulation.discardReadBytes();
                 }
             }
-            framer.reset();
-            assertEquals(0, framerAlloc.live(), "framer buffers not released by reset()");
         } catch (RuntimeException e) {
             throw new AssertionError("unexpected " + e, e);
         } finally {
-            framer.reset();
             assertTrue(cumulation.release(), "cumulation buffer still referenced");
         }
         return new Outcome(frames, error);
@@ -294,42 +335,22 @@ class FramerFuzzTest {
 
     private static Outcome frameReplies(List<byte[]> fragments) {
         ReplyFramer framer = new ReplyFramer();
-        ByteBuf cumulation = ALLOC.buffer();
-        List<String> frames = new ArrayList<>();
-        String error = null;
-        long calls = 0;
-        long bytes = 0;
-        try {
-            feeding:
-            for (byte[] fragment : fragments) {
-                cumulation.writeBytes(fragment);
-                bytes += fragment.length;
-                while (true) {
-                    assertTrue(++calls <= bytes + fragments.size() + 1, "frame() called without progress");
-                    int n;
-                    try {
-                        n = framer.frame(cumulation);
-                    } catch (RespProtocolException e) {
-                        error = e.getMessage();
-                        framer.reset();
-                        break feeding;
-                    }
-                    assertTrue(n >= 0 && n <= cumulation.readableBytes(),
-                            "frame of " + n + " bytes, " + cumulation.readableBytes() + " readable");
-                    if (n == 0) {
-                        break;
-                    }
-                    assertTrue(!framer.inProgress(), "framer still in a reply after returning one");
-                    frames.add(cumulation.toString(cumulation.readerIndex(), n, StandardCharsets.ISO_8859_1));
-                    cumulation.skipBytes(n);
-                    cumulation.discardReadBytes();
-                }
+        return feed(fragments, new Framing() {
+            @Override
+            public int frame(ByteBuf in) throws RespProtocolException {
+                return framer.frame(in);
             }
-        } catch (RuntimeException e) {
-            throw new AssertionError("unexpected " + e, e);
-        } finally {
-            assertTrue(cumulation.release(), "cumulation buffer still referenced");
-        }
-        return new Outcome(frames, error);
+
+            @Override
+            public String describe(ByteBuf in, int n) {
+                assertTrue(!framer.inProgress(), "framer still in a reply after returning one");
+                return in.toString(in.readerIndex(), n, StandardCharsets.ISO_8859_1);
+            }
+
+            @Override
+            public void reset() {
+                framer.reset();
+            }
+        });
     }
 }

@@ -43,7 +43,7 @@ final class BusyProbe implements ReplyOwner {
         ByteBuf b = e.takeReply();
         int off = e.isRange() ? e.replyOffset() : b == null ? 0 : b.readerIndex();
         int len = e.isRange() ? e.replyLength() : b == null ? 0 : b.readableBytes();
-        boolean busy = len > BUSY.length && startsWith(b, off);
+        boolean busy = len > BUSY.length && b.getByte(off) == '-' && ReplyVerdict.startsWith(b, off, len, BUSY);
         pool.probed(busy ? b.toString(off + 1, len - 3, StandardCharsets.UTF_8) : null);
         if (b != null) {
             b.release();
@@ -51,14 +51,6 @@ final class BusyProbe implements ReplyOwner {
         conn.close();
     }
 
-    private static boolean startsWith(ByteBuf b, int off) {
-        for (int i = 0; i < BUSY.length; i++) {
-            if (b.getByte(off + i) != BUSY[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     @Override
     public void retry(InFlight e, BackendConnection from, String reason, boolean mayHaveRun) {

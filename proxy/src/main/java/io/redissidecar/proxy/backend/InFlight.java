@@ -51,8 +51,6 @@ public final class InFlight {
     private boolean done;
     /** Close the client after writing this reply (QUIT, protocol error). */
     public boolean closeAfter;
-    /** Whether the request reached the backend's socket buffer (its fate is unknown if the connection drops). */
-    boolean written;
     /** Sending it twice leaves the same data (see CommandInfo#idempotent): it may be replayed after a lost reply. */
     public boolean idempotent;
     /** Changes data: with replicated durability its reply waits for the WAIT of its batch. */

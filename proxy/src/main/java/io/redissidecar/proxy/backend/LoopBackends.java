@@ -1,7 +1,6 @@
 package io.redissidecar.proxy.backend;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.topology.SlotMap;
@@ -215,10 +214,6 @@ public final class LoopBackends {
 
     BackendSettings settings() {
         return settings;
-    }
-
-    ByteBufAllocator alloc() {
-        return ByteBufAllocator.DEFAULT;
     }
 
     /** Closes every shared connection of this loop (shutdown); call on the loop. */

@@ -86,7 +86,7 @@ public enum ReplyVerdict {
     }
 
     /** Whether the reply at {@code offset} starts with {@code p} (whose first byte, the type, was checked). */
-    private static boolean startsWith(ByteBuf buf, int offset, int length, byte[] p) {
+    static boolean startsWith(ByteBuf buf, int offset, int length, byte[] p) {
         if (length < p.length) {
             return false;
         }

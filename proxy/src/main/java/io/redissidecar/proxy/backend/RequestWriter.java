@@ -73,7 +73,6 @@ final class RequestWriter {
         }
         waits.add(e);
         ByteBuf f = e.frame;
-        e.written = true;
         if (f != null) {
             e.frame = null;
             writeBytes(f);

@@ -54,14 +54,6 @@ public final class ConnectionState implements Router.State {
         return inMulti || watching;
     }
 
-    public int db() {
-        return db;
-    }
-
-    public byte[] name() {
-        return name;
-    }
-
     /**
      * Applies MULTI, WATCH, UNWATCH, EXEC or DISCARD, sent to Redis. Returns true when it is an EXEC that must abort
      * (a command was refused while queueing).

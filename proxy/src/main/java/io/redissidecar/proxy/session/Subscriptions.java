@@ -297,13 +297,8 @@ final class Subscriptions {
     private boolean isServerSunsubscribe(ByteBuf f) {
         int r = f.readerIndex();
         int n = SUNSUBSCRIBE_PUSH.length;
-        if (f.readableBytes() <= n || shardChannels.isEmpty()) {
+        if (shardChannels.isEmpty() || !startsWithSunsubscribe(f)) {
             return false;
-        }
-        for (int i = 0; i < n; i++) {
-            if (f.getByte(r + i) != SUNSUBSCRIBE_PUSH[i]) {
-                return false;
-            }
         }
         if (f.getByte(r + n) != '$') {
             return false;

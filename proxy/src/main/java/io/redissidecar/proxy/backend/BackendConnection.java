@@ -41,12 +41,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     /** Answered as a node that is no master any more: no new requests; closed once its replies are in. */
     private boolean retired;
     private final StallWatch stall = new StallWatch();
-    /** Silence after which the watchdog asks the node whether it is busy running a script. */
-    private static final long BUSY_PROBE_AFTER_NANOS = 500_000_000L;
     private String failure;
     private final WaitBatcher waits;
     /** Redis's CLIENT ID for this connection (private connections), to unblock it from another one; -1 unknown. */
     private long redisClientId = -1;
+    private final ReadThrottle throttle = new ReadThrottle();
 
     BackendConnection(HostPort node, LoopBackends loop, ReplyOwner privateOwner) {
         this.node = node;
@@ -132,6 +131,18 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         }
     }
 
+    /** Stops or resumes reading from the node (see {@link ReadThrottle}). */
+    public void setReading(boolean on) {
+        if (state == State.READY) {
+            throttle.set(channel, stall, on);
+        }
+    }
+
+    /** Whether the proxy held back reading within the last {@code nanos} (the client did not keep up). */
+    public boolean heldBackWithin(long nanos) {
+        return channel != null && throttle.heldBackWithin(channel, nanos);
+    }
+
     /** Registers a client to be told when this connection can take writes again. */
     public void addWriteWaiter(ReplyOwner o) {
         writeWaiters.add(o);
@@ -177,6 +188,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             while (state != State.CLOSED && cum.isReadable()) {
                 int len = framer.frame(cum);
                 if (len == 0) {
+                    ReplyStream.handOn(awaiting.peek(), cum, framer); // a large reply's first part goes ahead
                     break;
                 }
                 int offset = cum.readerIndex();
@@ -232,7 +244,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 
     /** A client's reply: acted on when it proves the request did not run (see {@link ReplyVerdict}), else delivered. */
     private void deliverToClient(InFlight e, ByteBuf buf, int offset, int length) {
-        ReplyVerdict v = e.script ? ReplyVerdict.OK : ReplyVerdict.of(buf, offset, length);
+        ReplyVerdict v = e.script || e.streamed ? ReplyVerdict.OK : ReplyVerdict.of(buf, offset, length);
         if ((v == ReplyVerdict.MOVED || v == ReplyVerdict.ASK) && e.slot < 0) {
             v = ReplyVerdict.ERROR; // not routed by slot (static or sentinel mode): a redirection is not followed
         }
@@ -290,12 +302,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
      * busy running a script (it is alive, and the script may still be killed).
      */
     void checkStalled(long now, long timeoutNanos, BackendPool pool) {
-        boolean outstanding = state == State.READY && !awaiting.isEmpty();
-        if (!stall.stalled(now, Math.min(timeoutNanos, BUSY_PROBE_AFTER_NANOS), outstanding)) {
-            return;
-        }
-        pool.probeBusy(now); // a node running a long script answers a connection of its own with -BUSY
-        if (pool.busy() == null && stall.stalled(now, timeoutNanos, outstanding)) {
+        boolean outstanding = state == State.READY && !awaiting.isEmpty() && channel.config().isAutoRead();
+        if (stall.deadAfterProbe(now, timeoutNanos, outstanding, pool)) {
             log.warn("backend {}: no reply for {} ms with {} requests outstanding; closing the connection", node,
                     stall.stalledForMillis(now), awaiting.size());
             closeWith("backend " + node + " did not answer within backend-timeout-ms");

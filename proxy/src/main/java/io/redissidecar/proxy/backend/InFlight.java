@@ -66,6 +66,8 @@ public final class InFlight {
     public boolean readRoute;
     /** Sent on the client's private connection (blocking commands, transactions), not its shared one. */
     public boolean privateRoute;
+    /** The first part of the reply went to the client before the rest had come (see {@link ReplyStream}). */
+    public boolean streamed;
     /** Metrics: the request's command (null: unknown), its latency class and arrival time; metered when counted. */
     public CommandInfo cmd;
     public int cmdClass;
@@ -143,6 +145,14 @@ public final class InFlight {
 
     public int replyLength() {
         return replyLength;
+    }
+
+    /**
+     * Whether the reply may go to the client in pieces: a client's request whose reply goes out as Redis sends it (not
+     * held for a WAIT, not replaced by the proxy).
+     */
+    boolean canStream() {
+        return kind == Kind.CLIENT && gate == null && replyOverride == null;
     }
 
     /** Keeps the request's bytes ({@code length} bytes of {@code buf} at {@code offset}) for a retry. */

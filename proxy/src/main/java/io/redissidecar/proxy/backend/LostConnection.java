@@ -1,6 +1,7 @@
 package io.redissidecar.proxy.backend;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.redissidecar.proxy.metrics.ProxyMetrics;
 import io.redissidecar.proxy.resp.Replies;
 import java.util.ArrayDeque;
@@ -22,7 +23,9 @@ final class LostConnection {
     static void settle(ArrayDeque<InFlight> awaiting, ArrayDeque<InFlight> unsent, BackendConnection from,
                        String reason, boolean unexpected, boolean paused, ProxyMetrics metrics) {
         for (InFlight e; (e = awaiting.poll()) != null; ) {
-            if (unexpected && e.owner != null && (e.idempotent || paused) && e.canResend()) {
+            if (e.streamed) {
+                cut(e); // part of its reply went to the client: it can be neither retried nor answered
+            } else if (unexpected && e.owner != null && (e.idempotent || paused) && e.canResend()) {
                 e.dropFrame();
                 e.owner.retry(e, from, reason, !paused);
             } else {
@@ -40,6 +43,12 @@ final class LostConnection {
                 fail(e, reason + "; the command was not sent");
             }
         }
+    }
+
+    /** The reply ends where it was cut off, and the client is closed after it. */
+    private static void cut(InFlight e) {
+        e.closeAfter = true;
+        e.complete(Unpooled.EMPTY_BUFFER);
     }
 
     /** Drops {@code e}'s bytes and answers a client's request with {@code reason}. */

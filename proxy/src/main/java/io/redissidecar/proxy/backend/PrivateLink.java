@@ -84,6 +84,13 @@ public final class PrivateLink {
         return true;
     }
 
+    /** The client can take more ({@code true}) or not: reading from the private connection follows. */
+    public void readWhile(boolean clientWritable) {
+        if (conn != null) {
+            conn.setReading(clientWritable);
+        }
+    }
+
     /** The client is gone: no more master changes, and the private connection closes. */
     public void release() {
         backends.removeMasterListener(masterMoved);

@@ -25,6 +25,15 @@ public interface ReplyOwner {
      */
     void redirect(InFlight e, HostPort target, boolean ask);
 
+    /**
+     * The first part of {@code e}'s reply, before the rest has come (a large reply): true when the owner wrote it to
+     * its client, which it may do only if {@code e}'s reply is the next one that client is due; then it owns
+     * {@code piece}, and {@code e}'s completion is the rest of the reply. False: the reply is kept until complete.
+     */
+    default boolean replyPiece(InFlight e, ByteBuf piece) {
+        return false;
+    }
+
     /** A frame from a private connection in pub/sub pass-through mode (messages, (un)subscribe replies). */
     default void passthrough(ByteBuf frame) {
         frame.release();

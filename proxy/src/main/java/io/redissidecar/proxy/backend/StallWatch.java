@@ -7,6 +7,8 @@ package io.redissidecar.proxy.backend;
  * idle), so a large reply that is still arriving, or a connection that was idle for a long time, is not a stall.
  */
 final class StallWatch {
+    /** Silence after which the watchdog asks the node whether it is busy running a script. */
+    private static final long BUSY_PROBE_AFTER_NANOS = 500_000_000L;
     /** When bytes last arrived, or when the connection last started waiting; 0 before either. */
     private long progressNanos;
 
@@ -29,6 +31,19 @@ final class StallWatch {
             return false;
         }
         return now - progressNanos >= timeoutNanos;
+    }
+
+    /**
+     * The watchdog's verdict: true when the connection has been stalled for {@code timeoutNanos} and its node is not
+     * busy running a script. After a shorter silence the node is probed: a node running a long script answers a
+     * connection of its own with -BUSY (see {@link BackendPool#probeBusy}); it is alive, and the script may be killed.
+     */
+    boolean deadAfterProbe(long now, long timeoutNanos, boolean outstanding, BackendPool pool) {
+        if (!stalled(now, Math.min(timeoutNanos, BUSY_PROBE_AFTER_NANOS), outstanding)) {
+            return false;
+        }
+        pool.probeBusy(now);
+        return pool.busy() == null && stalled(now, timeoutNanos, outstanding);
     }
 
     /** How long, at {@code now}, the connection has received nothing, in milliseconds. */

@@ -10,6 +10,7 @@ public final class ReplyFramer {
     /** The largest reply the proxy forwards (its bytes must fit one buffer); Redis's own default limit is 512 MB. */
     static final int MAX_REPLY = Integer.MAX_VALUE - 64;
     private int pos;
+    /** Bytes of the bulk string being read that are still to come, its CRLF included; -1 outside a bulk. */
     private long pendingBulk = -1;
     private int depth;
     private long[] remaining = new long[8];
@@ -24,10 +25,10 @@ public final class ReplyFramer {
         while (true) {
             int p = start + pos;
             if (pendingBulk >= 0) {
-                if ((long) end - p < pendingBulk + 2) {
+                if ((long) end - p < pendingBulk) {
                     return 0;
                 }
-                pos += (int) pendingBulk + 2;
+                pos += (int) pendingBulk;
                 pendingBulk = -1;
                 if (elementDone()) {
                     return finish();
@@ -60,7 +61,7 @@ public final class ReplyFramer {
                         // a reply is kept in one buffer, whose size is an int: larger ones cannot be forwarded
                         throw new RespProtocolException("reply larger than " + MAX_REPLY + " bytes");
                     } else {
-                        pendingBulk = len;
+                        pendingBulk = len + 2;
                     }
                 }
                 case '*' -> {
@@ -119,6 +120,26 @@ public final class ReplyFramer {
             v = v * 10 + (b - '0');
         }
         return neg ? -v : v;
+    }
+
+    /**
+     * After {@link #frame} returned 0: how many bytes of the incomplete reply at {@code in.readerIndex()} may be
+     * handed on before its end ({@link #consumed} then tells the framer they are gone). Every readable byte belongs to
+     * that reply; all of them may go while a bulk string's content is being read, else those up to the start of the
+     * element still incomplete (its header line is needed to frame the rest).
+     */
+    public int streamable(ByteBuf in) {
+        return pendingBulk >= 0 ? in.readableBytes() : pos;
+    }
+
+    /** The first {@code n} bytes (at most {@link #streamable}) of the incomplete reply left the buffer. */
+    public void consumed(int n) {
+        if (n <= pos) {
+            pos -= n;
+        } else {
+            pendingBulk -= n - pos; // stays positive: the bulk's end has not arrived
+            pos = 0;
+        }
     }
 
     /** Whether a reply is still partly read (for error reporting when the connection closes). */

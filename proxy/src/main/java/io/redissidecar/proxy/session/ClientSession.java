@@ -138,10 +138,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
+        boolean writable = ctx.channel().isWritable();
+        if (writable) {
             resume(PAUSE_CLIENT_UNWRITABLE);
         } else {
             pause(PAUSE_CLIENT_UNWRITABLE);
+        }
+        if (writable || state.passthrough) {
+            priv.readWhile(writable); // a subscriber's messages wait in Redis while it does not keep up
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -398,6 +402,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         replies.replyReady();
+    }
+
+    @Override
+    public boolean replyPiece(InFlight e, ByteBuf piece) {
+        if (!active || !replies.writePiece(e, piece)) {
+            return false;
+        }
+        drainReplies(); // the output limit counts what waits to be written to the client
+        return true;
     }
 
     /** The replies that are due are written (see {@link ReplyQueue#replyReady}); a barrier may lift. */

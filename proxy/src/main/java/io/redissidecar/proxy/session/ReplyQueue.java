@@ -111,8 +111,8 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
             if (e.isRange()) {
                 ByteBuf b = e.takeReply();
                 if (e.metered) {
-                    metrics.answered(counters, e.cmd, b.getByte(e.replyOffset()) == '-', e.cmdClass, e.startNanos,
-                            completedAt(e));
+                    metrics.answered(counters, e.cmd, !e.streamed && b.getByte(e.replyOffset()) == '-', e.cmdClass,
+                            e.startNanos, completedAt(e));
                 }
                 bytes += e.replyLength();
                 write(run.add(b, e.replyOffset(), e.replyLength()));
@@ -143,6 +143,23 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
             backends.flushBatch().add(this);
         }
         return active;
+    }
+
+    /**
+     * Writes the first part of {@code e}'s reply now if {@code e} is the next reply due (see
+     * {@link io.redissidecar.proxy.backend.ReplyOwner#replyPiece}); false, and {@code piece} not taken, if not.
+     */
+    boolean writePiece(InFlight e, ByteBuf piece) {
+        if (replies.peek() != e) {
+            return false;
+        }
+        metrics.bytesOut(counters, piece.readableBytes());
+        ctx.write(piece, ctx.voidPromise());
+        if (!flushQueued) {
+            flushQueued = true;
+            backends.flushBatch().add(this);
+        }
+        return true;
     }
 
     private void write(ByteBuf ended) {

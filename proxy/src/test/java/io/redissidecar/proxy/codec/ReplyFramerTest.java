@@ -46,6 +46,62 @@ class ReplyFramerTest {
         }
     }
 
+    /**
+     * Issue 12, finding 5: a reply is handed on in pieces as it arrives. Fed one byte at a time, and handing on
+     * whatever {@link ReplyFramer#streamable} allows after each byte, the pieces of each reply add up to it exactly and
+     * the next reply is framed where it starts.
+     */
+    @Test
+    void streamsEveryReplyInPiecesThatAddUpToIt() throws Exception {
+        StringBuilder all = new StringBuilder();
+        for (String r : REPLIES) {
+            all.append(r);
+        }
+        byte[] bytes = all.toString().getBytes(StandardCharsets.ISO_8859_1);
+        ReplyFramer f = new ReplyFramer();
+        ByteBuf in = Unpooled.buffer();
+        StringBuilder current = new StringBuilder();
+        int next = 0;
+        for (byte b : bytes) {
+            in.writeByte(b);
+            int n = f.frame(in);
+            if (n > 0) {
+                current.append(in.readCharSequence(n, StandardCharsets.ISO_8859_1));
+                assertEquals(REPLIES[next++], current.toString());
+                current.setLength(0);
+                continue;
+            }
+            int s = f.streamable(in);
+            current.append(in.readCharSequence(s, StandardCharsets.ISO_8859_1));
+            f.consumed(s);
+        }
+        assertEquals(REPLIES.length, next);
+        in.release();
+    }
+
+    @Test
+    void aBulkStringsContentMayGoBeforeItsEnd() throws Exception {
+        ReplyFramer f = new ReplyFramer();
+        ByteBuf in = Unpooled.copiedBuffer("*2\r\n$10\r\nabc", StandardCharsets.ISO_8859_1);
+        assertEquals(0, f.frame(in));
+        assertEquals(12, f.streamable(in), "all of it: the header lines and the content so far");
+        in.skipBytes(12);
+        f.consumed(12);
+        in.writeBytes("defghij\r".getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(0, f.frame(in));
+        assertEquals(8, f.streamable(in), "the CR of the bulk's end too");
+        in.skipBytes(8);
+        f.consumed(8);
+        in.writeBytes("\n:1".getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(0, f.frame(in));
+        assertEquals(1, f.streamable(in), "not the start of the incomplete integer");
+        in.skipBytes(1);
+        f.consumed(1);
+        in.writeBytes("2\r\n+x".getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(5, f.frame(in), ":12 ends the reply");
+        in.release();
+    }
+
     @Test
     void rejectsNonResp() {
         ByteBuf in = Unpooled.copiedBuffer("?huh\r\n", StandardCharsets.ISO_8859_1);

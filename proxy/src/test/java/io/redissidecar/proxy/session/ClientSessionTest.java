@@ -200,6 +200,48 @@ class ClientSessionTest {
         assertEquals(List.of("GET b", "GET a"), redis.connection(0).commands());
     }
 
+    /** Issue 12, finding 5: a large reply's first bytes reach its client before its last have come. */
+    @Test
+    void aLargeReplyGoesToItsClientAsItArrives() throws Exception {
+        start();
+        Client c = connect();
+        Client d = connect();
+        redis.hold(cmd -> cmd.get(1).equals("big"));
+        onLoop(() -> {
+            c.write("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n");
+            d.write("*2\r\n$3\r\nGET\r\n$1\r\na\r\n");
+        });
+        settle();
+        FakeRedis.Conn shared = redis.connection(0);
+        assertEquals(List.of("GET big", "GET a"), shared.commands());
+        String first = "$100000\r\n" + "x".repeat(70_000);
+        onLoop(() -> shared.writeRaw(first));
+        settle();
+        assertEquals(first, c.received(), "the first 70,000 bytes went ahead");
+        onLoop(() -> shared.writeRaw("y".repeat(30_000) + "\r\n$2\r\nva\r\n"));
+        settle();
+        assertEquals(first + "y".repeat(30_000) + "\r\n", c.received());
+        assertEquals("$2\r\nva\r\n", d.received(), "the next reply framed where it starts");
+    }
+
+    /** A reply cut off after its first part went out: the client is closed, with no error inside the reply. */
+    @Test
+    void aStreamedReplyCutOffClosesItsClient() throws Exception {
+        start();
+        Client c = connect();
+        redis.hold(cmd -> cmd.get(1).equals("big"));
+        c.send("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n");
+        settle();
+        FakeRedis.Conn shared = redis.connection(0);
+        String first = "$100000\r\n" + "x".repeat(70_000);
+        onLoop(() -> shared.writeRaw(first));
+        settle();
+        onLoop(() -> shared.channel.close());
+        settle();
+        assertEquals(first, c.received(), "nothing after the part that went");
+        assertFalse(call(() -> c.channel.isActive()), "the client is closed");
+    }
+
     @Test
     void requestsBeforeAuthAreRefused() throws Exception {
         start("--client-password", "s3cret");
@@ -306,6 +348,12 @@ class ClientSessionTest {
 
             @Override
             public void channelReadComplete(ChannelHandlerContext ctx) {
+                writeOut();
+            }
+
+            /** Writes {@code s} as it is (a reply in parts). */
+            void writeRaw(String s) {
+                out.append(s);
                 writeOut();
             }
 

@@ -46,8 +46,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     /** Redis's CLIENT ID for this connection (private connections), to unblock it from another one; -1 unknown. */
     private long redisClientId = -1;
     private final ReadThrottle throttle = new ReadThrottle();
+    /** The RESP version the connection speaks (HELLO 3 in its handshake for 3). */
+    private final int protocol;
 
-    BackendConnection(HostPort node, LoopBackends loop, ReplyOwner privateOwner) {
+    BackendConnection(HostPort node, LoopBackends loop, ReplyOwner privateOwner, int protocol) {
+        this.protocol = protocol;
         this.node = node;
         this.loop = loop;
         this.privateOwner = privateOwner;
@@ -68,6 +71,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 
     public HostPort node() {
         return node;
+    }
+
+    public int protocol() {
+        return protocol;
     }
 
     /** Whether new requests may be sent here (connecting or connected). */
@@ -161,7 +168,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         writer = new RequestWriter(ctx.channel(), awaiting, waits, loop.flushBatch(), this, stall);
         loop.settings().connectionOpened(node);
         loop.settings().breakers().connected(node);
-        writer.writeHandshake(loop.settings(), privateOwner != null);
+        writer.writeHandshake(loop.settings(), privateOwner != null, protocol);
         for (InFlight e; (e = unsent.poll()) != null; ) {
             writer.write(e);
         }
@@ -208,7 +215,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     }
 
     private void deliver(ByteBuf buf, int offset, int length) {
-        InFlight e = awaiting.poll();
+        InFlight e = buf.getByte(offset) == '>' ? null : awaiting.poll(); // a RESP3 push answers no request
         if (e == null) {
             if (passthrough && privateOwner != null) {
                 privateOwner.passthrough(buf.retainedSlice(offset, length));

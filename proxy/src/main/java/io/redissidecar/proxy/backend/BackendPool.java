@@ -9,13 +9,15 @@ import io.redissidecar.config.HostPort;
 public final class BackendPool {
     private final HostPort node;
     private final LoopBackends loop;
-    private final BackendConnection[] shared;
+    /** The shared connections per protocol: [0] RESP2, [1] RESP3 (opened once a RESP3 client needs one). */
+    private final BackendConnection[][] shared = new BackendConnection[2][];
     private int next;
 
     BackendPool(HostPort node, LoopBackends loop, int sharedConnections) {
         this.node = node;
         this.loop = loop;
-        this.shared = new BackendConnection[sharedConnections];
+        this.shared[0] = new BackendConnection[sharedConnections];
+        this.shared[1] = new BackendConnection[sharedConnections];
     }
 
     public HostPort node() {
@@ -26,48 +28,54 @@ public final class BackendPool {
      * A shared connection (opened or re-opened as needed), or null while the node's circuit breaker is open. A client
      * keeps the one it gets while it works.
      */
-    public BackendConnection shared() {
+    public BackendConnection shared(int protocol) {
         int i = next;
-        next = i + 1 == shared.length ? 0 : i + 1;
-        return sharedAt(i);
+        next = i + 1 == shared[0].length ? 0 : i + 1;
+        return sharedAt(i, protocol);
     }
 
     /**
      * The shared connection a client uses to this node (cluster mode, where a client talks to several nodes):
      * always the same one for the same {@code clientId}, so that a client's requests to one node keep their order.
      */
-    public BackendConnection sharedFor(long clientId) {
-        return sharedAt((int) (clientId % shared.length));
+    public BackendConnection sharedFor(long clientId, int protocol) {
+        return sharedAt((int) (clientId % shared[0].length), protocol);
     }
 
-    /** Shared connection {@code i}, opened or re-opened as needed; null while the node's circuit is open. */
-    private BackendConnection sharedAt(int i) {
-        BackendConnection c = shared[i];
+    /**
+     * Shared connection {@code i} of {@code protocol} (2 or 3: RESP3 clients get RESP3 connections, whose replies are
+     * Redis's own RESP3), opened or re-opened as needed; null while the node's circuit is open.
+     */
+    private BackendConnection sharedAt(int i, int protocol) {
+        BackendConnection[] lane = shared[protocol == 3 ? 1 : 0];
+        BackendConnection c = lane[i];
         if (c == null || !c.isUsable()) {
             if (!loop.settings().breakers().allowConnect(node)) {
                 return null; // circuit open: the caller holds the request and retries later
             }
-            c = new BackendConnection(node, loop, null);
-            shared[i] = c;
+            c = new BackendConnection(node, loop, null, protocol);
+            lane[i] = c;
             c.connect();
         }
         return c;
     }
 
     /** A new connection for one client alone (null while the node's circuit is open); it reports its loss. */
-    public BackendConnection openPrivate(ReplyOwner owner) {
+    public BackendConnection openPrivate(ReplyOwner owner, int protocol) {
         if (!loop.settings().breakers().allowConnect(node)) {
             return null;
         }
-        BackendConnection c = new BackendConnection(node, loop, owner);
+        BackendConnection c = new BackendConnection(node, loop, owner, protocol);
         c.connect();
         return c;
     }
 
     void checkStalled(long now, long timeoutNanos) {
-        for (BackendConnection c : shared) {
-            if (c != null) {
-                c.checkStalled(now, timeoutNanos, this);
+        for (BackendConnection[] lane : shared) {
+            for (BackendConnection c : lane) {
+                if (c != null) {
+                    c.checkStalled(now, timeoutNanos, this);
+                }
             }
         }
     }
@@ -113,9 +121,11 @@ public final class BackendPool {
     }
 
     void closeAll() {
-        for (BackendConnection c : shared) {
-            if (c != null) {
-                c.close();
+        for (BackendConnection[] lane : shared) {
+            for (BackendConnection c : lane) {
+                if (c != null) {
+                    c.close();
+                }
             }
         }
     }

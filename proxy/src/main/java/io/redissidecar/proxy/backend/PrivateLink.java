@@ -13,6 +13,8 @@ public final class PrivateLink {
     private final ReplyOwner owner;
     private final Runnable masterMoved;
     private BackendConnection conn;
+    /** The client's RESP version: its private connections speak it. */
+    private int protocol = 2;
 
     public PrivateLink(LoopBackends backends, ReplyOwner owner, Runnable masterMoved) {
         this.backends = backends;
@@ -41,7 +43,7 @@ public final class PrivateLink {
         if (node == null) {
             return null;
         }
-        BackendConnection p = backends.pool(node).openPrivate(owner);
+        BackendConnection p = backends.pool(node).openPrivate(owner, protocol);
         if (p != null) {
             conn = p;
             backends.addMasterListener(masterMoved);
@@ -59,7 +61,7 @@ public final class PrivateLink {
     public void unblockForFailover() {
         BackendConnection p = conn;
         long id = p == null ? -1 : p.blockedClientId();
-        BackendConnection via = id < 0 ? null : backends.pool(p.node()).shared();
+        BackendConnection via = id < 0 ? null : backends.pool(p.node()).shared(2);
         if (via != null) {
             via.sendInternal(Replies.command(ByteBufAllocator.DEFAULT, "CLIENT", "UNBLOCK", Long.toString(id),
                     "ERROR"));
@@ -82,6 +84,14 @@ public final class PrivateLink {
         }
         conn = null;
         return true;
+    }
+
+    /** The client switched to RESP {@code proto}: a private connection in the other one is closed. */
+    public void protocol(int proto) {
+        protocol = proto;
+        if (conn != null && conn.protocol() != proto) {
+            close();
+        }
     }
 
     /** The client can take more ({@code true}) or not: reading from the private connection follows. */

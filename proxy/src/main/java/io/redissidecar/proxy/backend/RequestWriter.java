@@ -39,11 +39,14 @@ final class RequestWriter {
      * The connection's own commands, before any client's: {@code AUTH} (with the backend credentials), {@code READONLY}
      * (cluster replicas under --read-from) and, on a private connection, {@code CLIENT ID} (to unblock it later).
      */
-    void writeHandshake(BackendSettings settings, boolean isPrivate) {
+    void writeHandshake(BackendSettings settings, boolean isPrivate, int protocol) {
         if (settings.password() != null) {
             writeOne(InFlight.internal(InFlight.Kind.CHECKED, settings.username() == null
                     ? Replies.command(channel.alloc(), "AUTH", settings.password())
                     : Replies.command(channel.alloc(), "AUTH", settings.username(), settings.password())));
+        }
+        if (protocol == 3) {
+            writeOne(InFlight.internal(InFlight.Kind.CHECKED, Replies.command(channel.alloc(), "HELLO", "3")));
         }
         if (settings.readonlyOnConnect()) {
             writeOne(InFlight.internal(InFlight.Kind.CHECKED, Replies.command(channel.alloc(), "READONLY")));

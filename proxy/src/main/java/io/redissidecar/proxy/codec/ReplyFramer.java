@@ -1,9 +1,12 @@
 package io.redissidecar.proxy.codec;
 
 import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
 
 /**
- * Finds where each RESP2 reply from a backend ends, nested arrays included, without copying or decoding it.
+ * Finds where each RESP2 or RESP3 reply from a backend ends, nested aggregates included, without copying or decoding
+ * it. Every RESP3 type is known (maps, sets, pushes, attributes, doubles, big numbers, booleans, verbatim strings,
+ * bulk errors, {@code _} nulls) except streamed strings and aggregates, which Redis does not send: those are refused.
  * Resumable: a large reply arriving in many reads is scanned once. Not thread-safe: one per backend connection.
  */
 public final class ReplyFramer {
@@ -14,10 +17,12 @@ public final class ReplyFramer {
     private long pendingBulk = -1;
     private int depth;
     private long[] remaining = new long[8];
+    /** Whether the aggregate at each depth is a RESP3 attribute. */
+    private boolean[] attributes = new boolean[8];
 
     /**
      * @return 0 when the reply at {@code in.readerIndex()} is not complete yet; otherwise its length in bytes
-     * @throws RespProtocolException when the backend sends something that is not RESP2
+     * @throws RespProtocolException when the backend sends something that is not RESP
      */
     public int frame(ByteBuf in) throws RespProtocolException {
         final int start = in.readerIndex();
@@ -44,16 +49,21 @@ public final class ReplyFramer {
                 return 0;
             }
             switch (type) {
-                case '+', '-', ':' -> {
+                case '+', '-', ':', '_', ',', '(', '#' -> {
+                    // RESP2's simple string, error and integer; RESP3's null, double, big number and boolean
                     pos = cr + 2 - start;
                     if (elementDone()) {
                         return finish();
                     }
                 }
-                case '$' -> {
+                case '$', '!', '=' -> {
+                    // bulk string; RESP3's bulk error and verbatim string
                     long len = parseNumber(in, p + 1, cr);
                     pos = cr + 2 - start;
                     if (len < 0) {
+                        if (type != '$') {
+                            throw new RespProtocolException("negative length for a RESP3 blob from backend");
+                        }
                         if (elementDone()) {
                             return finish();
                         }
@@ -64,26 +74,33 @@ public final class ReplyFramer {
                         pendingBulk = len + 2;
                     }
                 }
-                case '*' -> {
+                case '*', '~', '>', '%', '|' -> {
+                    // array; RESP3's set, push, map (two elements an entry) and attribute (a map before the value
+                    // it annotates, which is the element)
                     long n = parseNumber(in, p + 1, cr);
                     pos = cr + 2 - start;
-                    if (n <= 0) {
-                        if (elementDone()) {
-                            return finish();
-                        }
-                    } else {
-                        if (depth == remaining.length) {
-                            long[] r = new long[depth * 2];
-                            System.arraycopy(remaining, 0, r, 0, depth);
-                            remaining = r;
-                        }
-                        remaining[depth++] = n;
+                    if (type == '%' || type == '|') {
+                        n *= 2;
+                    }
+                    if (n > 0) {
+                        push(n, type == '|');
+                    } else if (type != '|' && elementDone()) {
+                        return finish();
                     }
                 }
                 default -> throw new RespProtocolException("unexpected RESP type byte 0x"
                         + Integer.toHexString(type & 0xff) + " from backend");
             }
         }
+    }
+
+    private void push(long n, boolean attribute) {
+        if (depth == remaining.length) {
+            remaining = Arrays.copyOf(remaining, depth * 2);
+            attributes = Arrays.copyOf(attributes, depth * 2);
+        }
+        attributes[depth] = attribute;
+        remaining[depth++] = n;
     }
 
     /** Marks one element complete; true when that completes the top-level reply. */
@@ -93,6 +110,9 @@ public final class ReplyFramer {
                 return false;
             }
             depth--;
+            if (attributes[depth]) {
+                return false; // an attribute ended: the value it annotates, the element itself, follows
+            }
         }
         return true;
     }

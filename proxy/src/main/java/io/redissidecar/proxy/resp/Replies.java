@@ -14,7 +14,12 @@ public final class Replies {
     public static final ByteBuf OK = constant("+OK\r\n");
     public static final ByteBuf RESET = constant("+RESET\r\n");
     public static final ByteBuf NULL_BULK = constant("$-1\r\n");
+    /** RESP3's null. */
+    public static final ByteBuf NULL3 = constant("_\r\n");
     public static final ByteBuf EXECABORT = constant("-EXECABORT Transaction discarded because of previous errors.\r\n");
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] TXT = "txt:".getBytes(StandardCharsets.US_ASCII);
 
     private static ByteBuf constant(String s) {
         return Unpooled.unreleasableBuffer(Unpooled.directBuffer(s.length()).writeBytes(
@@ -53,6 +58,20 @@ public final class Replies {
         }
         ByteBuf b = alloc.buffer(value.length + 16);
         writeBulk(b, value);
+        return b;
+    }
+
+    /**
+     * Text as Redis sends INFO, CLIENT INFO, CLUSTER NODES: a bulk string in RESP2, a verbatim string ({@code =},
+     * format {@code txt}) in RESP3.
+     */
+    public static ByteBuf text(ByteBufAllocator alloc, byte[] value, int proto) {
+        if (proto != 3) {
+            return bulk(alloc, value);
+        }
+        ByteBuf b = alloc.buffer(value.length + 20);
+        b.writeByte('=').writeCharSequence(Integer.toString(value.length + 4), StandardCharsets.US_ASCII);
+        b.writeBytes(CRLF).writeBytes(TXT).writeBytes(value).writeBytes(CRLF);
         return b;
     }
 

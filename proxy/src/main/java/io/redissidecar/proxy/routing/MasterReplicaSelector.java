@@ -22,6 +22,7 @@ public final class MasterReplicaSelector implements BackendSelector {
     private final Supplier<SidecarConfig> config;
     private final long clientId;
     private BackendConnection home;
+    private int protocol = 2;
     // the replica this client reads from, and the topology snapshot that choice was made on
     private BackendConnection readConn;
     private HostPort readChoice;
@@ -36,6 +37,13 @@ public final class MasterReplicaSelector implements BackendSelector {
     }
 
     @Override
+    public void protocol(int proto) {
+        protocol = proto;
+        home = null;
+        readConn = null;
+    }
+
+    @Override
     public BackendConnection shared(int slot) {
         HostPort m = topology.master();
         if (m == null) {
@@ -43,7 +51,7 @@ public final class MasterReplicaSelector implements BackendSelector {
         }
         BackendConnection h = home;
         if (h == null || (h.node() != m && !h.node().equals(m)) || !h.isUsable()) {
-            h = backends.pool(m).shared(); // null while the master's circuit is open: the request is held
+            h = backends.pool(m).shared(protocol); // null while the master's circuit is open: the request is held
             home = h;
         }
         return h;
@@ -60,7 +68,7 @@ public final class MasterReplicaSelector implements BackendSelector {
         }
         BackendConnection r = readConn;
         if (r == null || !r.node().equals(node) || !r.isUsable()) {
-            r = backends.pool(node).shared();
+            r = backends.pool(node).shared(protocol);
             readConn = r;
         }
         return r;

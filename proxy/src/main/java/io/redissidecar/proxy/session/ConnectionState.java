@@ -14,6 +14,8 @@ public final class ConnectionState implements Router.State {
     public final long createdAtMillis = System.currentTimeMillis();
 
     int db;
+    /** The RESP version the client speaks (HELLO 3 switches to 3; RESET back to 2). */
+    int proto = 2;
     byte[] name;
     boolean authed;
     boolean inMulti;
@@ -86,6 +88,7 @@ public final class ConnectionState implements Router.State {
     /** RESET: back to a new connection's state (subscriptions are cleared by the caller). */
     void reset(boolean authRequired) {
         db = 0;
+        proto = 2;
         name = null;
         endTransaction();
         authed = !authRequired;

@@ -45,12 +45,13 @@ final class Emulator {
             case "auth" -> auth(s, req, alloc, px);
             case "hello" -> hello(s, req, alloc, px);
             case "client|setname" -> setName(s, req.argBytes(2), alloc);
-            case "client|getname" -> Replies.bulk(alloc, s.name);
+            case "client|getname" -> s.name == null && s.proto == 3 ? Replies.of(Replies.NULL3)
+                    : Replies.bulk(alloc, s.name);
             case "client|id" -> Replies.integer(alloc, s.id);
             case "client|setinfo" -> req.argEqualsIgnoreCase(2, LIB_NAME) || req.argEqualsIgnoreCase(2, LIB_VER)
                     ? Replies.of(Replies.OK)
                     : Replies.error(alloc, "ERR Unrecognized option '" + str(req.argBytes(2)) + "'");
-            case "client|info" -> Replies.bulk(alloc, clientInfo(s, ch).getBytes(StandardCharsets.UTF_8));
+            case "client|info" -> Replies.text(alloc, clientInfo(s, ch).getBytes(StandardCharsets.UTF_8), s.proto);
             case "client|no-evict", "client|no-touch" -> req.argEqualsIgnoreCase(2, ON)
                     || req.argEqualsIgnoreCase(2, OFF) ? Replies.of(Replies.OK)
                     : Replies.error(alloc, "ERR syntax error");
@@ -109,8 +110,7 @@ final class Emulator {
             if (ver == Long.MIN_VALUE) {
                 return Replies.error(alloc, "ERR Protocol version is not an integer or out of range");
             }
-            if (ver != 2) {
-                // RESP3 is refused on purpose: clients (Lettuce, Jedis) then fall back to RESP2
+            if (ver != 2 && ver != 3) {
                 return Replies.error(alloc, "NOPROTO unsupported protocol version");
             }
             byte[] newName = null;
@@ -142,17 +142,22 @@ final class Emulator {
             if (newName != null) {
                 s.name = newName.length == 0 ? null : newName;
             }
+            s.proto = (int) ver; // the reply is in the new protocol already, as Redis's
         } else if (!s.authed) {
             return Replies.error(alloc, "NOAUTH Authentication required.");
         }
         ByteBuf b = alloc.buffer(128);
-        Replies.writeArrayHeader(b, 14);
+        if (s.proto == 3) {
+            b.writeByte('%').writeBytes(bytes("7\r\n"));
+        } else {
+            Replies.writeArrayHeader(b, 14);
+        }
         Replies.writeBulk(b, bytes("server"));
         Replies.writeBulk(b, bytes("redis"));
         Replies.writeBulk(b, bytes("version"));
         Replies.writeBulk(b, bytes(px.topology().redisVersion()));
         Replies.writeBulk(b, bytes("proto"));
-        Replies.writeInteger(b, 2);
+        Replies.writeInteger(b, s.proto);
         Replies.writeBulk(b, bytes("id"));
         Replies.writeInteger(b, s.id);
         Replies.writeBulk(b, bytes("mode"));
@@ -193,7 +198,7 @@ final class Emulator {
                 + (s.name == null ? "" : str(s.name)) + " age=" + age + " idle=0 flags=" + (s.inMulti() ? "x" : "N")
                 + " db=" + s.db + " sub=0 psub=0 ssub=0 multi=" + (s.inMulti() ? "0" : "-1")
                 + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r"
-                + " cmd=client|info user=default redir=-1 resp=2\n";
+                + " cmd=client|info user=default redir=-1 resp=" + s.proto + "\n";
     }
 
     private static String addr(SocketAddress a) {

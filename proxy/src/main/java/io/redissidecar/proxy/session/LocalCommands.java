@@ -74,7 +74,19 @@ final class LocalCommands {
                     s.priv.close();
                 }
                 s.resetState();
+                s.privateRoute.protocol(2);
                 return s.answers.local(Replies.of(Replies.RESET));
+            }
+            case "hello" -> {
+                long ver = req.argc() >= 2 ? req.argLong(1) : s.state.proto;
+                if ((ver == 2 || ver == 3) && ver != s.state.proto && (s.state.passthrough || s.state.pinned())) {
+                    // the private connection holds the subscriptions or the transaction, in the old protocol
+                    return s.answers.refuse("ERR redis-sidecar: HELLO cannot switch the protocol while subscribed"
+                            + " or in a transaction (MULTI, WATCH)");
+                }
+                boolean ok = s.answers.local(Emulator.reply(s.state, s.ctx.channel(), cmd, req, s.alloc(), px));
+                s.privateRoute.protocol(s.state.proto);
+                return ok;
             }
             default -> {
                 return s.answers.local(Emulator.reply(s.state, s.ctx.channel(), cmd, req, s.alloc(), px));

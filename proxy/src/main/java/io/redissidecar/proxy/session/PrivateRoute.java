@@ -37,6 +37,13 @@ final class PrivateRoute {
         return link;
     }
 
+    /** The client speaks RESP {@code proto} from now on: so do the connections its requests go to. */
+    void protocol(int proto) {
+        s.state.proto = proto;
+        selector.protocol(proto);
+        link.protocol(proto);
+    }
+
     /** Sends the request on the private connection; false when it must wait (barrier). */
     boolean send(int consumed, CommandInfo cmd) {
         if (pinning != null) {

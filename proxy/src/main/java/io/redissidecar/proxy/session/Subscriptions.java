@@ -224,6 +224,7 @@ final class Subscriptions {
                 p.setPassthrough(false);
             }
             session.resetState();
+            session.privateRoute.protocol(2); // Redis's RESET went back to RESP2 on that connection too
             session.answers.enqueue(InFlight.local(frame));
             session.resume(ClientSession.PAUSE_BARRIER);
             return;
@@ -285,7 +286,11 @@ final class Subscriptions {
         if (f.readableBytes() <= SUNSUBSCRIBE_PUSH.length) {
             return false;
         }
-        for (int i = 0; i < SUNSUBSCRIBE_PUSH.length; i++) {
+        byte type = f.getByte(r);
+        if (type != '*' && type != '>') { // RESP2's array, RESP3's push
+            return false;
+        }
+        for (int i = 1; i < SUNSUBSCRIBE_PUSH.length; i++) {
             if (f.getByte(r + i) != SUNSUBSCRIBE_PUSH[i]) {
                 return false;
             }

@@ -179,7 +179,7 @@ class BackendConnectionTest {
 
     /** A connection opened with {@code s}, its connect-time commands (if any) already written and read back. */
     private BackendConnection open(BackendSettings s) {
-        conn = new BackendConnection(NODE, loop(s), null);
+        conn = new BackendConnection(NODE, loop(s), null, 2);
         conn.connect();
         ch.runPendingTasks();
         return conn;
@@ -528,7 +528,7 @@ class BackendConnectionTest {
 
     @Test
     void anUnsentRequestIsRetriedAsNotRunWhenTheConnectionFailsWhileConnecting() {
-        conn = new BackendConnection(NODE, loop(settings(null, 0)), null);
+        conn = new BackendConnection(NODE, loop(settings(null, 0)), null, 2);
         InFlight e = resendable("INCR", "k"); // not idempotent: safe to resend only because it never left
         conn.send(e);
         assertEquals(1, conn.pending());

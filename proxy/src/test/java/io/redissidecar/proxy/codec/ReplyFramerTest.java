@@ -13,6 +13,11 @@ class ReplyFramerTest {
     private static final String[] REPLIES = {
         "+OK\r\n", "-ERR bad\r\n", ":42\r\n", "$-1\r\n", "$0\r\n\r\n", "$5\r\nhe\r\no\r\n", "*-1\r\n", "*0\r\n",
         "*2\r\n$1\r\na\r\n*2\r\n:1\r\n*1\r\n+x\r\n", "*3\r\n*0\r\n$-1\r\n*1\r\n*1\r\n:5\r\n",
+        // RESP3
+        "_\r\n", ",3.14\r\n", ",-inf\r\n", "(12345678901234567890\r\n", "#t\r\n", "!8\r\nERR x\r\ny\r\n",
+        "=8\r\ntxt:ab\r\n\r\n", "%2\r\n+a\r\n:1\r\n+b\r\n~1\r\n_\r\n", "%0\r\n", "~0\r\n",
+        ">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n", "|1\r\n+ttl\r\n:3600\r\n$1\r\nv\r\n",
+        "*2\r\n|1\r\n+a\r\n%1\r\n+b\r\n+c\r\n:1\r\n:2\r\n", "|0\r\n:7\r\n", "*1\r\n|1\r\n+k\r\n|1\r\n+x\r\n+y\r\n+v\r\n:9\r\n",
     };
 
     @Test
@@ -104,9 +109,13 @@ class ReplyFramerTest {
 
     @Test
     void rejectsNonResp() {
-        ByteBuf in = Unpooled.copiedBuffer("?huh\r\n", StandardCharsets.ISO_8859_1);
-        assertThrows(RespProtocolException.class, () -> new ReplyFramer().frame(in));
-        in.release();
+        // the last three: RESP3's streamed strings and aggregates, which Redis does not send
+        for (String bad : new String[] {"?huh\r\n", "!-1\r\n", "$?\r\n;3\r\nabc\r\n;0\r\n", "*?\r\n:1\r\n.\r\n",
+            ";3\r\nabc\r\n"}) {
+            ByteBuf in = Unpooled.copiedBuffer(bad, StandardCharsets.ISO_8859_1);
+            assertThrows(RespProtocolException.class, () -> new ReplyFramer().frame(in), bad);
+            in.release();
+        }
     }
 
     /** Issue 12, finding 5: a reply over 2 GB overflowed an int; it is refused as malformed instead. */

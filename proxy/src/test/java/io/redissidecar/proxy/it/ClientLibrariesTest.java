@@ -23,10 +23,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Transaction;
 
 /** Jedis and Lettuce, as applications use them, through the proxy: handshakes, pipelines, transactions, pub/sub. */
@@ -93,12 +96,17 @@ class ClientLibrariesTest {
     }
 
     @Test
-    void lettuceDefaultHandshakeFallsBackToResp2() throws Exception {
-        // Lettuce's default tries HELLO 3 first; the proxy's NOPROTO makes it use RESP2
+    void lettuceDefaultHandshakeSpeaksResp3() throws Exception {
+        // Lettuce's default sends HELLO 3 first (issue 13: it used to get NOPROTO and fall back to RESP2)
         RedisClient client = RedisClient.create(RedisURI.create("redis://127.0.0.1:" + env.proxy().port()));
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             RedisCommands<String, String> s = c.sync();
+            assertTrue(s.clientInfo().contains(" resp=3"), s.clientInfo());
             assertEquals("PONG", s.ping());
+            s.hset("lh", Map.of("f", "1", "g", "2"));
+            assertEquals(Map.of("f", "1", "g", "2"), s.hgetall("lh"));
+            s.zadd("lz", 1.5, "m");
+            assertEquals(1.5, s.zscore("lz", "m"));
             assertEquals("OK", s.set("lk", "v"));
             assertEquals("v", s.get("lk"));
             s.select(1);
@@ -128,6 +136,29 @@ class ClientLibrariesTest {
             assertEquals("x", s.blpop(1, "lq").getValue());
         } finally {
             client.shutdown();
+        }
+    }
+
+    /** Issue 13: Jedis asking for RESP3 got NOPROTO. */
+    @Test
+    void jedisInResp3() {
+        try (Jedis j = new Jedis(new HostAndPort("127.0.0.1", env.proxy().port()),
+                DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP3).build())) {
+            assertTrue(j.clientInfo().contains(" resp=3"), j.clientInfo());
+            assertEquals("OK", j.set("j3", "v"));
+            assertEquals("v", j.get("j3"));
+            assertNull(j.get("j3-none"));
+            j.hset("j3h", Map.of("f", "1"));
+            assertEquals(Map.of("f", "1"), j.hgetAll("j3h"));
+            j.zadd("j3z", 2.5, "m");
+            assertEquals(2.5, j.zscore("j3z", "m"));
+            Pipeline p = j.pipelined();
+            List<Response<Long>> incrs = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                incrs.add(p.incr("j3counter"));
+            }
+            p.sync();
+            assertEquals(500L, incrs.get(499).get());
         }
     }
 

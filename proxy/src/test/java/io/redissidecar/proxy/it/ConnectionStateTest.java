@@ -196,7 +196,7 @@ class ConnectionStateTest {
                     + "is not supported"));
             assertTrue(a.call("SHUTDOWN").startsWith("-ERR redis-sidecar: command 'shutdown' is refused"));
             assertTrue(a.call("DEBUG", "SLEEP", "0").startsWith("-ERR redis-sidecar: command 'debug' is refused"));
-            assertEquals("-NOPROTO unsupported protocol version\r\n", a.call("HELLO", "3"));
+            assertEquals("-NOPROTO unsupported protocol version\r\n", a.call("HELLO", "4"));
             assertTrue(a.call("HELLO", "2", "SETNAME", "viahello").startsWith("*14\r\n"));
             assertEquals("$8\r\nviahello\r\n", a.call("CLIENT", "GETNAME"));
             assertEquals("+OK\r\n", a.call("CLIENT", "SETINFO", "lib-name", "x"));

@@ -77,12 +77,12 @@ class DifferentialTest {
                         c("PEXPIRETIME", "e"), c("SET", "e2", "v", "EXAT", "4102444800"), c("EXPIRETIME", "e2"),
                         c("TTL", "missing"), c("TYPE", "e"), c("OBJECT", "ENCODING", "e"))),
                 Arguments.of("scripting", List.of(
-                        c("EVAL", "return env.redis().call('set', KEYS[1], ARGV[1])", "1", "sk", "sv"), c("GET", "sk"),
+                        c("EVAL", "return redis.call('set', KEYS[1], ARGV[1])", "1", "sk", "sv"), c("GET", "sk"),
                         c("EVAL", "return {KEYS[1], ARGV[1], 3}", "1", "a", "b"),
                         c("SCRIPT", "LOAD", "return ARGV[1]"),
                         c("EVALSHA", "098e0f0d1448c0a81dafe820f66d460eb09263da", "0", "hi"),
-                        c("EVAL", "return env.redis().call('nosuch')", "0"), c("EVAL", "return 1", "x"),
-                        c("EVAL_RO", "return env.redis().call('get', KEYS[1])", "1", "sk"),
+                        c("EVAL", "return redis.call('nosuch')", "0"), c("EVAL", "return 1", "x"),
+                        c("EVAL_RO", "return redis.call('get', KEYS[1])", "1", "sk"),
                         c("SCRIPT", "EXISTS", "098e0f0d1448c0a81dafe820f66d460eb09263da", "00"))),
                 Arguments.of("transactions", List.of(c("MULTI"), c("SET", "t", "1"), c("INCR", "t"), c("GET", "t"),
                         c("EXEC"), c("MULTI"), c("SET", "t", "2"), c("NOSUCHCOMMAND"), c("EXEC"), c("GET", "t"),
@@ -132,6 +132,43 @@ class DifferentialTest {
         assertEquals(direct, proxied, name);
     }
 
+    /** Issue 13: the same sequences in RESP3 (HELLO 3 first): maps, sets, doubles, nulls, pushes, byte for byte. */
+    @ParameterizedTest(name = "{0} in RESP3 one by one")
+    @MethodSource("scenarios3")
+    void resp3OneByOne(String name, List<Cmd> cmds) throws Exception {
+        assertEquals(run(env.redis().port(), cmds, false), run(env.proxy().port(), cmds, false), name);
+    }
+
+    @ParameterizedTest(name = "{0} in RESP3 pipelined")
+    @MethodSource("scenarios3")
+    void resp3Pipelined(String name, List<Cmd> cmds) throws Exception {
+        assertEquals(run(env.redis().port(), cmds, true), run(env.proxy().port(), cmds, true), name);
+    }
+
+    /**
+     * Every scenario after {@code HELLO 3} (its reply differs only in the client id, which is left out), plus what
+     * RESP3 adds: any command while subscribed, and the types RESP2 does not have.
+     */
+    static Stream<Arguments> scenarios3() {
+        Stream<Arguments> resp3 = Stream.of(Arguments.of("resp3 types", List.of(c("HSET", "h", "a", "1"),
+                c("HGETALL", "h"), c("HGETALL", "none"), c("ZADD", "z", "1.5", "m"), c("ZSCORE", "z", "m"),
+                c("ZSCORE", "z", "x"), c("ZRANGE", "z", "0", "-1", "WITHSCORES"), c("SADD", "s", "x"),
+                c("SMEMBERS", "s"), c("GET", "nope"), c("CONFIG", "GET", "maxmemory"), c("CLIENT", "GETNAME"),
+                c("CLIENT", "TRACKINGINFO"), c("XINFO", "STREAM", "nope"), c("EVAL", "return {double=3.5}", "0"),
+                c("EVAL", "return {map={a=1}}", "0"), c("EVAL", "return redis.setresp(3)", "0"),
+                c("OBJECT", "FREQ", "h"), c("HRANDFIELD", "h", "1", "WITHVALUES"), c("LPOS", "l", "x"))),
+                Arguments.of("resp3 pubsub", List.of(n(2, "SUBSCRIBE", "c1", "c2"), c("GET", "k"),
+                        c("SET", "k", "v"), c("HGETALL", "h"), c("PING"), n(2, "UNSUBSCRIBE"), c("GET", "k"),
+                        c("RESET"), c("GET", "k"))));
+        return Stream.concat(scenarios(), resp3).map(a -> {
+            Object[] args = a.get();
+            @SuppressWarnings("unchecked")
+            List<Cmd> cmds = new ArrayList<>((List<Cmd>) args[1]);
+            cmds.add(0, new Cmd(1, new String[] {"HELLO", "3"}));
+            return Arguments.of(args[0], cmds);
+        });
+    }
+
     @Test
     void inlineCommands() throws Exception {
         byte[] raw = "SET inl \"a b\"\r\nGET inl\r\n\r\nPING\nEXISTS inl\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -153,7 +190,11 @@ class DifferentialTest {
                 }
                 out.append("> ").append(cmd).append('\n');
                 for (int i = 0; i < cmd.replies(); i++) {
-                    out.append(conn.readReply()).append('\n');
+                    String reply = conn.readReply();
+                    if (cmd.args()[0].equals("HELLO")) {
+                        reply = reply.replaceAll("\\$2\r\nid\r\n:\\d+\r\n", ""); // client ids differ
+                    }
+                    out.append(reply).append('\n');
                 }
             }
         }

@@ -67,17 +67,29 @@ public final class RespConn implements AutoCloseable {
         String line = readLine(b);
         char type = line.charAt(0);
         switch (type) {
-            case '+', '-', ':' -> {
+            case '+', '-', ':', '_', ',', '(', '#' -> {
             }
-            case '$' -> {
+            case '$', '!', '=' -> {
                 int n = Integer.parseInt(line.substring(1));
                 if (n >= 0) {
                     b.writeBytes(in.readNBytes(n + 2));
                 }
             }
-            case '*' -> {
+            case '*', '~', '>' -> {
                 int n = Integer.parseInt(line.substring(1));
                 for (int i = 0; i < n; i++) {
+                    readInto(b);
+                }
+            }
+            case '%' -> {
+                int n = Integer.parseInt(line.substring(1));
+                for (int i = 0; i < 2 * n; i++) {
+                    readInto(b);
+                }
+            }
+            case '|' -> {
+                int n = Integer.parseInt(line.substring(1));
+                for (int i = 0; i < 2 * n + 1; i++) { // the attribute's entries, then the value it annotates
                     readInto(b);
                 }
             }

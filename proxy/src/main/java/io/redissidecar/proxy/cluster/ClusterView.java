@@ -27,7 +27,7 @@ public final class ClusterView {
 
     /** The reply to a cluster command ({@code Router.CLUSTER_LOCAL}) of a client connected to {@code local}. */
     public static ByteBuf reply(InetSocketAddress local, CommandInfo cmd, RequestFramer req, ByteBufAllocator alloc,
-                                SidecarConfig config, Topology topology) {
+                                SidecarConfig config, Topology topology, int proto) {
         String ip = local.getAddress().getHostAddress();
         int port = local.getPort();
         String id = nodeId(config);
@@ -36,9 +36,9 @@ public final class ClusterView {
             case "cluster|myid" -> Replies.bulk(alloc, id.getBytes(StandardCharsets.US_ASCII));
             case "cluster|keyslot" -> Replies.integer(alloc, SlotHash.slot(req.frameBuffer(), req.argOffset(2),
                     req.argLength(2)));
-            case "cluster|info" -> Replies.bulk(alloc, info(topology).getBytes(StandardCharsets.US_ASCII));
-            case "cluster|nodes" -> Replies.bulk(alloc, (id + " " + ip + ":" + port + "@" + (port + 10000)
-                    + " myself,master - 0 0 1 connected 0-16383\n").getBytes(StandardCharsets.US_ASCII));
+            case "cluster|info" -> Replies.text(alloc, info(topology).getBytes(StandardCharsets.US_ASCII), proto);
+            case "cluster|nodes" -> Replies.text(alloc, (id + " " + ip + ":" + port + "@" + (port + 10000)
+                    + " myself,master - 0 0 1 connected 0-16383\n").getBytes(StandardCharsets.US_ASCII), proto);
             case "cluster|slots" -> {
                 ByteBuf b = alloc.buffer();
                 Replies.writeArrayHeader(b, 1);
@@ -54,14 +54,14 @@ public final class ClusterView {
             case "cluster|shards" -> {
                 ByteBuf b = alloc.buffer();
                 Replies.writeArrayHeader(b, 1);
-                Replies.writeArrayHeader(b, 4);
+                map(b, 2, proto); // maps in RESP3, as Redis sends them
                 bulk(b, "slots");
                 Replies.writeArrayHeader(b, 2);
                 Replies.writeInteger(b, 0);
                 Replies.writeInteger(b, 16383);
                 bulk(b, "nodes");
                 Replies.writeArrayHeader(b, 1);
-                Replies.writeArrayHeader(b, 14);
+                map(b, 7, proto);
                 bulk(b, "id");
                 bulk(b, id);
                 bulk(b, "port");
@@ -80,6 +80,15 @@ public final class ClusterView {
             }
             default -> Replies.error(alloc, "ERR redis-sidecar: no emulation for '" + cmd.name() + "'");
         };
+    }
+
+    /** A map of {@code n} entries: {@code %n} in RESP3, an array of 2n elements in RESP2. */
+    private static void map(ByteBuf b, int n, int proto) {
+        if (proto == 3) {
+            b.writeByte('%').writeCharSequence(n + "\r\n", StandardCharsets.US_ASCII);
+        } else {
+            Replies.writeArrayHeader(b, 2 * n);
+        }
     }
 
     private static void bulk(ByteBuf b, String s) {

@@ -197,7 +197,8 @@ public final class MergedRequest implements ReplyOwner {
 
     private static ByteBuf firstNotNil(ByteBuf[] r) {
         for (ByteBuf b : r) {
-            if (!(b.getByte(b.readerIndex()) == '$' && b.getByte(b.readerIndex() + 1) == '-')) {
+            byte t = b.getByte(b.readerIndex());
+            if (!(t == '$' && b.getByte(b.readerIndex() + 1) == '-' || t == '_')) { // RESP2's and RESP3's null
                 return b.retainedSlice();
             }
         }
@@ -227,14 +228,21 @@ public final class MergedRequest implements ReplyOwner {
         return out;
     }
 
-    /** The bulk string {@code $n\r\n<text>\r\n} with {@code prefix} before the text. */
+    /**
+     * The bulk string {@code $n\r\n<text>\r\n} with {@code prefix} before the text; in RESP3 the verbatim string
+     * {@code =n\r\ntxt:<text>\r\n} likewise.
+     */
     private static ByteBuf info(ByteBufAllocator alloc, ByteBuf r, byte[] prefix) {
-        int body = lineEnd(r, r.readerIndex()) + 2;
+        boolean verbatim = r.getByte(r.readerIndex()) == '=';
+        int body = lineEnd(r, r.readerIndex()) + 2 + (verbatim ? 4 : 0);
         int textLen = r.writerIndex() - body - 2;
         ByteBuf out = alloc.buffer(prefix.length + textLen + 32);
-        out.writeByte('$').writeBytes(Integer.toString(prefix.length + textLen).getBytes(StandardCharsets.US_ASCII))
-                .writeByte('\r').writeByte('\n').writeBytes(prefix).writeBytes(r, body, textLen)
-                .writeByte('\r').writeByte('\n');
+        out.writeByte(verbatim ? '=' : '$').writeBytes(Integer.toString(prefix.length + textLen + (verbatim ? 4 : 0))
+                .getBytes(StandardCharsets.US_ASCII)).writeByte('\r').writeByte('\n');
+        if (verbatim) {
+            out.writeBytes(r, body - 4, 4); // txt:
+        }
+        out.writeBytes(prefix).writeBytes(r, body, textLen).writeByte('\r').writeByte('\n');
         return out;
     }
 

@@ -57,7 +57,7 @@ final class Emulator {
                     : Replies.error(alloc, "ERR syntax error");
             default -> Router.CLUSTER_LOCAL.contains(cmd.name())
                     ? ClusterView.reply((InetSocketAddress) ch.localAddress(), cmd, req, alloc, px.config(),
-                            px.topology())
+                            px.topology(), s.proto)
                     : Replies.error(alloc, "ERR redis-sidecar: no emulation for '" + cmd.name() + "'");
         };
     }

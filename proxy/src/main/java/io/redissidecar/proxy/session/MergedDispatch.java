@@ -76,7 +76,7 @@ final class MergedDispatch {
         }
         byte[] section = (withProxy ? px.infoSection() + "\r\n" : "").getBytes(StandardCharsets.UTF_8);
         if (onlyProxy) {
-            return s.answers.local(Replies.bulk(s.alloc(), section));
+            return s.answers.local(Replies.text(s.alloc(), section, s.state.proto));
         }
         BackendConnection c = selector.shared(0);
         if (c == null) {

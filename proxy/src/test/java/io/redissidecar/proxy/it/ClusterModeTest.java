@@ -91,6 +91,31 @@ class ClusterModeTest {
         }
     }
 
+    /** Issue 13: RESP3 in cluster mode: split replies, fan-outs and the proxy's own replies in RESP3. */
+    @Test
+    void resp3RepliesInClusterMode() throws Exception {
+        List<String> keys = keysOnAllMasters("r3:", 6);
+        try (RespConn c = new RespConn(proxy.port())) {
+            assertTrue(c.call("HELLO", "3").startsWith("%7\r\n"));
+            assertEquals("+OK\r\n", c.call("SET", keys.get(0), "v0"));
+            assertEquals(":1\r\n", c.call("HSET", keys.get(1), "f", "1"));
+            assertEquals("%1\r\n$1\r\nf\r\n$1\r\n1\r\n", c.call("HGETALL", keys.get(1)));
+            assertEquals("_\r\n", c.call("GET", keys.get(2)));
+            String[] mget = new String[keys.size() + 1];
+            mget[0] = "MGET";
+            for (int i = 0; i < keys.size(); i++) {
+                mget[i + 1] = keys.get(i);
+            }
+            String reply = c.call(mget);
+            assertTrue(reply.startsWith("*" + keys.size() + "\r\n$2\r\nv0\r\n_\r\n"), reply);
+            assertTrue(c.call("INFO", "server").startsWith("="), "INFO as a verbatim string");
+            assertTrue(c.call("INFO").contains("txt:# Proxy"), "the proxy's section first");
+            assertTrue(c.call("CLUSTER", "INFO").startsWith("="));
+            assertTrue(c.call("CLUSTER", "SHARDS").startsWith("*1\r\n%2\r\n$5\r\nslots"));
+            assertEquals("_\r\n", c.call("CLIENT", "GETNAME"));
+        }
+    }
+
     @Test
     void singleKeyCommandsReachTheOwnerOfTheirSlot() throws Exception {
         List<String> keys = keysOnAllMasters("single:", 200);

@@ -44,6 +44,7 @@ public final class Options {
     public static final String MAX_PENDING_PER_CLIENT = "max-pending-per-client";
     public static final String MAX_FANOUT_PARTS = "max-fanout-parts";
     public static final String CLIENT_OUTPUT_BUFFER_LIMIT = "client-output-buffer-limit";
+    public static final String TRACKING_TABLE_MAX_KEYS = "tracking-table-max-keys";
     public static final String CLIENT_IDLE_TIMEOUT_MS = "client-idle-timeout-ms";
     public static final String CONNECT_TIMEOUT_MS = "connect-timeout-ms";
     public static final String BACKEND_TIMEOUT_MS = "backend-timeout-ms";
@@ -125,6 +126,9 @@ public final class Options {
             new OptionSpec(CLIENT_OUTPUT_BUFFER_LIMIT, OutputBufferLimits.DEFAULT, OutputBufferLimits::parse,
                     "as redis.conf's: <class> <hard> <soft> <soft seconds> for normal and pubsub clients; a client "
                             + "whose unwritten replies pass hard, or stay above soft that long, is disconnected"),
+            new OptionSpec(TRACKING_TABLE_MAX_KEYS, "1000000", Parsers.intBetween(1, Integer.MAX_VALUE),
+                    "client-side caching: most keys each event loop remembers as read by tracking clients; past it the "
+                            + "oldest is invalidated for its readers and forgotten (Redis's tracking-table-max-keys)"),
             new OptionSpec(MAX_FANOUT_PARTS, "10000", Parsers.intBetween(1, 10_000_000),
                     "cluster mode: most backend requests one client request may become (a cross-slot MGET, DEL or "
                             + "MSET is split per key); more gets an error"),

@@ -169,6 +169,10 @@ public final class SidecarConfig {
         return (Integer) get(Options.MAX_INLINE_LENGTH);
     }
 
+    public int trackingTableMaxKeys() {
+        return (Integer) get(Options.TRACKING_TABLE_MAX_KEYS);
+    }
+
     public OutputBufferLimits clientOutputBufferLimit() {
         return (OutputBufferLimits) get(Options.CLIENT_OUTPUT_BUFFER_LIMIT);
     }

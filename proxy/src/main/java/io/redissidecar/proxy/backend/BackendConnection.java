@@ -46,11 +46,13 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     /** Redis's CLIENT ID for this connection (private connections), to unblock it from another one; -1 unknown. */
     private long redisClientId = -1;
     private final ReadThrottle throttle = new ReadThrottle();
-    /** The RESP version the connection speaks (HELLO 3 in its handshake for 3). */
-    private final int protocol;
+    /** The lane of the connection (see {@link BackendPool#lane}): its RESP version, and whether it tracks. */
+    private final int lane;
+    /** A tracking lane's: the invalidation link's Redis client id its CLIENT TRACKING redirects to. */
+    long trackingRedirect = -1;
 
-    BackendConnection(HostPort node, LoopBackends loop, ReplyOwner privateOwner, int protocol) {
-        this.protocol = protocol;
+    BackendConnection(HostPort node, LoopBackends loop, ReplyOwner privateOwner, int lane) {
+        this.lane = lane;
         this.node = node;
         this.loop = loop;
         this.privateOwner = privateOwner;
@@ -73,8 +75,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         return node;
     }
 
-    public int protocol() {
-        return protocol;
+    public int lane() {
+        return lane;
     }
 
     /** Whether new requests may be sent here (connecting or connected). */
@@ -168,7 +170,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         writer = new RequestWriter(ctx.channel(), awaiting, waits, loop.flushBatch(), this, stall);
         loop.settings().connectionOpened(node);
         loop.settings().breakers().connected(node);
-        writer.writeHandshake(loop.settings(), privateOwner != null, protocol);
+        writer.writeHandshake(loop.settings(), privateOwner != null, BackendPool.protocol(lane), trackingRedirect);
         for (InFlight e; (e = unsent.poll()) != null; ) {
             writer.write(e);
         }
@@ -219,6 +221,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         if (e == null) {
             if (passthrough && privateOwner != null) {
                 privateOwner.passthrough(buf.retainedSlice(offset, length));
+            } else if (buf.getByte(offset) == '>') {
+                log.debug("backend {} sent a push on a shared connection; dropped", node); // tracking-redir-broken
             } else {
                 log.warn("backend {} sent a reply nobody asked for; closing the connection", node);
                 // on a private connection it was the client's doing (a mode Redis switched to on its request)
@@ -235,6 +239,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             case CLIENT_ID -> {
                 if (buf.getByte(offset) == ':') {
                     redisClientId = Long.parseLong(buf.toString(offset + 1, length - 3, StandardCharsets.US_ASCII));
+                    privateOwner.connectionId(this, redisClientId);
                 }
             }
             case CHECKED -> {
@@ -264,37 +269,14 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             closeIfRetiredAndIdle();
             return;
         }
-        switch (v) {
-            case MOVED, ASK -> {
-                HostPort target = ReplyVerdict.redirectTarget(buf, offset, length, node);
-                if (target == null) {
-                    e.completeRange(buf, offset, length); // not a redirection the proxy understands: the client sees it
-                    return;
-                }
-                if (v == ReplyVerdict.MOVED) {
-                    loop.backendFailed(node); // the slot map is out of date: refresh it (requests coalesce)
-                }
-                e.owner.redirect(e, target, v == ReplyVerdict.ASK);
-            }
-            case RETRY -> {
-                // the cluster is resharding or electing: the node did not run it; later, maybe elsewhere (slot map)
-                loop.backendFailed(node);
-                e.owner.retry(e, this, "backend " + node + " answered " + ReplyVerdict.shortText(buf, offset, length),
-                        false);
-            }
-            default -> {
-                // READONLY, LOADING, MASTERDOWN, UNBLOCKED (a blocked pop released by a role change): Redis did not run
-                // it, so sending it again cannot duplicate it; UNBLOCKED may be the proxy's own CLIENT UNBLOCK: no fault
-                if (v == ReplyVerdict.NOT_MASTER) {
-                    loop.settings().breakers().failed(node, "refused a command as a non-master");
-                }
-                loop.backendFailed(node);
-                retired = true; // the node is no master now: later requests (and this one) go elsewhere
-                e.owner.retry(e, this, "backend " + node + " answered " + ReplyVerdict.shortText(buf, offset, length),
-                        false);
-                closeIfRetiredAndIdle();
-            }
+        if (NotRun.act(v, e, buf, offset, length, this, loop)) {
+            closeIfRetiredAndIdle();
         }
+    }
+
+    /** The node is no master now: later requests (and the one that found out) go elsewhere. */
+    void markRetired() {
+        retired = true;
     }
 
     private void closeIfRetiredAndIdle() {
@@ -352,6 +334,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closeWith("connection to backend " + node + " lost");
+    }
+
+    /** Closes the connection as failed (its unsent requests are retried elsewhere), before or after it connected. */
+    void failBeforeConnect(String reason) {
+        closeWith(reason, true);
     }
 
     /** Closes the connection; every request still on it gets an error naming what happened. */

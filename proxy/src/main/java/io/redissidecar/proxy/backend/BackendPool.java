@@ -9,15 +9,19 @@ import io.redissidecar.config.HostPort;
 public final class BackendPool {
     private final HostPort node;
     private final LoopBackends loop;
-    /** The shared connections per protocol: [0] RESP2, [1] RESP3 (opened once a RESP3 client needs one). */
-    private final BackendConnection[][] shared = new BackendConnection[2][];
+    /**
+     * The shared connections per lane, each opened once a client needs it: RESP2, RESP3, and the same two with
+     * {@code CLIENT TRACKING} on, for clients that track keys (see {@link InvalidationLinks}).
+     */
+    private final BackendConnection[][] shared = new BackendConnection[4][];
     private int next;
 
     BackendPool(HostPort node, LoopBackends loop, int sharedConnections) {
         this.node = node;
         this.loop = loop;
-        this.shared[0] = new BackendConnection[sharedConnections];
-        this.shared[1] = new BackendConnection[sharedConnections];
+        for (int i = 0; i < shared.length; i++) {
+            shared[i] = new BackendConnection[sharedConnections];
+        }
     }
 
     public HostPort node() {
@@ -28,46 +32,88 @@ public final class BackendPool {
      * A shared connection (opened or re-opened as needed), or null while the node's circuit breaker is open. A client
      * keeps the one it gets while it works.
      */
-    public BackendConnection shared(int protocol) {
+    /** The lane of a client speaking RESP {@code proto} whose reads are tracked or not. */
+    public static int lane(int proto, boolean tracking) {
+        return (proto == 3 ? 1 : 0) + (tracking ? 2 : 0);
+    }
+
+    static int protocol(int lane) {
+        return (lane & 1) == 1 ? 3 : 2;
+    }
+
+    public BackendConnection shared(int lane) {
         int i = next;
         next = i + 1 == shared[0].length ? 0 : i + 1;
-        return sharedAt(i, protocol);
+        return sharedAt(i, lane);
     }
 
     /**
      * The shared connection a client uses to this node (cluster mode, where a client talks to several nodes):
      * always the same one for the same {@code clientId}, so that a client's requests to one node keep their order.
      */
-    public BackendConnection sharedFor(long clientId, int protocol) {
-        return sharedAt((int) (clientId % shared[0].length), protocol);
+    public BackendConnection sharedFor(long clientId, int lane) {
+        return sharedAt((int) (clientId % shared[0].length), lane);
     }
 
     /**
-     * Shared connection {@code i} of {@code protocol} (2 or 3: RESP3 clients get RESP3 connections, whose replies are
-     * Redis's own RESP3), opened or re-opened as needed; null while the node's circuit is open.
+     * Shared connection {@code i} of {@code lane} (RESP3 clients get RESP3 connections, whose replies are Redis's own
+     * RESP3), opened or re-opened as needed; null while the node's circuit is open.
      */
-    private BackendConnection sharedAt(int i, int protocol) {
-        BackendConnection[] lane = shared[protocol == 3 ? 1 : 0];
-        BackendConnection c = lane[i];
+    private BackendConnection sharedAt(int i, int lane) {
+        BackendConnection[] conns = shared[lane];
+        BackendConnection c = conns[i];
         if (c == null || !c.isUsable()) {
             if (!loop.settings().breakers().allowConnect(node)) {
                 return null; // circuit open: the caller holds the request and retries later
             }
-            c = new BackendConnection(node, loop, null, protocol);
-            lane[i] = c;
-            c.connect();
+            c = new BackendConnection(node, loop, null, lane);
+            conns[i] = c;
+            start(c);
         }
         return c;
     }
 
     /** A new connection for one client alone (null while the node's circuit is open); it reports its loss. */
-    public BackendConnection openPrivate(ReplyOwner owner, int protocol) {
+    public BackendConnection openPrivate(ReplyOwner owner, int lane) {
         if (!loop.settings().breakers().allowConnect(node)) {
             return null;
         }
-        BackendConnection c = new BackendConnection(node, loop, owner, protocol);
-        c.connect();
+        BackendConnection c = new BackendConnection(node, loop, owner, lane);
+        start(c);
         return c;
+    }
+
+    /**
+     * Connects {@code c}; a tracking lane's connection first waits for the node's invalidation link, whose Redis client
+     * id its {@code CLIENT TRACKING ... REDIRECT} names (requests sent meanwhile wait in it, as while it connects).
+     */
+    private void start(BackendConnection c) {
+        if (c.lane() < 2) {
+            c.connect();
+            return;
+        }
+        loop.invalidationLinks().whenReady(node, id -> {
+            if (!c.isUsable()) {
+                return; // closed meanwhile
+            }
+            if (id < 0) {
+                c.failBeforeConnect("the invalidation connection to " + node + " could not be opened");
+            } else {
+                c.trackingRedirect = id;
+                c.connect();
+            }
+        });
+    }
+
+    /** The node's invalidation link is gone: its tracking connections close, as their invalidations would be lost. */
+    void closeTracking(String reason) {
+        for (int lane = 2; lane < shared.length; lane++) {
+            for (BackendConnection c : shared[lane]) {
+                if (c != null) {
+                    c.failBeforeConnect(reason);
+                }
+            }
+        }
     }
 
     void checkStalled(long now, long timeoutNanos) {

@@ -24,7 +24,7 @@ final class BusyProbe implements ReplyOwner {
     /** Starts a probe of {@code pool}'s node; null when no connection can be opened (its circuit is open). */
     static BusyProbe start(BackendPool pool) {
         BusyProbe probe = new BusyProbe(pool);
-        BackendConnection c = pool.openPrivate(probe, 2);
+        BackendConnection c = pool.openPrivate(probe, 0);
         if (c == null) {
             return null;
         }

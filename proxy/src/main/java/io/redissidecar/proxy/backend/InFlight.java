@@ -66,6 +66,8 @@ public final class InFlight {
     public boolean readRoute;
     /** Sent on the client's private connection (blocking commands, transactions), not its shared one. */
     public boolean privateRoute;
+    /** CLIENT REPLY OFF or SKIP: the reply is dropped, not written (the request runs as usual). */
+    public boolean silent;
     /** The first part of the reply went to the client before the rest had come (see {@link ReplyStream}). */
     public boolean streamed;
     /** Metrics: the request's command (null: unknown), its latency class and arrival time; metered when counted. */
@@ -152,7 +154,7 @@ public final class InFlight {
      * held for a WAIT, not replaced by the proxy).
      */
     boolean canStream() {
-        return kind == Kind.CLIENT && gate == null && replyOverride == null;
+        return kind == Kind.CLIENT && gate == null && replyOverride == null && !silent;
     }
 
     /** Keeps the request's bytes ({@code length} bytes of {@code buf} at {@code offset}) for a retry. */

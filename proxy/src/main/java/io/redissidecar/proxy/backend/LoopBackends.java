@@ -31,6 +31,7 @@ public final class LoopBackends {
     private final ArrayList<Runnable> masterWaiters = new ArrayList<>();
     private final Set<Runnable> masterListeners = new LinkedHashSet<>();
     private final Function<HostPort, ? extends SocketAddress> addressOf;
+    private InvalidationLinks invalidationLinks;
 
     /** {@code bootstrap} is configured (channel class, options) but has no group or handler yet. */
     public LoopBackends(EventLoop loop, Bootstrap bootstrap, BackendSettings settings,
@@ -201,6 +202,14 @@ public final class LoopBackends {
         for (Runnable r : w) {
             r.run();
         }
+    }
+
+    /** This loop's invalidation links (client-side caching), created when a client first tracks keys. */
+    public InvalidationLinks invalidationLinks() {
+        if (invalidationLinks == null) {
+            invalidationLinks = new InvalidationLinks(this);
+        }
+        return invalidationLinks;
     }
 
     Bootstrap bootstrap() {

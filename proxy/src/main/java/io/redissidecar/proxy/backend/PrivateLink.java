@@ -13,8 +13,8 @@ public final class PrivateLink {
     private final ReplyOwner owner;
     private final Runnable masterMoved;
     private BackendConnection conn;
-    /** The client's RESP version: its private connections speak it. */
-    private int protocol = 2;
+    /** The client's lane (RESP version, tracking): its private connections are in it. */
+    private int lane;
 
     public PrivateLink(LoopBackends backends, ReplyOwner owner, Runnable masterMoved) {
         this.backends = backends;
@@ -43,7 +43,7 @@ public final class PrivateLink {
         if (node == null) {
             return null;
         }
-        BackendConnection p = backends.pool(node).openPrivate(owner, protocol);
+        BackendConnection p = backends.pool(node).openPrivate(owner, lane);
         if (p != null) {
             conn = p;
             backends.addMasterListener(masterMoved);
@@ -61,7 +61,7 @@ public final class PrivateLink {
     public void unblockForFailover() {
         BackendConnection p = conn;
         long id = p == null ? -1 : p.blockedClientId();
-        BackendConnection via = id < 0 ? null : backends.pool(p.node()).shared(2);
+        BackendConnection via = id < 0 ? null : backends.pool(p.node()).shared(0);
         if (via != null) {
             via.sendInternal(Replies.command(ByteBufAllocator.DEFAULT, "CLIENT", "UNBLOCK", Long.toString(id),
                     "ERROR"));
@@ -86,10 +86,10 @@ public final class PrivateLink {
         return true;
     }
 
-    /** The client switched to RESP {@code proto}: a private connection in the other one is closed. */
-    public void protocol(int proto) {
-        protocol = proto;
-        if (conn != null && conn.protocol() != proto) {
+    /** The client moved to {@code newLane} (HELLO, CLIENT TRACKING): a private connection in another is closed. */
+    public void lane(int newLane) {
+        lane = newLane;
+        if (conn != null && conn.lane() != newLane) {
             close();
         }
     }

@@ -39,6 +39,10 @@ public interface ReplyOwner {
         frame.release();
     }
 
+    /** The private connection {@code c} learnt its Redis {@code CLIENT ID}. */
+    default void connectionId(BackendConnection c, long id) {
+    }
+
     /** The client's private connection closed: whatever per-connection state it held in Redis is gone. */
     default void privateConnectionLost(BackendConnection c) {
     }

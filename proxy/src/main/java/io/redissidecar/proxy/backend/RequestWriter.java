@@ -39,7 +39,7 @@ final class RequestWriter {
      * The connection's own commands, before any client's: {@code AUTH} (with the backend credentials), {@code READONLY}
      * (cluster replicas under --read-from) and, on a private connection, {@code CLIENT ID} (to unblock it later).
      */
-    void writeHandshake(BackendSettings settings, boolean isPrivate, int protocol) {
+    void writeHandshake(BackendSettings settings, boolean isPrivate, int protocol, long trackingRedirect) {
         if (settings.password() != null) {
             writeOne(InFlight.internal(InFlight.Kind.CHECKED, settings.username() == null
                     ? Replies.command(channel.alloc(), "AUTH", settings.password())
@@ -47,6 +47,11 @@ final class RequestWriter {
         }
         if (protocol == 3) {
             writeOne(InFlight.internal(InFlight.Kind.CHECKED, Replies.command(channel.alloc(), "HELLO", "3")));
+        }
+        if (trackingRedirect >= 0) {
+            // client-side caching: this connection's reads are tracked, invalidations go to the node's link
+            writeOne(InFlight.internal(InFlight.Kind.CHECKED, Replies.command(channel.alloc(), "CLIENT", "TRACKING",
+                    "ON", "REDIRECT", Long.toString(trackingRedirect))));
         }
         if (settings.readonlyOnConnect()) {
             writeOne(InFlight.internal(InFlight.Kind.CHECKED, Replies.command(channel.alloc(), "READONLY")));

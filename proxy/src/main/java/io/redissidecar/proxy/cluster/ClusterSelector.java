@@ -26,7 +26,7 @@ public final class ClusterSelector implements BackendSelector {
     private final LoopBackends backends;
     private final Supplier<SidecarConfig> config;
     private final long clientId;
-    private int protocol = 2;
+    private int lane;
     // the replica chosen per master, and the topology snapshot those choices were made on
     private Map<HostPort, HostPort> readChoice;
     private Map<HostPort, NodeState> readNodesSeen;
@@ -45,15 +45,15 @@ public final class ClusterSelector implements BackendSelector {
     }
 
     @Override
-    public void protocol(int proto) {
-        protocol = proto;
+    public void lane(int newLane) {
+        lane = newLane;
     }
 
     @Override
     public BackendConnection shared(int slot) {
         SlotMap map = topology.slots();
         int i = map == null ? -1 : map.ownerIndex(slot);
-        return i < 0 ? null : backends.masterPool(map, i).sharedFor(clientId, protocol);
+        return i < 0 ? null : backends.masterPool(map, i).sharedFor(clientId, lane);
     }
 
     @Override
@@ -78,7 +78,7 @@ public final class ClusterSelector implements BackendSelector {
             }
             readChoice.put(master, choice);
         }
-        return backends.pool(choice).sharedFor(clientId, protocol);
+        return backends.pool(choice).sharedFor(clientId, lane);
     }
 
     @Override
@@ -97,7 +97,7 @@ public final class ClusterSelector implements BackendSelector {
             return null;
         }
         if (!e.privateRoute) {
-            return e.readRoute && e.redirectTo == null ? read(e.slot) : backends.pool(node).sharedFor(clientId, protocol);
+            return e.readRoute && e.redirectTo == null ? read(e.slot) : backends.pool(node).sharedFor(clientId, lane);
         }
         BackendConnection p = priv.current();
         if (p != null && p.isUsable() && !p.node().equals(node)) {

@@ -13,7 +13,8 @@ final class CommandPolicy {
     /** Per-connection state the proxy keeps itself, per client, instead of on a shared backend connection. */
     static final Set<String> EMULATED = Set.of("hello", "select", "auth", "quit", "reset",
             "client|setname", "client|getname", "client|id", "client|setinfo", "client|info", "client|no-evict",
-            "client|no-touch");
+            "client|no-touch", "client|reply", "client|tracking", "client|caching", "client|trackinginfo",
+            "client|getredir");
 
     static final Set<String> TRANSACTION = Set.of("multi", "exec", "discard", "watch", "unwatch");
 
@@ -34,11 +35,11 @@ final class CommandPolicy {
 
     /**
      * Refused whatever the deny list says: on a shared connection they would shift every later reply to the wrong
-     * client (no reply: REPLCONF; a stream of replies: MONITOR, SYNC, PSYNC; a mode switch: SCRIPT DEBUG, CLIENT REPLY,
+     * client (no reply: REPLCONF; a stream of replies: MONITOR, SYNC, PSYNC; a mode switch: SCRIPT DEBUG,
      * CLIENT TRACKING and its kin), or act on the backend connection rather than the client's (CLIENT UNBLOCK).
+     * CLIENT REPLY is emulated: the proxy drops the replies the client asked not to get.
      */
-    static final Set<String> UNSUPPORTED = Set.of("client|reply", "client|tracking", "client|caching",
-            "client|getredir", "client|unblock", "client|trackinginfo", "replconf", "monitor", "sync", "psync",
+    static final Set<String> UNSUPPORTED = Set.of("client|unblock", "replconf", "monitor", "sync", "psync",
             "script|debug");
 
     /**

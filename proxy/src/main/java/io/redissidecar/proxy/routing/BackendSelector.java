@@ -13,8 +13,8 @@ import io.redissidecar.proxy.backend.PrivateLink;
  */
 public interface BackendSelector {
 
-    /** The client now speaks RESP {@code proto}: its requests go to connections of that protocol. */
-    void protocol(int proto);
+    /** The client's requests go to connections of {@code lane} now (see {@code BackendPool.lane}). */
+    void lane(int lane);
 
     /** The shared connection for a request to {@code slot} (cluster mode; 0 in the other modes). */
     BackendConnection shared(int slot);

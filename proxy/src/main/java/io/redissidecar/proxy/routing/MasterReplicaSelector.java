@@ -22,7 +22,7 @@ public final class MasterReplicaSelector implements BackendSelector {
     private final Supplier<SidecarConfig> config;
     private final long clientId;
     private BackendConnection home;
-    private int protocol = 2;
+    private int lane;
     // the replica this client reads from, and the topology snapshot that choice was made on
     private BackendConnection readConn;
     private HostPort readChoice;
@@ -37,8 +37,8 @@ public final class MasterReplicaSelector implements BackendSelector {
     }
 
     @Override
-    public void protocol(int proto) {
-        protocol = proto;
+    public void lane(int newLane) {
+        lane = newLane;
         home = null;
         readConn = null;
     }
@@ -51,7 +51,7 @@ public final class MasterReplicaSelector implements BackendSelector {
         }
         BackendConnection h = home;
         if (h == null || (h.node() != m && !h.node().equals(m)) || !h.isUsable()) {
-            h = backends.pool(m).shared(protocol); // null while the master's circuit is open: the request is held
+            h = backends.pool(m).shared(lane); // null while the master's circuit is open: the request is held
             home = h;
         }
         return h;
@@ -68,7 +68,7 @@ public final class MasterReplicaSelector implements BackendSelector {
         }
         BackendConnection r = readConn;
         if (r == null || !r.node().equals(node) || !r.isUsable()) {
-            r = backends.pool(node).shared(protocol);
+            r = backends.pool(node).shared(lane);
             readConn = r;
         }
         return r;

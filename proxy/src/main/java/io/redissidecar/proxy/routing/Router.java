@@ -24,6 +24,13 @@ public final class Router {
             "flushdb", "flushall", "script|load", "script|exists", "script|flush", "function|load",
             "function|delete", "function|flush", "ping");
     /** Cluster mode: answered by the proxy as a one-node cluster that owns every slot. */
+    /**
+     * Per-client state the proxy keeps that cannot be queued in Redis's transaction on the private connection: there
+     * it would silence that connection (CLIENT REPLY) or turn tracking on for it.
+     */
+    private static final Set<String> PER_CLIENT_NOT_IN_MULTI = Set.of("client|reply", "client|tracking",
+            "client|caching", "client|trackinginfo", "client|getredir");
+
     public static final Set<String> CLUSTER_LOCAL = Set.of("cluster|slots", "cluster|shards",
             "cluster|nodes", "cluster|info", "cluster|myid", "cluster|keyslot", "readonly", "readwrite",
             "asking");
@@ -145,7 +152,9 @@ public final class Router {
                 if (n.equals("quit") || n.equals("reset")) {
                     return Route.LOCAL;
                 }
-                return n.startsWith("client|") ? Route.PRIVATE : Route.NOT_IN_MULTI;
+                // CLIENT REPLY inside a transaction would silence the private connection the proxy reads replies on
+                return n.startsWith("client|") && !PER_CLIENT_NOT_IN_MULTI.contains(n) ? Route.PRIVATE
+                        : Route.NOT_IN_MULTI;
             }
             case SIDE -> {
                 return pinned ? Route.PRIVATE : Route.SIDE;

@@ -3,7 +3,6 @@ package io.redissidecar.proxy.session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -54,9 +53,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private static final int PAUSE_BACKEND_UNWRITABLE = 4;
     static final int PAUSE_BARRIER = 8;
     static final int PAUSE_RETRY = 16;
-    /** A harmless replicated write (PUBLISH to a channel of the proxy's own) that moves a connection's offset. */
-    private static final ByteBuf WAIT_MARKER = Unpooled.unreleasableBuffer(Replies.command(
-            UnpooledByteBufAllocator.DEFAULT, "PUBLISH", "__redis-sidecar__:wait", "").asReadOnly());
 
     private final ProxyContext px;
     private final ProxyMetrics metrics;
@@ -78,6 +74,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ByteBuf cumulation;
     final RequestEntries entries;
     final LocalReplies answers;
+    final ClientTracking tracking;
     BackendConnection lastTarget;
     private boolean lastTargetShared;
     /** Cluster mode: the slot map the client's requests in flight were routed with (see {@link #stopsAtBarrier}). */
@@ -100,7 +97,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.state = new ConnectionState(px.nextClientId(), px.config().clientPassword() != null);
         this.replies = new ReplyQueue(metrics, counters, backends, this::drain);
         this.clusterMode = px.config().mode() == Mode.CLUSTER;
-        this.entries = new RequestEntries(this, px, framer, state, clusterMode);
+        this.tracking = new ClientTracking(this, px);
+        this.entries = new RequestEntries(this, px, framer, state, clusterMode, tracking);
         this.held = new HeldRequests(this, px, backends, counters);
         this.answers = new LocalReplies(this, px, counters);
         this.subs = new Subscriptions(this, px);
@@ -172,6 +170,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         framer.reset();
         held.clientGone();
+        tracking.off();
         replies.clientGone();
         subs.clientGone();
         // entries still on a backend connection are released as their replies arrive (isActive() is false now)
@@ -290,11 +289,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return false;
         }
         if (cmd != null && cmd.name().equals("wait") && privateRoute) {
-            // WAIT counts replicas that have this connection's last write; the client's writes went over its shared
-            // connection (all answered: the barrier above), so first give this connection a replicated write of its
-            // own, after them: then WAIT covers the client's writes (and possibly others', which is conservative)
-            flushRun();
-            target.sendInternal(Replies.of(WAIT_MARKER));
+            this.privateRoute.beforeWait(target);
         }
         InFlight e = entries.request(consumed, cmd, privateRoute, curSlot);
         if (cmd != null && cmd.handling() == Handling.TRANSACTION && state.afterTransactionCommand(cmd.name())) {

@@ -14,6 +14,9 @@ import java.util.Locale;
  */
 final class LocalCommands {
     private static final byte[] POST = "post".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ON = "on".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OFF = "off".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SKIP = "skip".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HOST = "host:".getBytes(StandardCharsets.US_ASCII);
     /** Redis cuts the name and the arguments it quotes in an unknown-command error at 128 bytes. */
     private static final int QUOTE_MAX = 128;
@@ -74,8 +77,30 @@ final class LocalCommands {
                     s.priv.close();
                 }
                 s.resetState();
+                s.tracking.off();
                 s.privateRoute.protocol(2);
                 return s.answers.local(Replies.of(Replies.RESET));
+            }
+            case "client|reply" -> {
+                boolean on = req.argEqualsIgnoreCase(2, ON);
+                boolean skip = req.argEqualsIgnoreCase(2, SKIP);
+                if (!on && !skip && !req.argEqualsIgnoreCase(2, OFF)) {
+                    return s.answers.local(Replies.error(s.alloc(), "ERR syntax error"));
+                }
+                s.replies.replyMode(on, skip); // OFF and SKIP themselves get no reply, as in Redis
+                return on ? s.answers.local(Replies.of(Replies.OK)) : true;
+            }
+            case "client|tracking" -> {
+                return s.tracking.command(req);
+            }
+            case "client|caching" -> {
+                return s.answers.local(s.tracking.state.caching(req, s.alloc()));
+            }
+            case "client|trackinginfo" -> {
+                return s.answers.local(s.tracking.info());
+            }
+            case "client|getredir" -> {
+                return s.answers.local(Replies.integer(s.alloc(), s.tracking.state.getRedir()));
             }
             case "hello" -> {
                 long ver = req.argc() >= 2 ? req.argLong(1) : s.state.proto;

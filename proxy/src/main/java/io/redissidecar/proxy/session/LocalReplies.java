@@ -67,6 +67,12 @@ final class LocalReplies {
         s.drainReplies();
     }
 
+    /** A push the proxy makes (an invalidation): after the replies already due, never silenced by CLIENT REPLY. */
+    void push(ByteBuf push) {
+        s.replies.push(InFlight.local(push));
+        s.drainReplies();
+    }
+
     /** Reads no more; writes the replies still due, then {@code last}, then closes the client. */
     void closeAfterReplies(ByteBuf last) {
         InFlight e = InFlight.local(last);

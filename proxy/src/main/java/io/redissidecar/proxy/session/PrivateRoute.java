@@ -1,6 +1,10 @@
 package io.redissidecar.proxy.session;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.redissidecar.proxy.backend.BackendPool;
+import io.redissidecar.proxy.resp.Replies;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.proxy.backend.BackendConnection;
 import io.redissidecar.proxy.backend.PrivateLink;
@@ -40,8 +44,29 @@ final class PrivateRoute {
     /** The client speaks RESP {@code proto} from now on: so do the connections its requests go to. */
     void protocol(int proto) {
         s.state.proto = proto;
-        selector.protocol(proto);
-        link.protocol(proto);
+        laneChanged();
+    }
+
+    /** The client's protocol or tracking changed: its requests go to connections of the lane they make. */
+    void laneChanged() {
+        int lane = BackendPool.lane(s.state.proto, s.tracking.needsTrackedConnections());
+        selector.lane(lane);
+        link.lane(lane);
+    }
+
+    /** A harmless replicated write (PUBLISH to a channel of the proxy's own) that moves a connection's offset. */
+    private static final ByteBuf WAIT_MARKER = Unpooled.unreleasableBuffer(Replies.command(
+            UnpooledByteBufAllocator.DEFAULT, "PUBLISH", "__redis-sidecar__:wait", "").asReadOnly());
+
+    /**
+     * The client's WAIT goes to {@code target}, its private connection. WAIT counts replicas that have this
+     * connection's last write; the client's writes went over its shared connection (all answered: the barrier), so
+     * first give this connection a replicated write of its own, after them: then WAIT covers the client's writes (and
+     * possibly others', which is conservative).
+     */
+    void beforeWait(BackendConnection target) {
+        s.flushRun();
+        target.sendInternal(Replies.of(WAIT_MARKER));
     }
 
     /** Sends the request on the private connection; false when it must wait (barrier). */

@@ -7,6 +7,7 @@ import io.redissidecar.proxy.metrics.ClientStats;
 import io.redissidecar.proxy.metrics.ProxyMetrics;
 import io.redissidecar.topology.Topology;
 import java.net.SocketAddress;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,7 @@ public final class ProxyContext implements ClientStats {
     private final AtomicLong moved = new AtomicLong();
     private final AtomicLong asked = new AtomicLong();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    private final Map<Long, ClientSession> byId = new ConcurrentHashMap<>();
     private final long startedAtMillis = System.currentTimeMillis();
     private volatile Supplier<String> infoSection = () -> "# Proxy\r\n";
 
@@ -141,12 +143,19 @@ public final class ProxyContext implements ClientStats {
 
     void register(ClientSession s) {
         sessions.add(s);
+        byId.put(s.state.id, s);
     }
 
     void unregister(ClientSession s) {
+        byId.remove(s.state.id);
         if (sessions.remove(s)) {
             clients.decrementAndGet();
         }
+    }
+
+    /** The connected client with the proxy's client id {@code id}; null when there is none. */
+    ClientSession session(long id) {
+        return byId.get(id);
     }
 
     /** A client talked HTTP to the data port and was closed (Redis's cross-protocol guard); logged at most once a second. */

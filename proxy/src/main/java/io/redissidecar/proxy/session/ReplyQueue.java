@@ -31,6 +31,9 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
     /** The entries waiting, each counted with its parts (a split MGET of 500 keys counts 500). */
     private int weight;
     private boolean flushQueued;
+    /** CLIENT REPLY OFF: every reply is dropped; SKIP: the next one is. */
+    private boolean off;
+    private boolean skipNext;
 
     ReplyQueue(ProxyMetrics metrics, LoopCounters counters, LoopBackends backends, Runnable drainer) {
         this.drainer = drainer;
@@ -45,6 +48,7 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
 
     /** {@code e} goes to a backend (now, or once a master is known): its place in the order is taken now. */
     void sent(InFlight e) {
+        e.silent = silence();
         replies.add(e);
         weight += e.parts;
         inflight++;
@@ -52,6 +56,7 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
 
     /** A reply made by the proxy (done at birth) takes its place in the order. */
     void local(InFlight e) {
+        e.silent = silence();
         replies.add(e);
         weight += e.parts;
     }
@@ -59,6 +64,24 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
     /** A request sent to a backend came back (answered, or failed for good). */
     void answered() {
         inflight--;
+    }
+
+    /** A push the proxy makes joins the order; CLIENT REPLY does not apply to it, nor is it a reply SKIP skips. */
+    void push(InFlight e) {
+        replies.add(e);
+        weight += e.parts;
+    }
+
+    /** CLIENT REPLY: ON, OFF, or SKIP (the next request's reply only). */
+    void replyMode(boolean on, boolean skip) {
+        off = !on && !skip;
+        skipNext = skip;
+    }
+
+    private boolean silence() {
+        boolean s = off || skipNext;
+        skipNext = false;
+        return s;
     }
 
     int inflight() {
@@ -104,7 +127,10 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
         for (InFlight e; (e = replies.peek()) != null && e.isDone(); ) {
             replies.poll();
             weight -= e.parts;
-            if (!active) {
+            if (!active || e.silent && !e.closeAfter) {
+                if (active && e.metered) {
+                    metrics.answered(counters, e.cmd, false, e.cmdClass, e.startNanos, completedAt(e));
+                }
                 e.discard();
                 continue;
             }

@@ -18,13 +18,15 @@ final class RequestEntries {
     private final ProxyContext px;
     private final RequestFramer framer;
     private final ConnectionState state;
+    private final ClientTracking tracking;
     private final boolean clusterMode;
     // metrics: the command being dispatched and when its read arrived (0 with metrics off)
     private CommandInfo cmd;
     private long dispatchNanos;
 
     RequestEntries(ReplyOwner owner, ProxyContext px, RequestFramer framer, ConnectionState state,
-                   boolean clusterMode) {
+                   boolean clusterMode, ClientTracking tracking) {
+        this.tracking = tracking;
         this.owner = owner;
         this.px = px;
         this.framer = framer;
@@ -43,6 +45,7 @@ final class RequestEntries {
     void dispatching(CommandInfo c) {
         cmd = c;
         dispatching = true;
+        tracking.dispatching(c, framer);
     }
 
     /** The request is handled: replies made from now on are not its (re-subscriptions, held requests). */

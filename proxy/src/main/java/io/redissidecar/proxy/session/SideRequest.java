@@ -23,7 +23,7 @@ final class SideRequest implements ReplyOwner {
     /** Sends {@code frame} to {@code node} on a new connection; false when none can be opened (circuit open). */
     static boolean send(ClientSession session, HostPort node, ByteBuf frame) {
         SideRequest side = new SideRequest(session);
-        BackendConnection c = node == null ? null : session.backends.pool(node).openPrivate(side, 2);
+        BackendConnection c = node == null ? null : session.backends.pool(node).openPrivate(side, 0);
         if (c == null) {
             frame.release();
             return false;

@@ -52,7 +52,9 @@ class CommandTableTest {
         assertEquals(Handling.DENIED, table.get("monitor").handling());
         assertEquals(Handling.DENIED, table.get("config|set").handling());
         assertEquals(Handling.FORWARD, table.get("config|get").handling());
-        assertEquals(Handling.UNSUPPORTED, table.get("client|reply").handling());
+        assertEquals(Handling.EMULATED, table.get("client|reply").handling());
+        assertEquals(Handling.EMULATED, table.get("client|tracking").handling());
+        assertEquals(Handling.UNSUPPORTED, table.get("client|unblock").handling());
         assertTrue(table.get("get").idempotent());
         assertTrue(table.get("set").idempotent());
         assertFalse(table.get("incr").idempotent());

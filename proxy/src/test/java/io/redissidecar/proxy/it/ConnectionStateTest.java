@@ -192,7 +192,7 @@ class ConnectionStateTest {
     @Test
     void unsupportedAndDeniedCommandsAreRefusedClearly() throws Exception {
         try (RespConn a = new RespConn(env.proxy().port())) {
-            assertTrue(a.call("CLIENT", "REPLY", "OFF").startsWith("-ERR redis-sidecar: command 'client|reply' "
+            assertTrue(a.call("CLIENT", "UNBLOCK", "1").startsWith("-ERR redis-sidecar: command 'client|unblock' "
                     + "is not supported"));
             assertTrue(a.call("SHUTDOWN").startsWith("-ERR redis-sidecar: command 'shutdown' is refused"));
             assertTrue(a.call("DEBUG", "SLEEP", "0").startsWith("-ERR redis-sidecar: command 'debug' is refused"));

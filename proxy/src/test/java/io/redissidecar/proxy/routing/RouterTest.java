@@ -170,14 +170,15 @@ class RouterTest {
             pass        | MONITOR                                  | DENIED       | in pass-through too
             #
             # UNSUPPORTED: would change how a shared connection replies
-            plain       | CLIENT REPLY OFF                         | UNSUPPORTED  | unsupported
-            plain       | CLIENT TRACKING on                       | UNSUPPORTED  | unsupported
-            plain       | CLIENT CACHING yes                       | UNSUPPORTED  | unsupported
-            plain       | CLIENT GETREDIR                          | UNSUPPORTED  | unsupported
-            plain       | CLIENT TRACKINGINFO                      | UNSUPPORTED  | unsupported
+            plain       | CLIENT REPLY OFF                         | LOCAL        | emulated: the proxy drops the replies
+            plain       | CLIENT TRACKING on                       | LOCAL        | emulated: tracking per client
+            plain       | CLIENT CACHING yes                       | LOCAL        | emulated
+            plain       | CLIENT GETREDIR                          | LOCAL        | emulated
+            plain       | CLIENT TRACKINGINFO                      | LOCAL        | emulated
+            multi       | CLIENT TRACKING on                       | NOT_IN_MULTI | would track the private connection
             plain       | CLIENT UNBLOCK 1                         | UNSUPPORTED  | unsupported
-            multi       | CLIENT REPLY OFF                         | UNSUPPORTED  | inside MULTI
-            pass        | CLIENT TRACKING on                       | UNSUPPORTED  | in pass-through too
+            multi       | CLIENT REPLY OFF                         | NOT_IN_MULTI | would silence the private connection
+            pass        | CLIENT TRACKING on                       | PASSTHROUGH  | Redis's own, on the subscriber's connection
             """)
     void routesOutsideClusterMode(String state, String request, Route route, String rule) {
         try (FramedRequest r = FramedRequest.of(request)) {
@@ -314,7 +315,7 @@ class RouterTest {
             # refused, and pass-through: before the cluster rules
             plain | MONITOR                              | DENIED       | none  | denied
             plain | CLUSTER RESET                        | DENIED       | none  | denied
-            plain | CLIENT TRACKING on                   | UNSUPPORTED  | none  | unsupported
+            plain | CLIENT TRACKING on                   | LOCAL        | none  | emulated
             pass  | GET foo                              | PASSTHROUGH  | 12182 | pass-through; slot computed
             pass  | MGET foo bar                         | PASSTHROUGH  | cross | pass-through: no split
             pass  | KEYS *                               | PASSTHROUGH  | none  | pass-through: no fan-out

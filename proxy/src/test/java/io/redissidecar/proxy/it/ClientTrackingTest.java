@@ -1,0 +1,185 @@
+package io.redissidecar.proxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redissidecar.proxy.testing.RedisServer;
+import io.redissidecar.proxy.testing.RespConn;
+import io.redissidecar.proxy.testing.SidecarFixture;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13: client-side caching ({@code CLIENT TRACKING}) through the proxy, against a real redis-server. Many clients
+ * share the proxy's tracking connections; each gets the invalidations for the keys it read, in the form Redis sends
+ * them, and the proxy's tracking table stays within its cap.
+ */
+class ClientTrackingTest {
+    private static RedisServer redis;
+    private static SidecarFixture proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisServer.start();
+        proxy = SidecarFixture.start(List.of(redis.address()), "--tracking-table-max-keys", "1000");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (redis != null) {
+            redis.stop();
+        }
+    }
+
+    @BeforeEach
+    void flush() throws Exception {
+        try (RespConn d = direct()) {
+            d.call("FLUSHALL");
+        }
+    }
+
+    private static RespConn direct() throws Exception {
+        return new RespConn(redis.port());
+    }
+
+    private static RespConn resp3Tracking(String... options) throws Exception {
+        RespConn c = new RespConn(proxy.port());
+        assertTrue(c.call("HELLO", "3").startsWith("%7\r\n"));
+        String[] cmd = new String[3 + options.length];
+        cmd[0] = "CLIENT";
+        cmd[1] = "TRACKING";
+        cmd[2] = "ON";
+        System.arraycopy(options, 0, cmd, 3, options.length);
+        assertEquals("+OK\r\n", c.call(cmd));
+        return c;
+    }
+
+    private static String push(String... keys) {
+        StringBuilder b = new StringBuilder(">2\r\n$10\r\ninvalidate\r\n*" + keys.length + "\r\n");
+        for (String k : keys) {
+            b.append('$').append(k.length()).append("\r\n").append(k).append("\r\n");
+        }
+        return b.toString();
+    }
+
+    @Test
+    void aReaderGetsTheInvalidationOfWhatItReadAndNothingElse() throws Exception {
+        try (RespConn a = resp3Tracking(); RespConn b = resp3Tracking(); RespConn d = direct()) {
+            d.call("SET", "ka", "1");
+            assertEquals("$1\r\n1\r\n", a.call("GET", "ka"));
+            assertEquals("_\r\n", b.call("GET", "kb"));
+            long t0 = System.nanoTime();
+            d.call("SET", "ka", "2");
+            assertEquals(push("ka"), a.readReply(), "the reader of ka");
+            long micros = (System.nanoTime() - t0) / 1000;
+            assertEquals("+PONG\r\n", b.call("PING"), "b read kb, not ka: nothing before its PONG");
+            d.call("SET", "kb", "x");
+            assertEquals(push("kb"), b.readReply());
+            // read again, invalidated again: Redis tracks a key again once it is read after an invalidation
+            assertEquals("$1\r\n2\r\n", a.call("GET", "ka"));
+            d.call("DEL", "ka");
+            assertEquals(push("ka"), a.readReply());
+            System.out.println("CLIENT-TRACKING invalidation reached the client " + micros
+                    + " us after a direct write was sent");
+        }
+    }
+
+    @Test
+    void aFlushInvalidatesEverything() throws Exception {
+        try (RespConn a = resp3Tracking(); RespConn d = direct()) {
+            a.call("GET", "k");
+            d.call("FLUSHALL");
+            assertEquals(">2\r\n$10\r\ninvalidate\r\n_\r\n", a.readReply());
+        }
+    }
+
+    @Test
+    void bcastGetsEveryKeyOfItsPrefixes() throws Exception {
+        try (RespConn c = resp3Tracking("BCAST", "PREFIX", "user:", "PREFIX", "cart:"); RespConn d = direct()) {
+            d.call("SET", "user:1", "x");
+            assertEquals(push("user:1"), c.readReply());
+            d.call("SET", "other", "x");
+            d.call("SET", "cart:9", "x");
+            assertEquals(push("cart:9"), c.readReply(), "nothing for 'other'");
+        }
+    }
+
+    @Test
+    void optinTracksOnlyWhatFollowsCachingYes() throws Exception {
+        try (RespConn c = resp3Tracking("OPTIN"); RespConn d = direct()) {
+            c.call("GET", "a");
+            assertEquals("+OK\r\n", c.call("CLIENT", "CACHING", "yes"));
+            c.call("GET", "b");
+            c.call("GET", "c");
+            d.call("SET", "a", "1");
+            d.call("SET", "c", "1");
+            d.call("SET", "b", "1");
+            assertEquals(push("b"), c.readReply(), "a and c were read without CACHING yes before them");
+        }
+    }
+
+    @Test
+    void resp2RedirectsGoToASubscribedClientAsMessages() throws Exception {
+        try (RespConn target = new RespConn(proxy.port()); RespConn t = new RespConn(proxy.port());
+             RespConn d = direct()) {
+            String id = target.call("CLIENT", "ID").trim().substring(1);
+            target.call("SUBSCRIBE", "__redis__:invalidate");
+            assertEquals("-ERR The client ID you want redirect to does not exist\r\n",
+                    t.call("CLIENT", "TRACKING", "ON", "REDIRECT", "999999"));
+            assertEquals("+OK\r\n", t.call("CLIENT", "TRACKING", "ON", "REDIRECT", id));
+            assertEquals(":" + id + "\r\n", t.call("CLIENT", "GETREDIR"));
+            t.call("GET", "rk");
+            d.call("SET", "rk", "v");
+            assertEquals("*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$2\r\nrk\r\n",
+                    target.readReply());
+        }
+    }
+
+    @Test
+    void trackingCommandsAnswerAsRedisDoes() throws Exception {
+        String[][] script = {{"CLIENT", "TRACKINGINFO"}, {"CLIENT", "GETREDIR"}, {"CLIENT", "CACHING", "yes"},
+            {"CLIENT", "TRACKING", "ON", "OPTIN"}, {"CLIENT", "CACHING", "no"}, {"CLIENT", "CACHING", "yes"},
+            {"CLIENT", "TRACKINGINFO"}, {"CLIENT", "TRACKING", "ON", "OPTOUT"}, {"CLIENT", "TRACKING", "OFF"},
+            {"CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "ab", "PREFIX", "a"},
+            {"CLIENT", "TRACKING", "ON", "PREFIX", "a"}, {"CLIENT", "TRACKING", "ON", "BCAST", "OPTIN"},
+            {"CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "x", "NOLOOP"}, {"CLIENT", "TRACKINGINFO"},
+            {"CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "xy"}, {"CLIENT", "TRACKING", "ON"},
+            {"CLIENT", "TRACKING", "maybe"}, {"CLIENT", "TRACKING", "OFF"}, {"CLIENT", "TRACKINGINFO"}};
+        for (boolean resp3 : new boolean[] {false, true}) {
+            try (RespConn p = new RespConn(proxy.port()); RespConn d = direct()) {
+                if (resp3) {
+                    p.call("HELLO", "3");
+                    d.call("HELLO", "3");
+                }
+                for (String[] cmd : script) {
+                    assertEquals(d.call(cmd), p.call(cmd), String.join(" ", cmd) + (resp3 ? " (RESP3)" : ""));
+                }
+            }
+        }
+    }
+
+    @Test
+    void theTableIsBoundedAndEvictsByInvalidating() throws Exception {
+        try (RespConn c = resp3Tracking()) {
+            for (int i = 0; i < 1500; i++) {
+                c.send("GET", "many:" + i);
+            }
+            int pushes = 0;
+            for (int i = 0; i < 1500 + pushes; i++) {
+                String r = c.readReply();
+                if (r.startsWith(">2")) {
+                    pushes++;
+                }
+            }
+            // past 1,000 keys, the oldest are invalidated for their readers and forgotten, as Redis does
+            assertEquals(500, pushes);
+            assertEquals("+PONG\r\n", c.call("PING"));
+        }
+    }
+}

@@ -204,6 +204,11 @@ public final class LoopBackends {
         }
     }
 
+    /** This loop's invalidation links if a client ever tracked keys here; null otherwise (any thread, for metrics). */
+    public InvalidationLinks invalidationLinksIfAny() {
+        return invalidationLinks;
+    }
+
     /** This loop's invalidation links (client-side caching), created when a client first tracks keys. */
     public InvalidationLinks invalidationLinks() {
         if (invalidationLinks == null) {

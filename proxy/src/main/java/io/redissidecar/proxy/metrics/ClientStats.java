@@ -29,4 +29,13 @@ public interface ClientStats {
     long crossProtocolClients();
 
     long askRedirections();
+
+    /** Clients with CLIENT TRACKING on. */
+    int trackingClients();
+
+    /** Keys the tracking tables remember as read by tracking clients, over all event loops. */
+    long trackedKeys();
+
+    /** Keys the tracking tables forgot (and invalidated) because they were full. */
+    long trackingEvictions();
 }

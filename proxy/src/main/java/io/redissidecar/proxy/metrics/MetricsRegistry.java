@@ -77,6 +77,15 @@ public final class MetricsRegistry {
         CounterWithCallback.builder().name("redis_sidecar_client_output_limit_closes")
                 .help("Clients disconnected for passing --client-output-buffer-limit (replies not read fast enough)")
                 .callback(cb -> cb.call(px.outputLimitCloses())).register(registry);
+        GaugeWithCallback.builder().name("redis_sidecar_tracking_clients")
+                .help("Clients with CLIENT TRACKING on (client-side caching)")
+                .callback(cb -> cb.call(px.trackingClients())).register(registry);
+        GaugeWithCallback.builder().name("redis_sidecar_tracking_keys")
+                .help("Keys the proxy remembers as read by tracking clients (bounded by --tracking-table-max-keys)")
+                .callback(cb -> cb.call(px.trackedKeys())).register(registry);
+        CounterWithCallback.builder().name("redis_sidecar_tracking_evictions")
+                .help("Tracked keys invalidated and forgotten because the tracking table was full")
+                .callback(cb -> cb.call(px.trackingEvictions())).register(registry);
         CounterWithCallback.builder().name("redis_sidecar_cross_protocol_clients")
                 .help("Client connections closed for sending HTTP (POST or Host:) to the data port, as Redis does")
                 .callback(cb -> cb.call(px.crossProtocolClients())).register(registry);

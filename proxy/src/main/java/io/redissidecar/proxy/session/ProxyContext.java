@@ -7,7 +7,11 @@ import io.redissidecar.proxy.metrics.ClientStats;
 import io.redissidecar.proxy.metrics.ProxyMetrics;
 import io.redissidecar.topology.Topology;
 import java.net.SocketAddress;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import io.redissidecar.proxy.backend.InvalidationLinks;
+import io.redissidecar.proxy.tracking.TrackingTable;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -151,6 +155,45 @@ public final class ProxyContext implements ClientStats {
         if (sessions.remove(s)) {
             clients.decrementAndGet();
         }
+    }
+
+    @Override
+    public int trackingClients() {
+        int n = 0;
+        for (ClientSession s : sessions) {
+            n += s.tracking.state.on() ? 1 : 0;
+        }
+        return n;
+    }
+
+    @Override
+    public long trackedKeys() {
+        long n = 0;
+        for (TrackingTable t : trackingTables()) {
+            n += t.keys();
+        }
+        return n;
+    }
+
+    @Override
+    public long trackingEvictions() {
+        long n = 0;
+        for (TrackingTable t : trackingTables()) {
+            n += t.evictions();
+        }
+        return n;
+    }
+
+    /** The event loops' tracking tables (read from the metrics thread: sizes may be a moment old). */
+    private Set<TrackingTable> trackingTables() {
+        Set<TrackingTable> tables = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ClientSession s : sessions) {
+            InvalidationLinks l = s.backends.invalidationLinksIfAny();
+            if (l != null && l.sink() instanceof TrackingTable t) {
+                tables.add(t);
+            }
+        }
+        return tables;
     }
 
     /** The connected client with the proxy's client id {@code id}; null when there is none. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.redissidecar.proxy.testing.RedisServer;
 import io.redissidecar.proxy.testing.RespConn;
 import io.redissidecar.proxy.testing.SidecarFixture;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,6 +163,49 @@ class ClientTrackingTest {
                 }
             }
         }
+    }
+
+    /** 1,000 tracking clients reading 100 keys each: what the proxy keeps for it is reported. */
+    @Test
+    void trackingMemoryWithAThousandClientsAndAHundredThousandKeys() throws Exception {
+        try (SidecarFixture big = SidecarFixture.start(List.of(redis.address()))) {
+            List<RespConn> clients = new ArrayList<>();
+            try {
+                long before = usedHeap();
+                for (int c = 0; c < 1000; c++) {
+                    RespConn conn = new RespConn(big.port());
+                    clients.add(conn);
+                    conn.send("HELLO", "3");
+                    conn.send("CLIENT", "TRACKING", "ON");
+                    for (int k = 0; k < 100; k++) {
+                        conn.send("GET", "mem:" + c + ":" + k);
+                    }
+                }
+                for (RespConn conn : clients) {
+                    for (int i = 0; i < 102; i++) {
+                        conn.readReply();
+                    }
+                }
+                long keys = big.sidecar().context().trackedKeys();
+                assertEquals(1000, big.sidecar().context().trackingClients());
+                assertEquals(100_000, keys);
+                long heap = usedHeap() - before;
+                System.out.println("TRACKING-MEMORY 1000 tracking clients, " + keys + " keys read: heap grew by "
+                        + (heap >> 20) + " MB (" + (heap / keys) + " bytes a key, clients' connections included)");
+            } finally {
+                for (RespConn conn : clients) {
+                    conn.close();
+                }
+            }
+        }
+    }
+
+    private static long usedHeap() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     @Test

@@ -54,11 +54,14 @@ public final class Options {
     public static final String HEALTH_FALL = "health-fall";
     public static final String DENY_COMMANDS = "deny-commands";
 
-    /** Server-admin commands refused by default: they would act on, or leak, the shared backend. */
+    /**
+     * Server-admin commands refused by default: they would act on, or leak, the shared backend. CLIENT KILL is not
+     * here: it acts on the proxy's own clients.
+     */
     public static final String DEFAULT_DENY = String.join(",",
             "monitor", "sync", "psync", "shutdown", "debug", "replicaof", "slaveof", "failover",
             "config|set", "config|rewrite", "config|resetstat", "save", "bgsave", "bgrewriteaof",
-            "module", "acl|setuser", "acl|deluser", "acl|load", "acl|save", "client|kill", "client|pause",
+            "module", "acl|setuser", "acl|deluser", "acl|load", "acl|save", "client|pause",
             "client|unpause", "cluster|failover", "cluster|reset", "cluster|forget", "cluster|meet",
             "latency|reset", "slowlog|reset", "swapdb");
 

@@ -29,7 +29,14 @@ public final class Router {
      * it would silence that connection (CLIENT REPLY) or turn tracking on for it.
      */
     private static final Set<String> PER_CLIENT_NOT_IN_MULTI = Set.of("client|reply", "client|tracking",
-            "client|caching", "client|trackinginfo", "client|getredir");
+            "client|caching", "client|trackinginfo", "client|getredir", "client|list", "client|kill", "client|info");
+
+    /**
+     * Answered by the proxy even while the client is subscribed (its private connection is its own then): the
+     * proxy's authentication and protocol, and the proxy's clients (the proxy's ids are what REDIRECT takes).
+     */
+    private static final Set<String> PASSTHROUGH_LOCAL = Set.of("hello", "auth", "client|id", "client|list",
+            "client|info", "client|kill");
 
     public static final Set<String> CLUSTER_LOCAL = Set.of("cluster|slots", "cluster|shards",
             "cluster|nodes", "cluster|info", "cluster|myid", "cluster|keyslot", "readonly", "readwrite",
@@ -138,7 +145,7 @@ public final class Router {
             if (n.equals("multi")) {
                 return Route.NOT_AFTER_SUBSCRIBE;
             }
-            return n.equals("hello") || n.equals("auth") ? Route.LOCAL : Route.PASSTHROUGH;
+            return PASSTHROUGH_LOCAL.contains(n) ? Route.LOCAL : Route.PASSTHROUGH;
         }
         if (h == Handling.FORWARD && !pinned && cmd.name().equals("info")) {
             return Route.INFO;

@@ -51,7 +51,6 @@ final class Emulator {
             case "client|setinfo" -> req.argEqualsIgnoreCase(2, LIB_NAME) || req.argEqualsIgnoreCase(2, LIB_VER)
                     ? Replies.of(Replies.OK)
                     : Replies.error(alloc, "ERR Unrecognized option '" + str(req.argBytes(2)) + "'");
-            case "client|info" -> Replies.text(alloc, clientInfo(s, ch).getBytes(StandardCharsets.UTF_8), s.proto);
             case "client|no-evict", "client|no-touch" -> req.argEqualsIgnoreCase(2, ON)
                     || req.argEqualsIgnoreCase(2, OFF) ? Replies.of(Replies.OK)
                     : Replies.error(alloc, "ERR syntax error");

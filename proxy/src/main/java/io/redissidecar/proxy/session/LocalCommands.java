@@ -1,5 +1,6 @@
 package io.redissidecar.proxy.session;
 
+import io.netty.buffer.ByteBuf;
 import io.redissidecar.proxy.codec.RequestFramer;
 import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.resp.Replies;
@@ -89,6 +90,22 @@ final class LocalCommands {
                 }
                 s.replies.replyMode(on, skip); // OFF and SKIP themselves get no reply, as in Redis
                 return on ? s.answers.local(Replies.of(Replies.OK)) : true;
+            }
+            case "client|info" -> {
+                return s.answers.local(Replies.text(s.alloc(), ClientList.line(s, "client|info")
+                        .getBytes(StandardCharsets.UTF_8), s.state.proto));
+            }
+            case "client|list" -> {
+                return s.answers.local(ClientList.list(s, req, px));
+            }
+            case "client|kill" -> {
+                boolean[] self = {false};
+                ByteBuf r = ClientList.kill(s, req, px, self);
+                if (self[0]) {
+                    s.answers.closeAfterReplies(r);
+                    return true;
+                }
+                return s.answers.local(r);
             }
             case "client|tracking" -> {
                 return s.tracking.command(req);

@@ -176,6 +176,11 @@ final class Subscriptions {
         }
     }
 
+    /** Channels (0), patterns (1) or shard channels (2) the client is subscribed to (CLIENT LIST). */
+    int count(int kind) {
+        return (kind == 0 ? channels : kind == 1 ? patterns : shardChannels).size();
+    }
+
     void clear() {
         channels.clear();
         patterns.clear();

@@ -203,4 +203,34 @@ class ConnectionStateTest {
             assertTrue(a.call("CLIENT", "INFO").contains("name=viahello"));
         }
     }
+
+    /** Issue 13: CLIENT LIST, INFO and KILL act on the proxy's own clients, not on its backend connections. */
+    @Test
+    void clientListInfoAndKillActOnTheProxysClients() throws Exception {
+        try (RespConn a = new RespConn(env.proxy().port()); RespConn b = new RespConn(env.proxy().port());
+             RespConn direct = new RespConn(env.redis().port())) {
+            a.call("CLIENT", "SETNAME", "app-a");
+            b.call("HELLO", "3");
+            b.call("CLIENT", "TRACKING", "ON");
+            String idA = a.call("CLIENT", "ID").trim().substring(1);
+            String idB = b.call("CLIENT", "ID").trim().substring(1);
+            String list = a.call("CLIENT", "LIST");
+            assertTrue(list.contains("id=" + idA + " ") && list.contains("name=app-a"), list);
+            assertTrue(list.contains("id=" + idB + " ") && list.contains("flags=t"), list);
+            assertTrue(list.contains("cmd=client|list"), "the caller's line names its command: " + list);
+            String info = b.call("CLIENT", "INFO");
+            assertTrue(info.startsWith("=") && info.contains("flags=t") && info.contains("redir=0")
+                    && info.contains("resp=3"), info);
+            assertTrue(a.call("CLIENT", "LIST", "ID", idB).contains("id=" + idB + " "));
+            assertEquals("-ERR Invalid client ID\r\n", a.call("CLIENT", "LIST", "ID", "x"));
+            assertEquals(direct.call("CLIENT", "KILL", "ID", "0"), a.call("CLIENT", "KILL", "ID", "0"));
+            assertEquals(direct.call("CLIENT", "KILL", "1.2.3.4:5"), a.call("CLIENT", "KILL", "1.2.3.4:5"));
+            assertEquals(":0\r\n", a.call("CLIENT", "KILL", "ID", idA), "SKIPME yes by default");
+            assertEquals(":1\r\n", a.call("CLIENT", "KILL", "ID", idB));
+            assertTrue(b.closedByPeer(), "b was killed");
+            assertEquals("+PONG\r\n", a.call("PING"));
+            assertEquals(":1\r\n", a.call("CLIENT", "KILL", "ID", idA, "SKIPME", "no"));
+            assertTrue(a.closedByPeer(), "a killed itself after the reply");
+        }
+    }
 }

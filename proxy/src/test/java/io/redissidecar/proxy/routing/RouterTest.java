@@ -60,7 +60,9 @@ class RouterTest {
             plain       | XREAD STREAMS block 0                    | PRIVATE      | any BLOCK argument: fail closed
             plain       | XREADGROUP GROUP streams c BLOCK 0 STREAMS s > | PRIVATE | a group named streams
             plain       | XREADGROUP GROUP g c STREAMS s >         | SHARED       | XREADGROUP without BLOCK
-            plain       | CLIENT LIST                              | SHARED       | a CLIENT subcommand not emulated
+            plain       | CLIENT LIST                              | LOCAL        | the proxy's own clients
+            plain       | CLIENT NO-EVICT on                       | LOCAL        | emulated
+            plain       | CLIENT HELP                              | SHARED       | a CLIENT subcommand not emulated
             plain       | CONFIG GET maxmemory                     | SHARED       | CONFIG GET is not denied
             plain       | FLUSHALL                                 | SHARED       | not on the default deny list
             plain       | SCRIPT DEBUG yes                         | UNSUPPORTED  | sets a connection's mode: refused
@@ -163,7 +165,8 @@ class RouterTest {
             plain       | DEBUG SLEEP 0                            | DENIED       | denied
             plain       | SWAPDB 0 1                               | DENIED       | denied
             plain       | CONFIG SET maxmemory 1                   | DENIED       | a denied subcommand
-            plain       | CLIENT KILL ID 1                         | DENIED       | a denied subcommand
+            plain       | CLIENT PAUSE 10                          | DENIED       | a denied subcommand
+            plain       | CLIENT KILL ID 1                         | LOCAL        | the proxy's own clients
             plain       | CLUSTER RESET                            | DENIED       | a denied subcommand
             multi       | MONITOR                                  | DENIED       | inside MULTI
             watch       | MONITOR                                  | DENIED       | while watching

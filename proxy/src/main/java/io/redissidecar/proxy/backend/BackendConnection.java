@@ -46,6 +46,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     /** Redis's CLIENT ID for this connection (private connections), to unblock it from another one; -1 unknown. */
     private long redisClientId = -1;
     private final ReadThrottle throttle = new ReadThrottle();
+    private boolean droppedByNode;
     /** The lane of the connection (see {@link BackendPool#lane}): its RESP version, and whether it tracks. */
     private final int lane;
     /** A tracking lane's: the invalidation link's Redis client id its CLIENT TRACKING redirects to. */
@@ -147,9 +148,24 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         }
     }
 
-    /** Whether the proxy held back reading within the last {@code nanos} (the client did not keep up). */
-    public boolean heldBackWithin(long nanos) {
-        return channel != null && throttle.heldBackWithin(channel, nanos);
+    /** Whether reading is held back now (the client does not keep up). */
+    public boolean heldBack() {
+        return state == State.READY && throttle.heldBack(channel);
+    }
+
+    /** Whether reading is held back now or resumed within the last {@code nanos}. */
+    public boolean heldBackOrResumedWithin(long nanos) {
+        return channel != null && throttle.heldBackOrResumedWithin(channel, nanos);
+    }
+
+    /** Whether the node or the network ended the connection (not the proxy). */
+    public boolean droppedByNode() {
+        return droppedByNode;
+    }
+
+    /** Redis's {@code CLIENT ID} of this private connection; -1 until known. */
+    public long redisClientId() {
+        return redisClientId;
     }
 
     /** Registers a client to be told when this connection can take writes again. */
@@ -171,6 +187,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         loop.settings().connectionOpened(node);
         loop.settings().breakers().connected(node);
         writer.writeHandshake(loop.settings(), privateOwner != null, BackendPool.protocol(lane), trackingRedirect);
+        if (privateOwner != null && !privateOwner.canTakeMore()) {
+            throttle.set(channel, stall, false); // its client already does not keep up
+        }
         for (InFlight e; (e = unsent.poll()) != null; ) {
             writer.write(e);
         }
@@ -365,6 +384,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         }
         state = State.CLOSED;
         failure = reason;
+        droppedByNode = unexpected;
         if (channel != null) {
             channel.close();
         }

@@ -7,8 +7,8 @@ import io.netty.channel.Channel;
  * wait in Redis, whose output limit applies as it would to a direct client, instead of in the proxy's memory.
  */
 final class ReadThrottle {
-    /** When reading was last held back; 0 never. */
-    private long heldBackNanos;
+    /** When reading last resumed after being held back; 0 never. */
+    private long resumedNanos;
 
     /** Stops or resumes reading {@code ch}; the watchdog's clock restarts, as the proxy itself did not read. */
     void set(Channel ch, StallWatch stall, boolean on) {
@@ -17,14 +17,22 @@ final class ReadThrottle {
         }
         long now = System.nanoTime();
         stall.bytesArrived(now);
-        if (!on) {
-            heldBackNanos = now;
+        if (on) {
+            resumedNanos = now;
         }
         ch.config().setAutoRead(on);
     }
 
-    /** Whether reading is held back now or was within the last {@code nanos}. */
-    boolean heldBackWithin(Channel ch, long nanos) {
-        return heldBackNanos != 0 && (!ch.config().isAutoRead() || System.nanoTime() - heldBackNanos < nanos);
+    /** Whether reading is held back now. */
+    boolean heldBack(Channel ch) {
+        return !ch.config().isAutoRead();
+    }
+
+    /**
+     * Whether reading is held back now, or resumed within the last {@code nanos}: a connection lost then was most
+     * likely dropped by Redis while the client did not keep up (its close arrives after the data left unread).
+     */
+    boolean heldBackOrResumedWithin(Channel ch, long nanos) {
+        return heldBack(ch) || resumedNanos != 0 && System.nanoTime() - resumedNanos < nanos;
     }
 }

@@ -47,6 +47,11 @@ public interface ReplyOwner {
     default void privateConnectionLost(BackendConnection c) {
     }
 
+    /** Whether the client takes more now (a private connection opened meanwhile starts held back if not). */
+    default boolean canTakeMore() {
+        return true;
+    }
+
     /** A backend connection the client waits on became writable again. */
     default void backendWritable() {
     }

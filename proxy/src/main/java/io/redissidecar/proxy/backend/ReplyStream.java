@@ -26,15 +26,22 @@ final class ReplyStream {
             return;
         }
         int n = framer.streamable(in);
+        if (e.streamed && !e.owner.isActive() && n > 0) {
+            in.skipBytes(n); // its client is gone: the rest of its reply is dropped as it comes, not kept
+            framer.consumed(n);
+            return;
+        }
         if (n == 0 || !e.streamed && (n < STREAM_AFTER_BYTES || in.getByte(in.readerIndex()) == '-')) {
             return; // an error reply is never streamed: it may be one the proxy acts on (see ReplyVerdict)
         }
         ByteBuf piece = in.retainedSlice(in.readerIndex(), n);
+        boolean was = e.streamed;
+        e.streamed = true; // before the owner writes it: whatever it sets off meanwhile sees a streamed reply
         if (!e.owner.replyPiece(e, piece)) {
+            e.streamed = was;
             piece.release();
             return;
         }
-        e.streamed = true;
         in.skipBytes(n);
         framer.consumed(n);
     }

@@ -75,6 +75,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     final RequestEntries entries;
     final LocalReplies answers;
     final ClientTracking tracking;
+    final SlowSubscriber slow;
     BackendConnection lastTarget;
     private boolean lastTargetShared;
     /** Cluster mode: the slot map the client's requests in flight were routed with (see {@link #stopsAtBarrier}). */
@@ -98,6 +99,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.replies = new ReplyQueue(metrics, counters, backends, this::drain);
         this.clusterMode = px.config().mode() == Mode.CLUSTER;
         this.tracking = new ClientTracking(this, px);
+        this.slow = new SlowSubscriber(this, px);
         this.entries = new RequestEntries(this, px, framer, state, clusterMode, tracking);
         this.held = new HeldRequests(this, px, backends, counters);
         this.answers = new LocalReplies(this, px, counters);
@@ -143,7 +145,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             pause(PAUSE_CLIENT_UNWRITABLE);
         }
         if (writable || state.passthrough) {
-            priv.readWhile(writable); // a subscriber's messages wait in Redis while it does not keep up
+            slow.writable(writable); // a subscriber's messages wait in Redis while it does not keep up
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -438,6 +440,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public boolean isActive() {
         return active;
+    }
+
+    @Override
+    public boolean canTakeMore() {
+        return ctx == null || ctx.channel().isWritable();
     }
 
     // ---------------------------------------------------------------- flow control

@@ -15,8 +15,17 @@ final class OutputLimit {
 
     /** The limit {@code ch} broke (for the log), or null while it keeps within {@code limit}. */
     String broken(Channel ch, OutputBufferLimits.Limit limit) {
+        return broken(pendingBytes(ch), limit);
+    }
+
+    /** Bytes waiting to be written to {@code ch}. */
+    static long pendingBytes(Channel ch) {
         ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
-        long pending = out == null ? 0 : out.totalPendingWriteBytes();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+
+    /** The limit {@code pending} bytes waiting for a client broke, or null while they keep within {@code limit}. */
+    String broken(long pending, OutputBufferLimits.Limit limit) {
         if (limit.hard() > 0 && pending > limit.hard()) {
             return pending + " bytes waiting, over the hard limit of " + limit.hard();
         }

@@ -24,8 +24,6 @@ final class PrivateRoute {
     private final PrivateLink link;
     /** Cluster mode: transactions pinned to a node (null in the other modes). */
     private final ClusterPinning pinning;
-    /** A subscriber's connection lost this soon after reading it was held back is taken as dropped by Redis. */
-    private static final long SLOW_SUBSCRIBER_NANOS = 65_000_000_000L;
     /** Cluster mode: the slot whose owner the private connection serves. */
     int slot;
 
@@ -105,12 +103,8 @@ final class PrivateRoute {
             return;
         }
         ConnectionState st = s.state;
-        if (st.passthrough && c.heldBackWithin(SLOW_SUBSCRIBER_NANOS)) {
-            // lost while the subscriber did not keep up: Redis's pub/sub output limit, most likely; its messages
-            // are gone, so the client is closed after what reached it, as Redis closes a direct subscriber
-            px.outputLimitClosed(s.ctx.channel().remoteAddress(), "Redis closed its connection while it did not keep up", true);
-            s.answers.closeAfterReplies(Unpooled.EMPTY_BUFFER);
-            return;
+        if (st.passthrough && s.slow.lost(c)) {
+            return; // dropped by Redis while the subscriber did not keep up: the client is closed
         }
         if (st.passthrough && px.holdNanos() > 0 && !st.awaitingReset && !s.closing) {
             // subscribed: subscribe again on the master (the same node back, or a new one), then carry on

@@ -84,6 +84,11 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
         return s;
     }
 
+    /** Bytes written to the client and not yet sent (the proxy's buffer for its socket). */
+    long outboundBytes() {
+        return ctx == null ? 0 : OutputLimit.pendingBytes(ctx.channel());
+    }
+
     int inflight() {
         return inflight;
     }

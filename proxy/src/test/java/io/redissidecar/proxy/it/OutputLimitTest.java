@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class OutputLimitTest {
     /**
      * Redis's own pub/sub limit is off here, so that the proxy's limit is the one that acts. The proxy stops reading
-     * a subscriber's connection once 1 MB waits for the client (the write buffer's high mark; then the messages wait
-     * in Redis, see SlowSubscriberTest), so its pubsub limit here is below that mark.
+     * a subscriber's connection once 1 MB waits for the client (then the messages wait in Redis, see
+     * SlowSubscriberTest); its pubsub limit counts what waits in Redis (the connection's omem) as well.
      */
     private static final class Env implements BeforeAllCallback, AfterAllCallback {
         private RedisServer redis;
@@ -36,7 +36,7 @@ class OutputLimitTest {
         public void beforeAll(ExtensionContext context) throws Exception {
             redis = RedisServer.start("--client-output-buffer-limit", "pubsub 0 0 0");
             proxy = SidecarFixture.start(List.of(redis.address()), "--client-output-buffer-limit",
-                    "normal 8mb 0 0 pubsub 512kb 256kb 60");
+                    "normal 8mb 0 0 pubsub 16mb 8mb 60");
         }
 
         @Override
@@ -79,8 +79,8 @@ class OutputLimitTest {
                 publisher.call("PUBLISH", "firehose", MB);
                 peak = Math.max(peak, directMemory() - before);
             }
-            // the subscriber never read: the proxy closed it at its pubsub hard limit (512 KB here), as Redis
-            // closes a subscriber connected to it directly
+            // the subscriber never read: the proxy closed it at its pubsub hard limit (16 MB here, most of it waiting
+            // in Redis), as Redis closes a subscriber connected to it directly
             await().atMost(Duration.ofSeconds(20)).until(() -> closes() > closes);
             slow.setSoTimeout(2000);
             assertTrue(closed(slow));

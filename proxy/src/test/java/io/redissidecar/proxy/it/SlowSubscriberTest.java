@@ -12,7 +12,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -54,6 +57,90 @@ class SlowSubscriberTest {
             slow.setSoTimeout(3000);
             assertTrue(readsToEnd(slow.getInputStream()), "the subscriber is disconnected after what reached it");
             assertEquals(":0\r\n", publisher.call("PUBLISH", "firehose", "after"), "not subscribed again");
+        }
+    }
+
+    /**
+     * Review of 5f54b27: subscribers that never read were kept forever once Redis had dropped their connections (the
+     * close waited behind the data the proxy left unread). Now the proxy asks Redis while it holds a connection back,
+     * and closes such a client at once.
+     */
+    @Test
+    void subscribersThatNeverReadAreClosedOnceRedisDropsThem() throws Exception {
+        long closes = closes();
+        List<Socket> slow = new ArrayList<>();
+        try (RespConn publisher = new RespConn(env.redis().port())) {
+            for (int i = 0; i < 4; i++) {
+                Socket s = new Socket("127.0.0.1", env.proxy().port());
+                s.setReceiveBufferSize(64 * 1024);
+                s.getOutputStream().write(RespConn.encode("SUBSCRIBE", "never-read"));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> publisher.call("PUBSUB", "NUMSUB", "never-read")
+                    .endsWith(":4\r\n"));
+            for (int i = 0; i < 48; i++) {
+                publisher.call("PUBLISH", "never-read", MB);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> publisher.call("PUBSUB", "NUMSUB", "never-read")
+                    .endsWith(":0\r\n"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> closes() >= closes + 4);
+            for (Socket s : slow) {
+                s.setSoTimeout(5000);
+                assertTrue(readsToEnd(s.getInputStream()), "closed by the proxy, without reading");
+            }
+        } finally {
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
+    }
+
+    /** Review of 5f54b27: a subscriber slow for a moment, that caught up, was closed at a later connection loss. */
+    @Test
+    void aSubscriberThatCaughtUpIsSubscribedAgainAfterALaterLoss() throws Exception {
+        long closes = closes();
+        try (RespConn publisher = new RespConn(env.redis().port());
+             Socket s = new Socket("127.0.0.1", env.proxy().port())) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.getOutputStream().write(RespConn.encode("SUBSCRIBE", "once-slow"));
+            s.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(5)).until(() -> publisher.call("PUBSUB", "NUMSUB", "once-slow")
+                    .endsWith(":1\r\n"));
+            for (int i = 0; i < 4; i++) { // 4 MB not read: over the 1 MB mark, under Redis's limits
+                publisher.call("PUBLISH", "once-slow", MB);
+            }
+            publisher.call("PUBLISH", "once-slow", "caught-up");
+            s.setSoTimeout(10_000);
+            readUntil(s.getInputStream(), "caught-up");
+            // well after reading resumed (2 s), the connection is lost: a restart, not the subscriber's doing
+            await().pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(3)).until(() -> true);
+            publisher.call("CLIENT", "KILL", "TYPE", "pubsub");
+            await().atMost(Duration.ofSeconds(10)).until(() -> publisher.call("PUBSUB", "NUMSUB", "once-slow")
+                    .endsWith(":1\r\n"));
+            assertEquals(closes, closes(), "not taken for a slow subscriber");
+        }
+    }
+
+    private static long closes() {
+        return env.proxy().sidecar().context().outputLimitCloses();
+    }
+
+    private static void readUntil(InputStream in, String marker) throws IOException {
+        byte[] m = marker.getBytes(StandardCharsets.US_ASCII);
+        byte[] buf = new byte[1 << 16];
+        int matched = 0;
+        while (true) {
+            int n = in.read(buf);
+            if (n < 0) {
+                throw new IOException("ended before " + marker);
+            }
+            for (int i = 0; i < n; i++) {
+                matched = buf[i] == m[matched] ? matched + 1 : buf[i] == m[0] ? 1 : 0;
+                if (matched == m.length) {
+                    return;
+                }
+            }
         }
     }
 

@@ -47,6 +47,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     private long redisClientId = -1;
     private final ReadThrottle throttle = new ReadThrottle();
     private boolean droppedByNode;
+    /** The proxy sent CLIENT UNBLOCK for this connection (a failover): its -UNBLOCKED is retried. */
+    boolean unblockSent;
     /** The lane of the connection (see {@link BackendPool#lane}): its RESP version, and whether it tracks. */
     private final int lane;
     /** A tracking lane's: the invalidation link's Redis client id its CLIENT TRACKING redirects to. */
@@ -236,7 +238,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     }
 
     private void deliver(ByteBuf buf, int offset, int length) {
-        InFlight e = buf.getByte(offset) == '>' ? null : awaiting.poll(); // a RESP3 push answers no request
+        // a RESP3 push answers no request (only a RESP3 connection, lane 1 or 3, can get one)
+        InFlight e = (lane & 1) == 1 && buf.getByte(offset) == '>' ? null : awaiting.poll();
         if (e == null) {
             if (passthrough && privateOwner != null) {
                 privateOwner.passthrough(buf.retainedSlice(offset, length));
@@ -276,8 +279,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     /** A client's reply: acted on when it proves the request did not run (see {@link ReplyVerdict}), else delivered. */
     private void deliverToClient(InFlight e, ByteBuf buf, int offset, int length) {
         ReplyVerdict v = e.script || e.streamed ? ReplyVerdict.OK : ReplyVerdict.of(buf, offset, length);
-        if ((v == ReplyVerdict.MOVED || v == ReplyVerdict.ASK) && e.slot < 0) {
-            v = ReplyVerdict.ERROR; // not routed by slot (static or sentinel mode): a redirection is not followed
+        if ((v == ReplyVerdict.MOVED || v == ReplyVerdict.ASK) && e.slot < 0
+                || v == ReplyVerdict.UNBLOCKED && !unblockSent && ReplyVerdict.byClientUnblock(buf, offset, length)) {
+            // not routed by slot (static or sentinel mode): a redirection is not followed; a client's own
+            // CLIENT UNBLOCK (not the proxy's, in a failover): the client sees it, as from Redis
+            v = ReplyVerdict.ERROR;
         }
         if (!v.provesNotRun() || !e.canResend()) {
             if (e.gate != null && buf.getByte(offset) != '-') {

@@ -63,9 +63,16 @@ public final class PrivateLink {
         long id = p == null ? -1 : p.blockedClientId();
         BackendConnection via = id < 0 ? null : backends.pool(p.node()).shared(0);
         if (via != null) {
+            p.unblockSent = true;
             via.sendInternal(Replies.command(ByteBufAllocator.DEFAULT, "CLIENT", "UNBLOCK", Long.toString(id),
                     "ERROR"));
         }
+    }
+
+    /** Redis's client id of the private connection while a blocking command waits on it; -1 otherwise. */
+    public long blockedRedisClientId() {
+        BackendConnection p = conn;
+        return p == null ? -1 : p.blockedClientId();
     }
 
     /** Closes the private connection (Redis drops its MULTI, WATCH and subscriptions with it). */

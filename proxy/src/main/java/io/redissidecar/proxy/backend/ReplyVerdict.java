@@ -30,6 +30,7 @@ public enum ReplyVerdict {
     private static final byte[][] NOT_MASTER_PREFIXES = {bytes("-READONLY "), bytes("-LOADING "),
         bytes("-MASTERDOWN ")};
     private static final byte[] UNBLOCKED_PREFIX = bytes("-UNBLOCKED ");
+    private static final byte[] BY_CLIENT_UNBLOCK = bytes("-UNBLOCKED client unblocked via CLIENT UNBLOCK");
 
     /** The verdict on the reply of {@code length} bytes at {@code offset} of {@code buf}. */
     public static ReplyVerdict of(ByteBuf buf, int offset, int length) {
@@ -100,5 +101,10 @@ public enum ReplyVerdict {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Whether an -UNBLOCKED reply came from a CLIENT UNBLOCK (rather than a role change). */
+    static boolean byClientUnblock(ByteBuf buf, int offset, int length) {
+        return startsWith(buf, offset, length, BY_CLIENT_UNBLOCK);
     }
 }

@@ -14,7 +14,7 @@ final class CommandPolicy {
     static final Set<String> EMULATED = Set.of("hello", "select", "auth", "quit", "reset",
             "client|setname", "client|getname", "client|id", "client|setinfo", "client|info", "client|no-evict",
             "client|no-touch", "client|reply", "client|tracking", "client|caching", "client|trackinginfo",
-            "client|getredir", "client|list", "client|kill");
+            "client|getredir", "client|list", "client|kill", "client|unblock");
 
     static final Set<String> TRANSACTION = Set.of("multi", "exec", "discard", "watch", "unwatch");
 
@@ -39,7 +39,7 @@ final class CommandPolicy {
      * CLIENT TRACKING and its kin), or act on the backend connection rather than the client's (CLIENT UNBLOCK).
      * CLIENT REPLY is emulated: the proxy drops the replies the client asked not to get.
      */
-    static final Set<String> UNSUPPORTED = Set.of("client|unblock", "replconf", "monitor", "sync", "psync",
+    static final Set<String> UNSUPPORTED = Set.of("replconf", "monitor", "sync", "psync",
             "script|debug");
 
     /**

@@ -29,14 +29,15 @@ public final class Router {
      * it would silence that connection (CLIENT REPLY) or turn tracking on for it.
      */
     private static final Set<String> PER_CLIENT_NOT_IN_MULTI = Set.of("client|reply", "client|tracking",
-            "client|caching", "client|trackinginfo", "client|getredir", "client|list", "client|kill", "client|info");
+            "client|caching", "client|trackinginfo", "client|getredir", "client|list", "client|kill", "client|info",
+            "client|unblock");
 
     /**
      * Answered by the proxy even while the client is subscribed (its private connection is its own then): the
      * proxy's authentication and protocol, and the proxy's clients (the proxy's ids are what REDIRECT takes).
      */
     private static final Set<String> PASSTHROUGH_LOCAL = Set.of("hello", "auth", "client|id", "client|list",
-            "client|info", "client|kill");
+            "client|info", "client|kill", "client|unblock");
 
     public static final Set<String> CLUSTER_LOCAL = Set.of("cluster|slots", "cluster|shards",
             "cluster|nodes", "cluster|info", "cluster|myid", "cluster|keyslot", "readonly", "readwrite",

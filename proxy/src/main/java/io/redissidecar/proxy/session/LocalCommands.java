@@ -107,6 +107,9 @@ final class LocalCommands {
                 }
                 return s.answers.local(r);
             }
+            case "client|unblock" -> {
+                return ClientUnblock.send(s, req, px);
+            }
             case "client|tracking" -> {
                 return s.tracking.command(req);
             }

@@ -54,7 +54,8 @@ class CommandTableTest {
         assertEquals(Handling.FORWARD, table.get("config|get").handling());
         assertEquals(Handling.EMULATED, table.get("client|reply").handling());
         assertEquals(Handling.EMULATED, table.get("client|tracking").handling());
-        assertEquals(Handling.UNSUPPORTED, table.get("client|unblock").handling());
+        assertEquals(Handling.EMULATED, table.get("client|unblock").handling());
+        assertEquals(Handling.UNSUPPORTED, table.get("replconf").handling());
         assertTrue(table.get("get").idempotent());
         assertTrue(table.get("set").idempotent());
         assertFalse(table.get("incr").idempotent());

@@ -1,10 +1,12 @@
 package io.redissidecar.proxy.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redissidecar.proxy.testing.ProxiedRedis;
 import io.redissidecar.proxy.testing.RespConn;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -192,7 +194,7 @@ class ConnectionStateTest {
     @Test
     void unsupportedAndDeniedCommandsAreRefusedClearly() throws Exception {
         try (RespConn a = new RespConn(env.proxy().port())) {
-            assertTrue(a.call("CLIENT", "UNBLOCK", "1").startsWith("-ERR redis-sidecar: command 'client|unblock' "
+            assertTrue(a.call("SCRIPT", "DEBUG", "YES").startsWith("-ERR redis-sidecar: command 'script|debug' "
                     + "is not supported"));
             assertTrue(a.call("SHUTDOWN").startsWith("-ERR redis-sidecar: command 'shutdown' is refused"));
             assertTrue(a.call("DEBUG", "SLEEP", "0").startsWith("-ERR redis-sidecar: command 'debug' is refused"));
@@ -231,6 +233,26 @@ class ConnectionStateTest {
             assertEquals("+PONG\r\n", a.call("PING"));
             assertEquals(":1\r\n", a.call("CLIENT", "KILL", "ID", idA, "SKIPME", "no"));
             assertTrue(a.closedByPeer(), "a killed itself after the reply");
+        }
+    }
+
+    /** Issue 13: CLIENT UNBLOCK takes the proxy's client ids and releases that client's blocking command. */
+    @Test
+    void clientUnblockReleasesAProxyClientsBlockingCommand() throws Exception {
+        try (RespConn blocked = new RespConn(env.proxy().port()); RespConn other = new RespConn(env.proxy().port());
+             RespConn direct = new RespConn(env.redis().port())) {
+            String id = blocked.call("CLIENT", "ID").trim().substring(1);
+            assertEquals(":0\r\n", other.call("CLIENT", "UNBLOCK", id), "not blocked yet");
+            assertEquals(direct.call("CLIENT", "UNBLOCK", "1", "MAYBE"), other.call("CLIENT", "UNBLOCK", id, "MAYBE"));
+            blocked.send("BLPOP", "unblock-q", "0");
+            await().atMost(Duration.ofSeconds(5)).until(() -> other.call("CLIENT", "UNBLOCK", id).equals(":1\r\n"));
+            assertEquals("*-1\r\n", blocked.readReply(), "TIMEOUT: as if the wait ran out");
+            blocked.send("BLPOP", "unblock-q", "0");
+            await().atMost(Duration.ofSeconds(5)).until(() -> other.call("CLIENT", "UNBLOCK", id, "ERROR")
+                    .equals(":1\r\n"));
+            assertEquals("-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n", blocked.readReply(),
+                    "ERROR: the client sees it, the proxy does not send it again");
+            assertEquals("+PONG\r\n", blocked.call("PING"));
         }
     }
 }

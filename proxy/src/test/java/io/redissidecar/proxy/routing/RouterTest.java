@@ -179,7 +179,7 @@ class RouterTest {
             plain       | CLIENT GETREDIR                          | LOCAL        | emulated
             plain       | CLIENT TRACKINGINFO                      | LOCAL        | emulated
             multi       | CLIENT TRACKING on                       | NOT_IN_MULTI | would track the private connection
-            plain       | CLIENT UNBLOCK 1                         | UNSUPPORTED  | unsupported
+
             multi       | CLIENT REPLY OFF                         | NOT_IN_MULTI | would silence the private connection
             pass        | CLIENT TRACKING on                       | PASSTHROUGH  | Redis's own, on the subscriber's connection
             """)

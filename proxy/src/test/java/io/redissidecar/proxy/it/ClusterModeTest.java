@@ -116,6 +116,39 @@ class ClusterModeTest {
         }
     }
 
+    /** Issue 13: client-side caching in cluster mode: each key's invalidation comes from its owner. */
+    @Test
+    void trackingInClusterMode() throws Exception {
+        List<String> keys = keysOnAllMasters("trk:", 6);
+        try (RespConn c = new RespConn(proxy.port()); RespConn b = new RespConn(proxy.port())) {
+            c.call("HELLO", "3");
+            assertEquals("+OK\r\n", c.call("CLIENT", "TRACKING", "ON"));
+            b.call("HELLO", "3");
+            assertEquals("+OK\r\n", b.call("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "trk:"));
+            for (String k : keys) {
+                c.call("GET", k);
+            }
+            Set<String> seen = new HashSet<>();
+            Set<String> seenBcast = new HashSet<>();
+            for (String k : keys) {
+                directConn.sync().set(k, "v"); // on the key's owner, by a cluster-aware client
+            }
+            for (int i = 0; i < keys.size(); i++) {
+                seen.add(keyOf(c.readReply()));
+                seenBcast.add(keyOf(b.readReply()));
+            }
+            assertEquals(new HashSet<>(keys), seen, "every key read, from every master");
+            assertEquals(new HashSet<>(keys), seenBcast, "BCAST: every key of the prefix");
+        }
+    }
+
+    /** The key of a one-key invalidation push. */
+    private static String keyOf(String push) {
+        assertTrue(push.startsWith(">2\r\n$10\r\ninvalidate\r\n*1\r\n"), push);
+        String[] lines = push.split("\r\n");
+        return lines[lines.length - 1];
+    }
+
     @Test
     void singleKeyCommandsReachTheOwnerOfTheirSlot() throws Exception {
         List<String> keys = keysOnAllMasters("single:", 200);

@@ -143,21 +143,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         }
     }
 
-    /** Stops or resumes reading from the node (see {@link ReadThrottle}). */
-    public void setReading(boolean on) {
-        if (state == State.READY) {
-            throttle.set(channel, stall, on);
-        }
-    }
-
-    /** Whether reading is held back now (the client does not keep up). */
-    public boolean heldBack() {
-        return state == State.READY && throttle.heldBack(channel);
-    }
-
-    /** Whether reading is held back now or resumed within the last {@code nanos}. */
-    public boolean heldBackOrResumedWithin(long nanos) {
-        return channel != null && throttle.heldBackOrResumedWithin(channel, nanos);
+    /** Holding back reading from the node (see {@link ReadThrottle}). */
+    public ReadThrottle reading() {
+        return throttle;
     }
 
     /** Whether the node or the network ended the connection (not the proxy). */
@@ -185,12 +173,13 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         state = State.READY;
+        throttle.attach(ctx.channel(), stall);
         writer = new RequestWriter(ctx.channel(), awaiting, waits, loop.flushBatch(), this, stall);
         loop.settings().connectionOpened(node);
         loop.settings().breakers().connected(node);
         writer.writeHandshake(loop.settings(), privateOwner != null, BackendPool.protocol(lane), trackingRedirect);
         if (privateOwner != null && !privateOwner.canTakeMore()) {
-            throttle.set(channel, stall, false); // its client already does not keep up
+            throttle.set(false); // its client already does not keep up
         }
         for (InFlight e; (e = unsent.poll()) != null; ) {
             writer.write(e);
@@ -316,7 +305,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
      * busy running a script (it is alive, and the script may still be killed).
      */
     void checkStalled(long now, long timeoutNanos, BackendPool pool) {
-        boolean outstanding = state == State.READY && !awaiting.isEmpty() && channel.config().isAutoRead();
+        boolean outstanding = state == State.READY && !awaiting.isEmpty() && !throttle.heldBack();
         if (stall.deadAfterProbe(now, timeoutNanos, outstanding, pool)) {
             log.warn("backend {}: no reply for {} ms with {} requests outstanding; closing the connection", node,
                     stall.stalledForMillis(now), awaiting.size());

@@ -104,7 +104,7 @@ public final class PrivateLink {
     /** The client can take more ({@code true}) or not: reading from the private connection follows. */
     public void readWhile(boolean clientWritable) {
         if (conn != null) {
-            conn.setReading(clientWritable);
+            conn.reading().set(clientWritable);
         }
     }
 

@@ -6,13 +6,30 @@ import io.netty.channel.Channel;
  * Holds back reading a private connection while its client does not keep up (a slow subscriber): the messages then
  * wait in Redis, whose output limit applies as it would to a direct client, instead of in the proxy's memory.
  */
-final class ReadThrottle {
+public final class ReadThrottle {
+    private Channel channel;
+    private StallWatch stall;
+    /** Held back before the connection was up: it starts so. */
+    private boolean heldBeforeConnect;
     /** When reading last resumed after being held back; 0 never. */
     private long resumedNanos;
 
-    /** Stops or resumes reading {@code ch}; the watchdog's clock restarts, as the proxy itself did not read. */
-    void set(Channel ch, StallWatch stall, boolean on) {
-        if (ch.config().isAutoRead() == on) {
+    /** The connection is up. */
+    void attach(Channel ch, StallWatch watch) {
+        channel = ch;
+        stall = watch;
+        if (heldBeforeConnect) {
+            set(false);
+        }
+    }
+
+    /** Stops or resumes reading; the watchdog's clock restarts, as the proxy itself did not read. */
+    public void set(boolean on) {
+        if (channel == null) {
+            heldBeforeConnect = !on;
+            return;
+        }
+        if (channel.config().isAutoRead() == on) {
             return;
         }
         long now = System.nanoTime();
@@ -20,19 +37,19 @@ final class ReadThrottle {
         if (on) {
             resumedNanos = now;
         }
-        ch.config().setAutoRead(on);
+        channel.config().setAutoRead(on);
     }
 
     /** Whether reading is held back now. */
-    boolean heldBack(Channel ch) {
-        return !ch.config().isAutoRead();
+    public boolean heldBack() {
+        return channel != null && !channel.config().isAutoRead();
     }
 
     /**
      * Whether reading is held back now, or resumed within the last {@code nanos}: a connection lost then was most
      * likely dropped by Redis while the client did not keep up (its close arrives after the data left unread).
      */
-    boolean heldBackOrResumedWithin(Channel ch, long nanos) {
-        return heldBack(ch) || resumedNanos != 0 && System.nanoTime() - resumedNanos < nanos;
+    public boolean heldBackOrResumedWithin(long nanos) {
+        return heldBack() || resumedNanos != 0 && System.nanoTime() - resumedNanos < nanos;
     }
 }

@@ -290,9 +290,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (stopsAtBarrier(target, !privateRoute)) {
             return false;
         }
-        if (cmd != null && cmd.name().equals("wait") && privateRoute) {
-            this.privateRoute.beforeWait(target);
-        }
+        this.privateRoute.beforeSend(cmd, target, privateRoute);
         InFlight e = entries.request(consumed, cmd, privateRoute, curSlot);
         if (cmd != null && cmd.handling() == Handling.TRANSACTION && state.afterTransactionCommand(cmd.name())) {
             // a command was refused at queueing time: abort like Redis does, and tell the client so

@@ -57,14 +57,16 @@ final class PrivateRoute {
             UnpooledByteBufAllocator.DEFAULT, "PUBLISH", "__redis-sidecar__:wait", "").asReadOnly());
 
     /**
-     * The client's WAIT goes to {@code target}, its private connection. WAIT counts replicas that have this
-     * connection's last write; the client's writes went over its shared connection (all answered: the barrier), so
-     * first give this connection a replicated write of its own, after them: then WAIT covers the client's writes (and
-     * possibly others', which is conservative).
+     * A request goes to {@code target} ({@code onPrivate}: the private connection). For a WAIT there: WAIT counts
+     * replicas that have this connection's last write; the client's writes went over its shared connection (all
+     * answered: the barrier), so first give this connection a replicated write of its own, after them: then WAIT
+     * covers the client's writes (and possibly others', which is conservative).
      */
-    void beforeWait(BackendConnection target) {
-        s.flushRun();
-        target.sendInternal(Replies.of(WAIT_MARKER));
+    void beforeSend(CommandInfo cmd, BackendConnection target, boolean onPrivate) {
+        if (onPrivate && cmd != null && cmd.name().equals("wait")) {
+            s.flushRun();
+            target.sendInternal(Replies.of(WAIT_MARKER));
+        }
     }
 
     /** Sends the request on the private connection; false when it must wait (barrier). */

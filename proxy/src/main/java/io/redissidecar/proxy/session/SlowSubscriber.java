@@ -59,7 +59,7 @@ final class SlowSubscriber implements ReplyOwner {
 
     private void ask() {
         BackendConnection p = s.priv.current();
-        if (!s.isActive() || !s.state.passthrough || p == null || !p.heldBack()) {
+        if (!s.isActive() || !s.state.passthrough || p == null || !p.reading().heldBack()) {
             stop();
             return;
         }
@@ -83,7 +83,7 @@ final class SlowSubscriber implements ReplyOwner {
                 : b.toString(StandardCharsets.ISO_8859_1);
         b.release();
         BackendConnection p = s.priv.current();
-        if (!s.isActive() || p == null || !p.heldBack() || reply.startsWith("-")) {
+        if (!s.isActive() || p == null || !p.reading().heldBack() || reply.startsWith("-")) {
             return;
         }
         if (reply.startsWith("$0\r\n")) {
@@ -108,10 +108,10 @@ final class SlowSubscriber implements ReplyOwner {
 
     /** The subscriber's private connection {@code c} was lost: true when that ends the client (see above). */
     boolean lost(BackendConnection c) {
-        if (!c.droppedByNode() || !c.heldBackOrResumedWithin(TimeUnit.MILLISECONDS.toNanos(RESUMED_MS))) {
+        if (!c.droppedByNode() || !c.reading().heldBackOrResumedWithin(TimeUnit.MILLISECONDS.toNanos(RESUMED_MS))) {
             return false;
         }
-        if (c.heldBack()) {
+        if (c.reading().heldBack()) {
             close("Redis closed its connection while it did not keep up");
         } else {
             px.outputLimitClosed(s.ctx.channel().remoteAddress(), "Redis closed its connection while it did not "

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -168,18 +169,18 @@ public final class ProxyContext implements ClientStats {
 
     @Override
     public long trackedKeys() {
-        long n = 0;
-        for (TrackingTable t : trackingTables()) {
-            n += t.keys();
-        }
-        return n;
+        return sumOverTables(TrackingTable::keys);
     }
 
     @Override
     public long trackingEvictions() {
+        return sumOverTables(TrackingTable::evictions);
+    }
+
+    private long sumOverTables(ToLongFunction<TrackingTable> f) {
         long n = 0;
         for (TrackingTable t : trackingTables()) {
-            n += t.evictions();
+            n += f.applyAsLong(t);
         }
         return n;
     }

@@ -3,15 +3,14 @@ package io.redissidecar.proxy.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.redissidecar.proxy.testing.RedisServer;
+import io.redissidecar.proxy.testing.ProxiedRedis;
 import io.redissidecar.proxy.testing.RespConn;
 import io.redissidecar.proxy.testing.SidecarFixture;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 13: client-side caching ({@code CLIENT TRACKING}) through the proxy, against a real redis-server. Many clients
@@ -19,24 +18,8 @@ import org.junit.jupiter.api.Test;
  * them, and the proxy's tracking table stays within its cap.
  */
 class ClientTrackingTest {
-    private static RedisServer redis;
-    private static SidecarFixture proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start();
-        proxy = SidecarFixture.start(List.of(redis.address()), "--tracking-table-max-keys", "1000");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
+    @RegisterExtension
+    static final ProxiedRedis env = new ProxiedRedis("--tracking-table-max-keys", "1000");
 
     @BeforeEach
     void flush() throws Exception {
@@ -46,11 +29,11 @@ class ClientTrackingTest {
     }
 
     private static RespConn direct() throws Exception {
-        return new RespConn(redis.port());
+        return new RespConn(env.redis().port());
     }
 
     private static RespConn resp3Tracking(String... options) throws Exception {
-        RespConn c = new RespConn(proxy.port());
+        RespConn c = new RespConn(env.proxy().port());
         assertTrue(c.call("HELLO", "3").startsWith("%7\r\n"));
         String[] cmd = new String[3 + options.length];
         cmd[0] = "CLIENT";
@@ -127,7 +110,7 @@ class ClientTrackingTest {
 
     @Test
     void resp2RedirectsGoToASubscribedClientAsMessages() throws Exception {
-        try (RespConn target = new RespConn(proxy.port()); RespConn t = new RespConn(proxy.port());
+        try (RespConn target = new RespConn(env.proxy().port()); RespConn t = new RespConn(env.proxy().port());
              RespConn d = direct()) {
             String id = target.call("CLIENT", "ID").trim().substring(1);
             target.call("SUBSCRIBE", "__redis__:invalidate");
@@ -153,7 +136,7 @@ class ClientTrackingTest {
             {"CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "xy"}, {"CLIENT", "TRACKING", "ON"},
             {"CLIENT", "TRACKING", "maybe"}, {"CLIENT", "TRACKING", "OFF"}, {"CLIENT", "TRACKINGINFO"}};
         for (boolean resp3 : new boolean[] {false, true}) {
-            try (RespConn p = new RespConn(proxy.port()); RespConn d = direct()) {
+            try (RespConn p = new RespConn(env.proxy().port()); RespConn d = direct()) {
                 if (resp3) {
                     p.call("HELLO", "3");
                     d.call("HELLO", "3");
@@ -168,7 +151,7 @@ class ClientTrackingTest {
     /** 1,000 tracking clients reading 100 keys each: what the proxy keeps for it is reported. */
     @Test
     void trackingMemoryWithAThousandClientsAndAHundredThousandKeys() throws Exception {
-        try (SidecarFixture big = SidecarFixture.start(List.of(redis.address()))) {
+        try (SidecarFixture big = SidecarFixture.start(List.of(env.redis().address()))) {
             List<RespConn> clients = new ArrayList<>();
             try {
                 long before = usedHeap();

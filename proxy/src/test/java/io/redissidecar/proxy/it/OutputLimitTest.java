@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.redissidecar.proxy.testing.RedisServer;
 import io.redissidecar.proxy.testing.RespConn;
+import io.redissidecar.proxy.testing.SlowReaders;
 import io.redissidecar.proxy.testing.SidecarFixture;
 import java.net.Socket;
 import java.time.Duration;
@@ -67,18 +68,9 @@ class OutputLimitTest {
     void aSubscriberThatNeverReadsIsDisconnectedAndMemoryStaysBounded() throws Exception {
         long before = directMemory();
         long closes = closes();
-        try (Socket slow = new Socket("127.0.0.1", env.proxy().port());
-             RespConn publisher = new RespConn(env.redis().port()); RespConn other = new RespConn(env.proxy().port())) {
-            slow.setReceiveBufferSize(64 * 1024);
-            slow.getOutputStream().write(RespConn.encode("SUBSCRIBE", "firehose"));
-            slow.getOutputStream().flush();
-            await().atMost(Duration.ofSeconds(5)).until(() -> publisher.call("PUBSUB", "NUMSUB", "firehose")
-                    .endsWith(":1\r\n"));
-            long peak = 0;
-            for (int i = 0; i < 64; i++) {
-                publisher.call("PUBLISH", "firehose", MB);
-                peak = Math.max(peak, directMemory() - before);
-            }
+        try (RespConn publisher = new RespConn(env.redis().port()); RespConn other = new RespConn(env.proxy().port());
+             Socket slow = SlowReaders.subscriber(env.proxy().port(), "firehose", publisher, 1)) {
+            long peak = SlowReaders.publishMegabytes(publisher, "firehose", 64, before);
             // the subscriber never read: the proxy closed it at its pubsub hard limit (16 MB here, most of it waiting
             // in Redis), as Redis closes a subscriber connected to it directly
             await().atMost(Duration.ofSeconds(20)).until(() -> closes() > closes);

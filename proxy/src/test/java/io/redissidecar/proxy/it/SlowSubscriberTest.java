@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.redissidecar.proxy.testing.ProxiedRedis;
 import io.redissidecar.proxy.testing.RespConn;
+import io.redissidecar.proxy.testing.SlowReaders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -34,19 +35,10 @@ class SlowSubscriberTest {
 
     @Test
     void aSubscriberThatDoesNotReadIsHeldBackInRedisAndThenDisconnected() throws Exception {
-        long before = directMemory();
-        try (Socket slow = new Socket("127.0.0.1", env.proxy().port());
-             RespConn publisher = new RespConn(env.redis().port()); RespConn other = new RespConn(env.proxy().port())) {
-            slow.setReceiveBufferSize(64 * 1024);
-            slow.getOutputStream().write(RespConn.encode("SUBSCRIBE", "firehose"));
-            slow.getOutputStream().flush();
-            await().atMost(Duration.ofSeconds(5)).until(() -> publisher.call("PUBSUB", "NUMSUB", "firehose")
-                    .endsWith(":1\r\n"));
-            long peak = 0;
-            for (int i = 0; i < 64; i++) {
-                publisher.call("PUBLISH", "firehose", MB);
-                peak = Math.max(peak, directMemory() - before);
-            }
+        long before = SlowReaders.directMemory();
+        try (RespConn publisher = new RespConn(env.redis().port()); RespConn other = new RespConn(env.proxy().port());
+             Socket slow = SlowReaders.subscriber(env.proxy().port(), "firehose", publisher, 1)) {
+            long peak = SlowReaders.publishMegabytes(publisher, "firehose", 64, before);
             // Redis's pub/sub limit closed the proxy's connection for this subscriber, as it would a direct one
             await().atMost(Duration.ofSeconds(20)).until(() -> publisher.call("PUBSUB", "NUMSUB", "firehose")
                     .endsWith(":0\r\n"));
@@ -55,7 +47,7 @@ class SlowSubscriberTest {
             assertTrue(peak < 24L << 20, "the proxy kept " + (peak >> 20) + " MB for a subscriber that did not read");
             assertEquals("+PONG\r\n", other.call("PING"));
             slow.setSoTimeout(3000);
-            assertTrue(readsToEnd(slow.getInputStream()), "the subscriber is disconnected after what reached it");
+            assertTrue(SlowReaders.readsToEnd(slow.getInputStream()), "the subscriber is disconnected after what reached it");
             assertEquals(":0\r\n", publisher.call("PUBLISH", "firehose", "after"), "not subscribed again");
         }
     }
@@ -71,23 +63,15 @@ class SlowSubscriberTest {
         List<Socket> slow = new ArrayList<>();
         try (RespConn publisher = new RespConn(env.redis().port())) {
             for (int i = 0; i < 4; i++) {
-                Socket s = new Socket("127.0.0.1", env.proxy().port());
-                s.setReceiveBufferSize(64 * 1024);
-                s.getOutputStream().write(RespConn.encode("SUBSCRIBE", "never-read"));
-                s.getOutputStream().flush();
-                slow.add(s);
+                slow.add(SlowReaders.subscriber(env.proxy().port(), "never-read", publisher, i + 1));
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> publisher.call("PUBSUB", "NUMSUB", "never-read")
-                    .endsWith(":4\r\n"));
-            for (int i = 0; i < 48; i++) {
-                publisher.call("PUBLISH", "never-read", MB);
-            }
+            SlowReaders.publishMegabytes(publisher, "never-read", 48, 0);
             await().atMost(Duration.ofSeconds(30)).until(() -> publisher.call("PUBSUB", "NUMSUB", "never-read")
                     .endsWith(":0\r\n"));
             await().atMost(Duration.ofSeconds(10)).until(() -> closes() >= closes + 4);
             for (Socket s : slow) {
                 s.setSoTimeout(5000);
-                assertTrue(readsToEnd(s.getInputStream()), "closed by the proxy, without reading");
+                assertTrue(SlowReaders.readsToEnd(s.getInputStream()), "closed by the proxy, without reading");
             }
         } finally {
             for (Socket s : slow) {
@@ -144,22 +128,4 @@ class SlowSubscriberTest {
         }
     }
 
-    /** Reads until the connection ends (true) or nothing comes for the socket timeout (false). */
-    private static boolean readsToEnd(InputStream in) {
-        byte[] buf = new byte[1 << 16];
-        try {
-            while (in.read(buf) >= 0) {
-                // what reached the proxy before Redis dropped its connection
-            }
-            return true;
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (IOException e) {
-            return true;
-        }
-    }
-
-    private static long directMemory() {
-        return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
-    }
 }

@@ -149,7 +149,15 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
             topology.writesPaused(null); // reconfigured (and its clients killed): the switchover is over
         }
         topology.update(states, master);
+        if (decision.reason() == MasterElection.Reason.FAILOVER_UNDER_WAY) {
+            // a promotion is under way and not confirmed yet: look again soon, not at the next interval, so that
+            // writes resume as soon as the promoted replica says master (Sentinel's own events come later)
+            scheduler.requestIn(FAILOVER_POLL_MS);
+        }
     }
+
+    /** How often everything is checked while a failover is under way and no promoted replica says master yet. */
+    static final long FAILOVER_POLL_MS = 50;
 
     /**
      * A planned switch of the master that loses no acknowledged write: hold every request in the proxy, pause writes

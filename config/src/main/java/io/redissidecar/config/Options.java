@@ -55,13 +55,13 @@ public final class Options {
     public static final String DENY_COMMANDS = "deny-commands";
 
     /**
-     * Server-admin commands refused by default: they would act on, or leak, the shared backend. CLIENT KILL is not
-     * here: it acts on the proxy's own clients.
+     * Server-admin commands refused by default: they would act on, or leak, the shared backend. CLIENT KILL acts on
+     * the proxy's own clients only, but would let any application disconnect the others: refused too.
      */
     public static final String DEFAULT_DENY = String.join(",",
             "monitor", "sync", "psync", "shutdown", "debug", "replicaof", "slaveof", "failover",
             "config|set", "config|rewrite", "config|resetstat", "save", "bgsave", "bgrewriteaof",
-            "module", "acl|setuser", "acl|deluser", "acl|load", "acl|save", "client|pause",
+            "module", "acl|setuser", "acl|deluser", "acl|load", "acl|save", "client|kill", "client|pause",
             "client|unpause", "cluster|failover", "cluster|reset", "cluster|forget", "cluster|meet",
             "latency|reset", "slowlog|reset", "swapdb");
 

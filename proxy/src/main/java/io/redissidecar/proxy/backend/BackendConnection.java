@@ -47,6 +47,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     private long redisClientId = -1;
     private final ReadThrottle throttle = new ReadThrottle();
     private boolean droppedByNode;
+    private boolean proxysDoing;
     /** The proxy sent CLIENT UNBLOCK for this connection (a failover): its -UNBLOCKED is retried. */
     boolean unblockSent;
     /** The lane of the connection (see {@link BackendPool#lane}): its RESP version, and whether it tracks. */
@@ -178,9 +179,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         loop.settings().connectionOpened(node);
         loop.settings().breakers().connected(node);
         writer.writeHandshake(loop.settings(), privateOwner != null, BackendPool.protocol(lane), trackingRedirect);
-        if (privateOwner != null && !privateOwner.canTakeMore()) {
-            throttle.set(false); // its client already does not keep up
-        }
         for (InFlight e; (e = unsent.poll()) != null; ) {
             writer.write(e);
         }
@@ -352,6 +350,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 
     /** Closes the connection as failed (its unsent requests are retried elsewhere), before or after it connected. */
     void failBeforeConnect(String reason) {
+        proxysDoing = true; // not the node's fault: no breaker failure, no topology check
         closeWith(reason, true);
     }
 
@@ -377,9 +376,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         if (state == State.READY) {
             loop.settings().connectionClosed(node);
         }
+        boolean wasReady = state == State.READY;
         state = State.CLOSED;
         failure = reason;
-        droppedByNode = unexpected;
+        droppedByNode = unexpected && !proxysDoing;
         if (channel != null) {
             channel.close();
         }
@@ -387,7 +387,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
             cumulation.release();
             cumulation = null;
         }
-        if (unexpected) {
+        if (droppedByNode) {
             loop.settings().breakers().failed(node, reason);
             loop.backendFailed(node);
         }
@@ -396,6 +396,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
         LostConnection.settle(awaiting, unsent, this, reason, unexpected, paused, loop.settings().metrics());
         waits.connectionLost(this, reason, unexpected);
         writeWaiters.wakeAll();
+        if (lane >= 2) {
+            loop.invalidationLinks().trackingConnectionClosed(this, privateOwner, wasReady);
+        }
         if (privateOwner != null) {
             privateOwner.privateConnectionLost(this);
         }

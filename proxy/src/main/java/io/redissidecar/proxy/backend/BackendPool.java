@@ -1,6 +1,9 @@
 package io.redissidecar.proxy.backend;
 
 import io.redissidecar.config.HostPort;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The connections of one event loop to one node: a small fixed set of shared connections that clients are spread
@@ -15,6 +18,8 @@ public final class BackendPool {
      */
     private final BackendConnection[][] shared = new BackendConnection[4][];
     private int next;
+    /** Clients' private connections in a tracking lane (closed with the link). */
+    private final Set<BackendConnection> privateTracking = new HashSet<>();
 
     BackendPool(HostPort node, LoopBackends loop, int sharedConnections) {
         this.node = node;
@@ -79,8 +84,25 @@ public final class BackendPool {
             return null;
         }
         BackendConnection c = new BackendConnection(node, loop, owner, lane);
+        if (lane >= 2) {
+            privateTracking.add(c);
+        }
         start(c);
         return c;
+    }
+
+    /**
+     * The node's invalidation link (RESP3, pass-through). It does not ask the breaker: the tracking connection that
+     * needs it already had the breaker's permit, and a half-open breaker gives one.
+     */
+    BackendConnection openLink(ReplyOwner link) {
+        BackendConnection c = new BackendConnection(node, loop, link, lane(3, false));
+        c.connect();
+        return c;
+    }
+
+    void forgetPrivateTracking(BackendConnection c) {
+        privateTracking.remove(c);
     }
 
     /**
@@ -107,6 +129,9 @@ public final class BackendPool {
 
     /** The node's invalidation link is gone: its tracking connections close, as their invalidations would be lost. */
     void closeTracking(String reason) {
+        for (BackendConnection c : new ArrayList<>(privateTracking)) {
+            c.failBeforeConnect(reason); // subscribers subscribe again, clients in a transaction are closed
+        }
         for (int lane = 2; lane < shared.length; lane++) {
             for (BackendConnection c : shared[lane]) {
                 if (c != null) {

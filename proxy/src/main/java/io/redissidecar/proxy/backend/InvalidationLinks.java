@@ -112,6 +112,22 @@ public final class InvalidationLinks {
         }
     }
 
+    /**
+     * A connection of a tracking lane closed: the keys read through it are no longer tracked by Redis, so their
+     * readers flush: every tracking client of the loop for a shared connection (many clients read through it), the
+     * owner alone for a private one.
+     */
+    void trackingConnectionClosed(BackendConnection c, ReplyOwner privateOwner, boolean wasConnected) {
+        if (privateOwner != null) {
+            loop.pool(c.node()).forgetPrivateTracking(c);
+            if (wasConnected) {
+                privateOwner.trackingLost();
+            }
+        } else if (wasConnected) {
+            sink.invalidated(c.node(), null);
+        }
+    }
+
     /** Drops every link (the master moved: they belong to the old topology); the sink was told by its owner. */
     public void closeAll() {
         for (Link l : new ArrayList<>(links.values())) {
@@ -138,7 +154,7 @@ public final class InvalidationLinks {
         }
 
         void open() {
-            conn = loop.pool(node).openPrivate(this, BackendPool.lane(3, false));
+            conn = loop.pool(node).openLink(this);
             if (conn != null) {
                 conn.setPassthrough(true);
             }
@@ -160,6 +176,7 @@ public final class InvalidationLinks {
             bcastSent = true;
             replyWaiters.add(err -> {
                 bcastConfirmed = err == null;
+                bcastSent = err == null; // refused (an ACL, say): the next BCAST client asks again
                 List<Consumer<String>> w = new ArrayList<>(bcastWaiters);
                 bcastWaiters.clear();
                 w.forEach(c -> c.accept(err));

@@ -15,6 +15,8 @@ public final class PrivateLink {
     private BackendConnection conn;
     /** The client's lane (RESP version, tracking): its private connections are in it. */
     private int lane;
+    /** The client did not keep up when last told (see {@link #readWhile}). */
+    private boolean heldBack;
 
     public PrivateLink(LoopBackends backends, ReplyOwner owner, Runnable masterMoved) {
         this.backends = backends;
@@ -44,6 +46,9 @@ public final class PrivateLink {
             return null;
         }
         BackendConnection p = backends.pool(node).openPrivate(owner, lane);
+        if (p != null && heldBack) {
+            p.reading().set(false); // its client already does not keep up: it starts held back
+        }
         if (p != null) {
             conn = p;
             backends.addMasterListener(masterMoved);
@@ -103,6 +108,7 @@ public final class PrivateLink {
 
     /** The client can take more ({@code true}) or not: reading from the private connection follows. */
     public void readWhile(boolean clientWritable) {
+        heldBack = !clientWritable;
         if (conn != null) {
             conn.reading().set(clientWritable);
         }

@@ -39,17 +39,16 @@ public interface ReplyOwner {
         frame.release();
     }
 
+    /** The client's private tracking connection closed: what it read through it is no longer tracked. */
+    default void trackingLost() {
+    }
+
     /** The private connection {@code c} learnt its Redis {@code CLIENT ID}. */
     default void connectionId(BackendConnection c, long id) {
     }
 
     /** The client's private connection closed: whatever per-connection state it held in Redis is gone. */
     default void privateConnectionLost(BackendConnection c) {
-    }
-
-    /** Whether the client takes more now (a private connection opened meanwhile starts held back if not). */
-    default boolean canTakeMore() {
-        return true;
     }
 
     /** A backend connection the client waits on became writable again. */

@@ -37,7 +37,7 @@ public final class Router {
      * proxy's authentication and protocol, and the proxy's clients (the proxy's ids are what REDIRECT takes).
      */
     private static final Set<String> PASSTHROUGH_LOCAL = Set.of("hello", "auth", "client|id", "client|list",
-            "client|info", "client|kill", "client|unblock");
+            "client|info", "client|kill", "client|unblock", "client|reply");
 
     public static final Set<String> CLUSTER_LOCAL = Set.of("cluster|slots", "cluster|shards",
             "cluster|nodes", "cluster|info", "cluster|myid", "cluster|keyslot", "readonly", "readwrite",
@@ -179,9 +179,10 @@ public final class Router {
                 if (s.inMulti()) {
                     return Route.NOT_IN_MULTI;
                 }
-                // a bare unsubscribe of a client that is not subscribed is one reply: no pass-through mode for it (with
-                // channels named, Redis answers once per channel: that needs the pass-through connection)
-                return cmd.name().contains("unsub") && req.argc() == 1 ? Route.SHARED : Route.PASSTHROUGH;
+                // a bare unsubscribe of a client that is not subscribed is one reply, answered by the proxy (in RESP3 it
+                // is a push, which a shared connection does not match to a request); with channels named, Redis
+                // answers once per channel: that needs the pass-through connection
+                return cmd.name().contains("unsub") && req.argc() == 1 ? Route.LOCAL : Route.PASSTHROUGH;
             }
             case BLOCKING -> {
                 if (pinned) {

@@ -10,7 +10,6 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.config.Mode;
-import io.redissidecar.config.OutputBufferLimits;
 import io.redissidecar.proxy.backend.BackendConnection;
 import io.redissidecar.proxy.backend.InFlight;
 import io.redissidecar.proxy.backend.LoopBackends;
@@ -144,9 +143,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         } else {
             pause(PAUSE_CLIENT_UNWRITABLE);
         }
-        if (writable || state.passthrough) {
-            slow.writable(writable); // a subscriber's messages wait in Redis while it does not keep up
-        }
+        slow.writable(writable); // a subscriber's messages wait in Redis while it does not keep up
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -355,6 +352,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     void resetState() {
         subs.clear();
         state.reset(px.config().clientPassword() != null);
+        tracking.off();
+        privateRoute.protocol(2); // Redis's RESET goes back to RESP2 too
+        replies.replyMode(true, false);
     }
 
     private void protocolError(String message) {
@@ -418,8 +418,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     void drainReplies() {
         active = replies.drain(active);
-        OutputBufferLimits.Limit limit = state.passthrough ? px.outputLimits().pubsub() : px.outputLimits().normal();
-        String broken = active && !limit.off() ? output.broken(ctx.channel(), limit) : null;
+        String broken = active ? output.broken(ctx.channel(), state.passthrough ? px.outputLimits().pubsub()
+                : px.outputLimits().normal()) : null; // an off limit (0 0 0) is never broken
         if (broken != null) {
             px.outputLimitClosed(ctx.channel().remoteAddress(), broken, state.passthrough);
             active = false;
@@ -441,8 +441,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     @Override
-    public boolean canTakeMore() {
-        return ctx == null || ctx.channel().isWritable();
+    public void trackingLost() {
+        tracking.deliver(null);
     }
 
     // ---------------------------------------------------------------- flow control

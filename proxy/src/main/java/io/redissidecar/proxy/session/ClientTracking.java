@@ -101,13 +101,17 @@ final class ClientTracking implements TrackingTable.Tracker {
         if (cmd == null || !state.on()) {
             return;
         }
-        if (cmd.has(CommandInfo.READONLY) && needsTrackedConnections() && state.tracksReads()) {
+        if ((cmd.has(CommandInfo.READONLY) || cmd.has(CommandInfo.SCRIPT)) && needsTrackedConnections()
+                && state.tracksReads()) { // a script: the keys it declares
             int n = cmd.keys(req, keys(req.argc()));
             for (int i = 0; i < n; i++) {
                 table().read(this, req.argBytes(keyIndexes[i]));
             }
         }
-        state.commandSent(cmd.name().startsWith("client|") || s.state.inMulti);
+        // as Redis: the CACHING flag lasts through CLIENT subcommands, MULTI and the commands queued after it
+        String n = cmd.name();
+        state.commandSent(n.startsWith("client|") || n.equals("multi")
+                || s.state.inMulti && !n.equals("exec") && !n.equals("discard"));
     }
 
     private int[] keys(int argc) {
@@ -119,7 +123,7 @@ final class ClientTracking implements TrackingTable.Tracker {
 
     @Override
     public boolean readsInFlight() {
-        return s.replies.inflight() > 0;
+        return s.replies.inflight() > 0 || s.state.passthrough; // pass-through requests are not counted in flight
     }
 
     @Override
@@ -147,8 +151,8 @@ final class ClientTracking implements TrackingTable.Tracker {
             return;
         }
         boolean push = s.state.proto == 3;
-        if (!push && !s.state.passthrough) {
-            return; // as Redis: a RESP2 client gets invalidation messages only in pub/sub mode
+        if (!push && s.subs.count(0) + s.subs.count(1) + s.subs.count(2) == 0) {
+            return; // as Redis: a RESP2 client gets invalidation messages only while subscribed
         }
         ByteBuf b = s.alloc().buffer(64);
         b.writeBytes(push ? PUSH : MESSAGE);
@@ -161,7 +165,11 @@ final class ClientTracking implements TrackingTable.Tracker {
                 b.writeBytes(k).writeByte('\r').writeByte('\n');
             }
         }
-        s.answers.push(b);
+        if (s.state.passthrough) {
+            s.subs.answerInOrder(InFlight.local(b)); // after the replies Redis still owes on the connection
+        } else {
+            s.answers.push(b);
+        }
     }
 
     /** {@code CLIENT TRACKINGINFO}. */

@@ -78,8 +78,6 @@ final class LocalCommands {
                     s.priv.close();
                 }
                 s.resetState();
-                s.tracking.off();
-                s.privateRoute.protocol(2);
                 return s.answers.local(Replies.of(Replies.RESET));
             }
             case "client|reply" -> {
@@ -87,6 +85,10 @@ final class LocalCommands {
                 boolean skip = req.argEqualsIgnoreCase(2, SKIP);
                 if (!on && !skip && !req.argEqualsIgnoreCase(2, OFF)) {
                     return s.answers.local(Replies.error(s.alloc(), "ERR syntax error"));
+                }
+                if (!on && s.state.passthrough) { // Redis's frames and the proxy's markers share that connection
+                    return s.answers.refuse("ERR redis-sidecar: CLIENT REPLY OFF and SKIP are not supported while "
+                            + "subscribed");
                 }
                 s.replies.replyMode(on, skip); // OFF and SKIP themselves get no reply, as in Redis
                 return on ? s.answers.local(Replies.of(Replies.OK)) : true;
@@ -107,10 +109,25 @@ final class LocalCommands {
                 }
                 return s.answers.local(r);
             }
+            case "unsubscribe", "punsubscribe", "sunsubscribe" -> {
+                // not subscribed (see Router): Redis's one reply, a push in RESP3
+                String n = cmd.name();
+                String r = (s.state.proto == 3 ? ">3" : "*3") + "\r\n$" + n.length() + "\r\n" + n + "\r\n"
+                        + (s.state.proto == 3 ? "_" : "$-1") + "\r\n:0\r\n";
+                return s.answers.local(s.alloc().buffer(r.length()).writeBytes(r.getBytes(StandardCharsets.US_ASCII)));
+            }
             case "client|unblock" -> {
                 return ClientUnblock.send(s, req, px);
             }
             case "client|tracking" -> {
+                if (s.state.pinned()) { // WATCH: its private connection would have to change lanes, and lose it
+                    return s.answers.refuse("ERR redis-sidecar: CLIENT TRACKING cannot change while the client "
+                            + "watches keys (send UNWATCH first)");
+                }
+                if (s.replies.inflight() > 0) {
+                    s.pause(ClientSession.PAUSE_BARRIER); // its requests move to other connections: after the ones due
+                    return false;
+                }
                 return s.tracking.command(req);
             }
             case "client|caching" -> {
@@ -128,6 +145,10 @@ final class LocalCommands {
                     // the private connection holds the subscriptions or the transaction, in the old protocol
                     return s.answers.refuse("ERR redis-sidecar: HELLO cannot switch the protocol while subscribed"
                             + " or in a transaction (MULTI, WATCH)");
+                }
+                if (ver != s.state.proto && s.replies.inflight() > 0) {
+                    s.pause(ClientSession.PAUSE_BARRIER); // its requests move to other connections: after the ones due
+                    return false;
                 }
                 boolean ok = s.answers.local(Emulator.reply(s.state, s.ctx.channel(), cmd, req, s.alloc(), px));
                 s.privateRoute.protocol(s.state.proto);

@@ -57,13 +57,14 @@ final class LocalReplies {
         if (s.state.passthrough && !s.state.awaitingReset) {
             s.subs.answerInOrder(e);
         } else {
-            enqueue(e);
+            s.replies.local(e); // the reply to a request: CLIENT REPLY OFF or SKIP drops it
+            s.drainReplies();
         }
     }
 
     /** {@code e}, done, takes its place behind the replies still due; the replies due are written. */
     void enqueue(InFlight e) {
-        s.replies.local(e);
+        s.replies.push(e); // Redis's pass-through frames and closing replies: CLIENT REPLY does not apply to them
         s.drainReplies();
     }
 

@@ -42,8 +42,11 @@ final class SlowSubscriber implements ReplyOwner {
         this.px = px;
     }
 
-    /** The client became unwritable (true) or writable again, while subscribed. */
+    /** The client became writable (true) or unwritable; only a subscriber's reading is held back. */
     void writable(boolean writable) {
+        if (!writable && !s.state.passthrough) {
+            return;
+        }
         s.priv.readWhile(writable);
         if (!writable && tick == null && s.isActive()) {
             tick = s.backends.eventLoop().scheduleAtFixedRate(this::ask, ASK_MS, ASK_MS, TimeUnit.MILLISECONDS);

@@ -229,8 +229,6 @@ final class Subscriptions {
                 p.setPassthrough(false);
             }
             session.resetState();
-            session.tracking.off();
-            session.privateRoute.protocol(2); // Redis's RESET went back to RESP2 on that connection too
             session.answers.enqueue(InFlight.local(frame));
             session.resume(ClientSession.PAUSE_BARRIER);
             return;

@@ -6,6 +6,7 @@ import io.redissidecar.proxy.codec.RequestFramer;
 import io.redissidecar.proxy.resp.Replies;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongPredicate;
@@ -160,9 +161,9 @@ public final class TrackingState {
         }
         on = true;
         bcast = newBcast;
-        optin |= newOptin;
-        optout |= newOptout;
-        noloop |= newNoloop;
+        optin = newOptin; // as Redis's enableTracking: the options are the ones given now
+        optout = newOptout;
+        noloop = newNoloop;
         redirect = redir;
         if (newBcast) {
             if (newPrefixes.isEmpty()) {
@@ -195,7 +196,7 @@ public final class TrackingState {
 
     /** {@code CLIENT CACHING yes|no}. */
     public ByteBuf caching(RequestFramer req, ByteBufAllocator alloc) {
-        if (!on || !(optin || optout)) {
+        if (!on) {
             return Replies.error(alloc, "ERR CLIENT CACHING can be called only when the client is in tracking mode "
                     + "with OPTIN or OPTOUT mode enabled");
         }
@@ -261,8 +262,10 @@ public final class TrackingState {
         Replies.writeBulk(b, ascii("redirect"));
         Replies.writeInteger(b, getRedir());
         Replies.writeBulk(b, ascii("prefixes"));
-        Replies.writeArrayHeader(b, prefixes.size());
-        for (byte[] p : prefixes) {
+        List<byte[]> sorted = new ArrayList<>(prefixes);
+        sorted.sort(Arrays::compareUnsigned); // Redis keeps them in a radix tree: byte order
+        Replies.writeArrayHeader(b, sorted.size());
+        for (byte[] p : sorted) {
             Replies.writeBulk(b, p);
         }
         return b;

@@ -44,6 +44,8 @@ public final class TrackingTable implements InvalidationLinks.Sink {
     private final Set<Tracker> trackers = new LinkedHashSet<>();
     private final Map<Tracker, List<byte[]>> bcast = new HashMap<>();
     private long evictions;
+    private int departed;
+    private boolean flushQueued;
 
     private TrackingTable(LoopBackends loop, int maxKeys, Supplier<Collection<HostPort>> nodes) {
         this.nodes = nodes;
@@ -78,10 +80,21 @@ public final class TrackingTable implements InvalidationLinks.Sink {
         loop.invalidationLinks().bcast(nodes, done);
     }
 
-    /** {@code t} turned tracking off or left: it gets nothing more (its entries go with the keys' next invalidation). */
+    /**
+     * {@code t} turned tracking off or left: it gets nothing more. Its entries go with the keys' next invalidation,
+     * or with a sweep of the table once as many clients left as are tracking (so that clients that come and go
+     * cannot make it hold what is left of them without bound).
+     */
     public void untrack(Tracker t) {
         trackers.remove(t);
         bcast.remove(t);
+        if (++departed > Math.max(1000, trackers.size())) {
+            departed = 0;
+            readers.values().removeIf(set -> {
+                set.retainAll(trackers);
+                return set.isEmpty();
+            });
+        }
     }
 
     /** {@code t} read {@code key} on a tracking connection. */
@@ -114,7 +127,14 @@ public final class TrackingTable implements InvalidationLinks.Sink {
     @Override
     public void invalidated(HostPort node, List<byte[]> keys) {
         if (keys == null) {
-            flushAll();
+            // Redis sends one null per tracking connection: the ones of one burst make one flush per client
+            if (!flushQueued) {
+                flushQueued = true;
+                loop.eventLoop().execute(() -> {
+                    flushQueued = false;
+                    flushAll();
+                });
+            }
             return;
         }
         Map<Tracker, List<byte[]>> out = new LinkedHashMap<>();

@@ -134,7 +134,11 @@ class ClientTrackingTest {
             {"CLIENT", "TRACKING", "ON", "PREFIX", "a"}, {"CLIENT", "TRACKING", "ON", "BCAST", "OPTIN"},
             {"CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "x", "NOLOOP"}, {"CLIENT", "TRACKINGINFO"},
             {"CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "xy"}, {"CLIENT", "TRACKING", "ON"},
-            {"CLIENT", "TRACKING", "maybe"}, {"CLIENT", "TRACKING", "OFF"}, {"CLIENT", "TRACKINGINFO"}};
+            {"CLIENT", "TRACKING", "maybe"}, {"CLIENT", "TRACKING", "OFF"}, {"CLIENT", "TRACKINGINFO"},
+            {"CLIENT", "TRACKING", "ON", "OPTIN", "NOLOOP"}, {"CLIENT", "TRACKING", "ON"}, {"CLIENT", "TRACKINGINFO"},
+            {"CLIENT", "CACHING", "yes"}, {"CLIENT", "TRACKING", "OFF"},
+            {"CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "b", "PREFIX", "a"}, {"CLIENT", "TRACKINGINFO"},
+            {"CLIENT", "TRACKING", "OFF"}};
         for (boolean resp3 : new boolean[] {false, true}) {
             try (RespConn p = new RespConn(env.proxy().port()); RespConn d = direct()) {
                 if (resp3) {
@@ -207,6 +211,82 @@ class ClientTrackingTest {
             // past 1,000 keys, the oldest are invalidated for their readers and forgotten, as Redis does
             assertEquals(500, pushes);
             assertEquals("+PONG\r\n", c.call("PING"));
+        }
+    }
+
+    // ---------------------------------------------------------------- review of b0c0434
+
+    /** Finding 2 and 3: after every proxy connection to Redis is killed, tracking works again (flush first). */
+    @Test
+    void trackingRecoversAfterItsConnectionsAreKilled() throws Exception {
+        try (RespConn c = resp3Tracking(); RespConn d = direct()) {
+            c.call("GET", "rk1");
+            d.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"); // the links and the tracking connections
+            assertEquals(">2\r\n$10\r\ninvalidate\r\n_\r\n", c.readReply(), "what it cached may be stale");
+            String r = c.call("GET", "rk1");
+            while (r.startsWith(">2")) {
+                r = c.readReply(); // further flushes of the same burst
+            }
+            assertEquals("_\r\n", r);
+            d.call("SET", "rk1", "v");
+            assertEquals(push("rk1"), c.readReply(), "tracked again, through a new link");
+        }
+    }
+
+    /** Finding 6: CLIENT CACHING yes lasts through MULTI, as in Redis. */
+    @Test
+    void cachingYesLastsThroughMulti() throws Exception {
+        try (RespConn c = resp3Tracking("OPTIN"); RespConn d = direct()) {
+            c.call("CLIENT", "CACHING", "yes");
+            c.call("MULTI");
+            c.call("GET", "m1");
+            c.call("EXEC");
+            d.call("SET", "m1", "x");
+            assertEquals(push("m1"), c.readReply());
+        }
+    }
+
+    /** Finding 8: a script's declared keys are tracked. */
+    @Test
+    void aScriptsDeclaredKeysAreTracked() throws Exception {
+        try (RespConn c = resp3Tracking(); RespConn d = direct()) {
+            c.call("EVAL", "return redis.call('get', KEYS[1])", "1", "sk1");
+            d.call("SET", "sk1", "x");
+            assertEquals(push("sk1"), c.readReply());
+        }
+    }
+
+    /** Finding 9: turning tracking on keeps WATCH's protection (refused while watching) and waits for BLPOP. */
+    @Test
+    void trackingDoesNotBreakWatchOrBlockingCommands() throws Exception {
+        try (RespConn c = new RespConn(env.proxy().port()); RespConn d = direct()) {
+            c.call("HELLO", "3");
+            c.call("WATCH", "w1");
+            assertTrue(c.call("CLIENT", "TRACKING", "ON").startsWith("-ERR redis-sidecar: CLIENT TRACKING cannot"));
+            d.call("SET", "w1", "other");
+            c.call("MULTI");
+            c.call("SET", "w1", "mine");
+            assertEquals("_\r\n", c.call("EXEC"), "the transaction aborts, as WATCH promises");
+            d.call("RPUSH", "bq", "x");
+            c.send("BLPOP", "bq", "5");
+            c.send("CLIENT", "TRACKING", "ON");
+            assertEquals("*2\r\n$2\r\nbq\r\n$1\r\nx\r\n", c.readReply(), "BLPOP answered, not cut off");
+            assertEquals("+OK\r\n", c.readReply());
+        }
+    }
+
+    /** Finding 10: a RESP2 client that unsubscribed from everything gets no invalidation message. */
+    @Test
+    void aRedirectTargetThatUnsubscribedGetsNothing() throws Exception {
+        try (RespConn target = new RespConn(env.proxy().port()); RespConn t = new RespConn(env.proxy().port());
+             RespConn d = direct()) {
+            String id = target.call("CLIENT", "ID").trim().substring(1);
+            target.call("SUBSCRIBE", "x");
+            target.call("UNSUBSCRIBE", "x");
+            assertEquals("+OK\r\n", t.call("CLIENT", "TRACKING", "ON", "REDIRECT", id));
+            t.call("GET", "ru1");
+            d.call("SET", "ru1", "v");
+            assertEquals("$1\r\nv\r\n", target.call("GET", "ru1"), "its own reply, nothing before it");
         }
     }
 }

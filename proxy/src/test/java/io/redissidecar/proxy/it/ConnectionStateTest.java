@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redissidecar.proxy.testing.ProxiedRedis;
 import io.redissidecar.proxy.testing.RespConn;
+import io.redissidecar.proxy.testing.SidecarFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -209,7 +210,13 @@ class ConnectionStateTest {
     /** Issue 13: CLIENT LIST, INFO and KILL act on the proxy's own clients, not on its backend connections. */
     @Test
     void clientListInfoAndKillActOnTheProxysClients() throws Exception {
-        try (RespConn a = new RespConn(env.proxy().port()); RespConn b = new RespConn(env.proxy().port());
+        try (RespConn denied = new RespConn(env.proxy().port())) {
+            assertTrue(denied.call("CLIENT", "KILL", "ID", "1").startsWith("-ERR redis-sidecar: command 'client|kill' "
+                    + "is refused"), "denied by default");
+        }
+        // allowed when the deny list leaves it out
+        try (SidecarFixture proxy = SidecarFixture.start(List.of(env.redis().address()), "--deny-commands", "monitor");
+             RespConn a = new RespConn(proxy.port()); RespConn b = new RespConn(proxy.port());
              RespConn direct = new RespConn(env.redis().port())) {
             a.call("CLIENT", "SETNAME", "app-a");
             b.call("HELLO", "3");

@@ -169,4 +169,18 @@ class MultiplexingSafetyTest {
         }
         throw new AssertionError("no total_error_replies in INFO stats");
     }
+
+    /** Review of b0c0434, finding 1: a RESP3 client's bare UNSUBSCRIBE (a push reply) shifted a shared connection. */
+    @Test
+    void aBareUnsubscribeInResp3KeepsRepliesWithTheirClients() throws Exception {
+        try (RespConn a = proxy(); RespConn b = proxy()) {
+            a.call("HELLO", "3");
+            b.call("SET", "kb-unsub", "B-value");
+            for (String cmd : new String[] {"UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"}) {
+                assertEquals(">3\r\n$" + cmd.length() + "\r\n" + cmd.toLowerCase() + "\r\n_\r\n:0\r\n", a.call(cmd));
+                assertEquals("$7\r\nB-value\r\n", b.call("GET", "kb-unsub"));
+                assertEquals("+PONG\r\n", a.call("PING"));
+            }
+        }
+    }
 }

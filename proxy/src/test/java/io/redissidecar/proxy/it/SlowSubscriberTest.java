@@ -62,6 +62,9 @@ class SlowSubscriberTest {
         long closes = closes();
         List<Socket> slow = new ArrayList<>();
         try (RespConn publisher = new RespConn(env.redis().port())) {
+            // a lower limit than the default 32 MB, so that what the kernel's socket buffers hold (several MB on
+            // loopback, more on a busy machine) cannot keep Redis's count of a subscriber's backlog under it
+            assertEquals("+OK\r\n", publisher.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 8mb 0 0"));
             for (int i = 0; i < 4; i++) {
                 slow.add(SlowReaders.subscriber(env.proxy().port(), "never-read", publisher, i + 1));
             }
@@ -76,6 +79,9 @@ class SlowSubscriberTest {
         } finally {
             for (Socket s : slow) {
                 s.close();
+            }
+            try (RespConn d = new RespConn(env.redis().port())) {
+                d.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 32mb 8mb 60");
             }
         }
     }

@@ -111,9 +111,9 @@ class RouterTest {
             plain       | SUBSCRIBE ch                             | PASSTHROUGH  | SUBSCRIBE starts pass-through
             plain       | PSUBSCRIBE p*                            | PASSTHROUGH  | PSUBSCRIBE
             plain       | SSUBSCRIBE ch                            | PASSTHROUGH  | SSUBSCRIBE
-            plain       | UNSUBSCRIBE                              | SHARED       | not subscribed: one reply
-            plain       | PUNSUBSCRIBE                             | SHARED       | not subscribed: one reply
-            plain       | SUNSUBSCRIBE                             | SHARED       | not subscribed: one reply
+            plain       | UNSUBSCRIBE                              | LOCAL        | not subscribed: one reply (a push in RESP3)
+            plain       | PUNSUBSCRIBE                             | LOCAL        | not subscribed: one reply (a push in RESP3)
+            plain       | SUNSUBSCRIBE                             | LOCAL        | not subscribed: one reply (a push in RESP3)
             plain       | UNSUBSCRIBE a b                          | PASSTHROUGH  | one reply per channel
             watch       | SUBSCRIBE ch                             | PASSTHROUGH  | watching is no transaction
             pass        | GET k                                    | PASSTHROUGH  | any command while in pass-through
@@ -166,7 +166,7 @@ class RouterTest {
             plain       | SWAPDB 0 1                               | DENIED       | denied
             plain       | CONFIG SET maxmemory 1                   | DENIED       | a denied subcommand
             plain       | CLIENT PAUSE 10                          | DENIED       | a denied subcommand
-            plain       | CLIENT KILL ID 1                         | LOCAL        | the proxy's own clients
+            plain       | CLIENT KILL ID 1                         | DENIED       | denied by default (it acts on the proxy's clients)
             plain       | CLUSTER RESET                            | DENIED       | a denied subcommand
             multi       | MONITOR                                  | DENIED       | inside MULTI
             watch       | MONITOR                                  | DENIED       | while watching

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.redissidecar.proxy.commands.KeySpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Frames one client request at a time out of a cumulation buffer without copying it: it finds where the
@@ -19,6 +20,7 @@ import java.util.List;
 public final class RequestFramer implements KeySpec.Args {
     private final long maxBulkLength;
     private final int maxMultibulkLength;
+    private final BooleanSupplier unauthenticated;
     private final int maxInlineLength;
 
     // resumable multibulk state; offsets are relative to the frame's first byte
@@ -37,6 +39,16 @@ public final class RequestFramer implements KeySpec.Args {
     private ByteBuf inlineFrame;
 
     public RequestFramer(long maxBulkLength, int maxMultibulkLength, int maxInlineLength) {
+        this(maxBulkLength, maxMultibulkLength, maxInlineLength, () -> false);
+    }
+
+    /**
+     * As above; while {@code unauthenticated} says true (the client must AUTH first), requests are held to Redis's
+     * limits before authentication: at most 10 arguments of at most 16 KB each (the fix of CVE-2021-32675).
+     */
+    public RequestFramer(long maxBulkLength, int maxMultibulkLength, int maxInlineLength,
+                         BooleanSupplier unauthenticated) {
+        this.unauthenticated = unauthenticated;
         this.maxBulkLength = maxBulkLength;
         this.maxMultibulkLength = maxMultibulkLength;
         this.maxInlineLength = maxInlineLength;
@@ -66,6 +78,9 @@ public final class RequestFramer implements KeySpec.Args {
             if (n == Long.MAX_VALUE || n > maxMultibulkLength) {
                 throw new RespProtocolException("Protocol error: invalid multibulk length");
             }
+            if (n > 10 && unauthenticated.getAsBoolean()) {
+                throw new RespProtocolException("Protocol error: unauthenticated multibulk length");
+            }
             pos = lineEnd + 2 - start;
             if (n <= 0) {
                 return complete(in, start, 0, pos);
@@ -93,6 +108,10 @@ public final class RequestFramer implements KeySpec.Args {
                 if (len < 0 || len > maxBulkLength) {
                     reset();
                     throw new RespProtocolException("Protocol error: invalid bulk length");
+                }
+                if (len > 16384 && unauthenticated.getAsBoolean()) {
+                    reset();
+                    throw new RespProtocolException("Protocol error: unauthenticated bulk length");
                 }
                 bulkLength = len;
                 pos = lineEnd + 2 - start;

@@ -71,8 +71,9 @@ final class CommandPolicy {
     };
 
     static Handling handling(String name, int flags, Set<String> denied) {
-        if (denied.contains(name)) {
-            return Handling.DENIED;
+        int bar = name.indexOf('|');
+        if (denied.contains(name) || bar > 0 && denied.contains(name.substring(0, bar))) {
+            return Handling.DENIED; // a denied container denies every one of its subcommands
         }
         if (UNSUPPORTED.contains(name)) {
             return Handling.UNSUPPORTED;

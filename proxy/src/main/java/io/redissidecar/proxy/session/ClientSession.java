@@ -92,9 +92,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.metrics = px.metrics();
         this.counters = metrics.counters(backends.eventLoop());
         this.backends = backends;
-        this.framer = new RequestFramer(px.config().maxBulkLength(), px.config().maxMultibulkLength(),
-                px.config().maxInlineLength());
         this.state = new ConnectionState(px.nextClientId(), px.config().clientPassword() != null);
+        this.framer = new RequestFramer(px.config().maxBulkLength(), px.config().maxMultibulkLength(),
+                px.config().maxInlineLength(), () -> !state.authed);
         this.replies = new ReplyQueue(metrics, counters, backends, this::drain);
         this.clusterMode = px.config().mode() == Mode.CLUSTER;
         this.tracking = new ClientTracking(this, px);

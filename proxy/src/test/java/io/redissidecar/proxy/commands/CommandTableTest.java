@@ -53,6 +53,9 @@ class CommandTableTest {
         assertEquals(Handling.DENIED, table.get("config|set").handling());
         assertEquals(Handling.FORWARD, table.get("config|get").handling());
         assertEquals(Handling.EMULATED, table.get("client|reply").handling());
+        CommandTable moduleDenied = CommandTable.load(java.util.List.of("module"));
+        assertEquals(Handling.DENIED, moduleDenied.get("module").handling());
+        assertEquals(Handling.DENIED, moduleDenied.get("module|load").handling(), "a denied container's subcommands");
         assertEquals(Handling.EMULATED, table.get("client|tracking").handling());
         assertEquals(Handling.EMULATED, table.get("client|unblock").handling());
         assertEquals(Handling.UNSUPPORTED, table.get("replconf").handling());

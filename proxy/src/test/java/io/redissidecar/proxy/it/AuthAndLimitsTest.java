@@ -32,6 +32,35 @@ class AuthAndLimitsTest {
         }
     }
 
+    /**
+     * Issue 14 finding (fixed here): before AUTH the proxy read a 512 MB bulk from an unauthenticated client. Now it
+     * applies Redis's limits before authentication (CVE-2021-32675), with Redis's texts, and closes the client.
+     */
+    @Test
+    void unauthenticatedClientsGetRedisLimitsBeforeAuth() throws Exception {
+        try (RedisServer redis = RedisServer.start("--requirepass", "backend-secret");
+             SidecarFixture proxy = SidecarFixture.start(List.of(redis.address()),
+                     "--backend-password", "backend-secret", "--client-password", "client-secret")) {
+            String[] eleven = new String[11];
+            java.util.Arrays.fill(eleven, "x");
+            for (int port : new int[] {redis.port(), proxy.port()}) {
+                try (RespConn c = new RespConn(port)) {
+                    assertEquals("-ERR Protocol error: unauthenticated multibulk length\r\n", c.call(eleven));
+                    assertTrue(c.closedByPeer());
+                }
+                try (RespConn c = new RespConn(port)) {
+                    c.sendRaw("*2\r\n$4\r\nAUTH\r\n$20000\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    assertEquals("-ERR Protocol error: unauthenticated bulk length\r\n", c.readReply());
+                    assertTrue(c.closedByPeer());
+                }
+            }
+            try (RespConn c = new RespConn(proxy.port())) {
+                assertEquals("+OK\r\n", c.call("AUTH", "client-secret"));
+                assertEquals("+OK\r\n", c.call("SET", "big", "v".repeat(20_000)), "after AUTH: the usual limits");
+            }
+        }
+    }
+
     @Test
     void wrongBackendPasswordIsReportedToClients() throws Exception {
         try (RedisServer redis = RedisServer.start("--requirepass", "right");

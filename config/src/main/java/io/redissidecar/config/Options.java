@@ -63,7 +63,9 @@ public final class Options {
             "config|set", "config|rewrite", "config|resetstat", "save", "bgsave", "bgrewriteaof",
             "module", "acl|setuser", "acl|deluser", "acl|load", "acl|save", "client|kill", "client|pause",
             "client|unpause", "cluster|failover", "cluster|reset", "cluster|forget", "cluster|meet",
-            "latency|reset", "slowlog|reset", "swapdb");
+            "latency|reset", "slowlog|reset", "swapdb", "acl|list", "acl|getuser", "migrate", "cluster|addslots",
+            "cluster|addslotsrange", "cluster|delslots", "cluster|delslotsrange", "cluster|setslot", "cluster|flushslots",
+            "cluster|replicate");
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 

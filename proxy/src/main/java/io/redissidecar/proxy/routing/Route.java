@@ -27,7 +27,9 @@ public enum Route {
     /** Cluster: keys in several slots for a command that must be atomic: Redis's CROSSSLOT error. */
     CROSSSLOT,
     /** Refused: MULTI on a connection that has subscribed (pass-through), where the proxy could not order its replies. */
-    NOT_AFTER_SUBSCRIBE;
+    NOT_AFTER_SUBSCRIBE,
+    /** Refused: CONFIG GET of a pattern that matches a parameter holding a password (the backend's credentials). */
+    SECRET;
 
     /** The error a client gets for {@code command} on a refusing route (DENIED, UNSUPPORTED, NOT_IN_MULTI, CROSSSLOT). */
     public String refusal(String command) {
@@ -39,6 +41,8 @@ public enum Route {
             case CROSSSLOT -> "CROSSSLOT Keys in request don't hash to the same slot";
             case NOT_AFTER_SUBSCRIBE -> "ERR redis-sidecar: command '" + command + "' is not supported on a connection "
                     + "that has subscribed; send RESET first";
+            case SECRET -> "ERR redis-sidecar: CONFIG GET of a parameter that holds a password (requirepass, "
+                    + "masterauth, tls-*-pass) is refused by the proxy";
             default -> throw new IllegalArgumentException(this + " refuses nothing");
         };
     }

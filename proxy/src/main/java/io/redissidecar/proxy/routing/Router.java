@@ -3,6 +3,7 @@ package io.redissidecar.proxy.routing;
 import io.redissidecar.proxy.codec.RequestFramer;
 import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.commands.Handling;
+import io.redissidecar.proxy.commands.Secrets;
 import java.util.Set;
 
 /**
@@ -137,6 +138,9 @@ public final class Router {
         if (h == Handling.DENIED) {
             return Route.DENIED;
         }
+        if (cmd.name().equals("config|get") && secretPattern(req)) {
+            return Route.SECRET;
+        }
         if (h == Handling.UNSUPPORTED) {
             return Route.UNSUPPORTED;
         }
@@ -231,6 +235,16 @@ public final class Router {
         // streams c BLOCK 0 ...), and a key named "block" merely costs a private connection (fail closed)
         for (int i = 1; i < req.argc(); i++) {
             if (req.argEqualsIgnoreCase(i, BLOCK)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a CONFIG GET pattern would show a password of the backend (see {@link Secrets}). */
+    private static boolean secretPattern(RequestFramer req) {
+        for (int i = 2; i < req.argc(); i++) {
+            if (Secrets.matchesSecret(req.argBytes(i))) {
                 return true;
             }
         }

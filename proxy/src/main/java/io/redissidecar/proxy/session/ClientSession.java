@@ -271,7 +271,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case SIDE -> SideRequest.send(this, selector.privateNode(0), framer.retainedFrame(consumed))
                     || answers.noMaster();
             case LOCAL -> LocalCommands.reply(this, cmd, framer, px);
-            case DENIED, UNSUPPORTED, NOT_IN_MULTI, CROSSSLOT, NOT_AFTER_SUBSCRIBE ->
+            case DENIED, UNSUPPORTED, NOT_IN_MULTI, CROSSSLOT, NOT_AFTER_SUBSCRIBE, SECRET ->
                     answers.refuse(route.refusal(cmd.name()));
         };
     }

@@ -29,6 +29,13 @@ class AuthAndLimitsTest {
             assertEquals("-NOAUTH Authentication required.\r\n", c.call("GET", "a"));
             assertTrue(c.call("HELLO", "2", "AUTH", "default", "client-secret").startsWith("*14\r\n"));
             assertEquals("$1\r\n1\r\n", c.call("GET", "a"));
+            // issue 14 finding: CONFIG GET requirepass gave the backend's password to any client
+            for (String pattern : new String[] {"requirepass", "*", "*pass*", "masterauth"}) {
+                assertTrue(c.call("CONFIG", "GET", pattern).startsWith("-ERR redis-sidecar: CONFIG GET of a parameter "
+                        + "that holds a password"), pattern);
+            }
+            assertEquals("*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n", c.call("CONFIG", "GET", "maxmemory"));
+            assertTrue(c.call("ACL", "LIST").startsWith("-ERR redis-sidecar: command 'acl|list' is refused"));
         }
     }
 

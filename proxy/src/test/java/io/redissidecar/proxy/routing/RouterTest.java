@@ -165,6 +165,9 @@ class RouterTest {
             plain       | DEBUG SLEEP 0                            | DENIED       | denied
             plain       | SWAPDB 0 1                               | DENIED       | denied
             plain       | CONFIG SET maxmemory 1                   | DENIED       | a denied subcommand
+            plain       | CONFIG GET requirepass                   | SECRET       | the backend's password
+            plain       | CONFIG GET maxmemory *                   | SECRET       | * matches requirepass
+            plain       | CONFIG GET maxmemory port                | SHARED       | no password
             plain       | CLIENT PAUSE 10                          | DENIED       | a denied subcommand
             plain       | CLIENT KILL ID 1                         | DENIED       | denied by default (it acts on the proxy's clients)
             plain       | CLUSTER RESET                            | DENIED       | a denied subcommand
@@ -244,7 +247,7 @@ class RouterTest {
             plain | SCRIPT KILL                          | SIDE         | none  | a connection of its own
             plain | FUNCTION LIST                        | SHARED       | none  | not fanned out: one master
             plain | CLUSTER COUNTKEYSINSLOT 7000         | SHARED       | none  | as it is: asks the owner of slot 0
-            plain | CLUSTER SETSLOT 1 STABLE             | SHARED       | none  | as it is: not denied by default
+            plain | CLUSTER SETSLOT 1 STABLE             | DENIED       | none  | denied by default (issue 14)
             plain | FOO foo                              | SHARED       | none  | unknown command
             plain | GET                                  | SHARED       | none  | wrong arity
             multi | FOO                                  | PRIVATE      | none  | unknown command inside MULTI
@@ -270,7 +273,7 @@ class RouterTest {
             plain | SSUBSCRIBE foo bar                   | CROSSSLOT    | cross | sharded channels
             multi | MGET foo bar                         | CROSSSLOT    | cross | a split command inside MULTI
             watch | DEL foo bar                          | CROSSSLOT    | cross | a split command while watching
-            plain | MIGRATE h 1 "" 0 5000 KEYS {t}a {t}b | CROSSSLOT    | cross | as it is: key "" (slot 0) counts
+            plain | MIGRATE h 1 "" 0 5000 KEYS {t}a {t}b | DENIED       | cross | denied by default (issue 14)
             #
             # FAN_OUT: every master (SCAN: one after the other)
             plain | KEYS *                               | FAN_OUT      | none  | KEYS

@@ -18,8 +18,9 @@ final class CommandPolicy {
 
     static final Set<String> TRANSACTION = Set.of("multi", "exec", "discard", "watch", "unwatch");
 
+    /** Commands that make the client's private connection its own, everything Redis sends passed through. */
     static final Set<String> PUBSUB = Set.of("subscribe", "psubscribe", "ssubscribe", "unsubscribe",
-            "punsubscribe", "sunsubscribe");
+            "punsubscribe", "sunsubscribe", "monitor");
 
     /** Scripts: an error they return is their result, never a signal of Redis's (see {@code InFlight.script}). */
     static final Set<String> SCRIPTS = Set.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro");
@@ -39,7 +40,7 @@ final class CommandPolicy {
      * CLIENT TRACKING and its kin), or act on the backend connection rather than the client's (CLIENT UNBLOCK).
      * CLIENT REPLY is emulated: the proxy drops the replies the client asked not to get.
      */
-    static final Set<String> UNSUPPORTED = Set.of("replconf", "monitor", "sync", "psync",
+    static final Set<String> UNSUPPORTED = Set.of("replconf", "sync", "psync",
             "script|debug");
 
     /**

@@ -24,6 +24,8 @@ public final class ConnectionState implements Router.State {
     boolean txDirty;
     /** Subscribed: the client's private connection is its own connection (pub/sub pass-through). */
     boolean passthrough;
+    /** MONITOR was sent: the pass-through connection streams Redis's feed; it is not moved when lost. */
+    boolean monitoring;
     /** RESET was sent in pass-through mode and Redis has not confirmed it yet. */
     boolean awaitingReset;
     /** Cluster mode: MULTI was answered by the proxy and waits for the transaction's first key to be sent. */
@@ -87,6 +89,7 @@ public final class ConnectionState implements Router.State {
 
     /** RESET: back to a new connection's state (subscriptions are cleared by the caller). */
     void reset(boolean authRequired) {
+        monitoring = false;
         db = 0;
         proto = 2;
         name = null;

@@ -108,7 +108,7 @@ final class PrivateRoute {
         if (st.passthrough && s.slow.lost(c)) {
             return; // dropped by Redis while the subscriber did not keep up: the client is closed
         }
-        if (st.passthrough && px.holdNanos() > 0 && !st.awaitingReset && !s.closing) {
+        if (st.passthrough && px.holdNanos() > 0 && !st.awaitingReset && !s.closing && !st.monitoring) {
             // subscribed: subscribe again on the master (the same node back, or a new one), then carry on
             s.subs.connectionLost();
             s.pause(ClientSession.PAUSE_RETRY);

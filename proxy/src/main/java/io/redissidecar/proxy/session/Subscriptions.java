@@ -76,7 +76,9 @@ final class Subscriptions {
         }
         session.flushRun();
         session.lastTarget = c;
-        if (cmd != null && cmd.handling() == Handling.PUBSUB) {
+        if (cmd != null && cmd.name().equals("monitor")) {
+            session.state.monitoring = true; // Redis's feed of every command: not moved to a new master when lost
+        } else if (cmd != null && cmd.handling() == Handling.PUBSUB) {
             track(cmd.name(), req);
         }
         px.metrics().request(session.counters, cmd, ProxyMetrics.OK); // Redis's replies are not matched to requests

@@ -32,7 +32,7 @@ class MultiplexingSafetyTest {
         try (RespConn a = proxy(); RespConn b = proxy()) {
             a.call("SET", "ka", "A-secret");
             b.call("SET", "kb", "B-secret");
-            for (String[] cmd : new String[][] {{"REPLCONF", "ACK", "0"}, {"MONITOR"}, {"SYNC"},
+            for (String[] cmd : new String[][] {{"REPLCONF", "ACK", "0"}, {"SYNC"},
                 {"PSYNC", "?", "-1"}, {"SCRIPT", "DEBUG", "YES"}}) {
                 String reply = a.call(cmd);
                 assertTrue(reply.startsWith("-ERR redis-sidecar: command '"), String.join(" ", cmd) + ": " + reply);
@@ -181,6 +181,26 @@ class MultiplexingSafetyTest {
                 assertEquals("$7\r\nB-value\r\n", b.call("GET", "kb-unsub"));
                 assertEquals("+PONG\r\n", a.call("PING"));
             }
+        }
+    }
+
+    /** Issue 13: MONITOR, when not denied, gets a connection of its own: Redis's feed, and other clients unharmed. */
+    @Test
+    void monitorGetsAConnectionOfItsOwn() throws Exception {
+        try (RespConn m = proxy(); RespConn other = proxy()) {
+            assertEquals("+OK\r\n", m.call("MONITOR"));
+            assertEquals("+OK\r\n", other.call("SET", "monitored-key", "v"));
+            String line;
+            do {
+                line = m.readReply(); // Redis's feed: every command of every connection, the proxy's own included
+            } while (!line.contains("\"monitored-key\""));
+            assertTrue(line.startsWith("+") && line.contains("\"SET\""), line);
+            assertEquals("$1\r\nv\r\n", other.call("GET", "monitored-key"));
+            m.send("RESET");
+            while (!m.readReply().equals("+RESET\r\n")) {
+                // the rest of the feed before RESET's reply
+            }
+            assertEquals("$1\r\nv\r\n", m.call("GET", "monitored-key"), "back on shared connections");
         }
     }
 }

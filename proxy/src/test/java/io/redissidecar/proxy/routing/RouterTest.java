@@ -204,7 +204,8 @@ class RouterTest {
             plain | CLIENT GETNAME         | LOCAL  | the container's other subcommands are not denied
             plain | SELECT 1               | DENIED | the deny list wins over emulation
             plain | SUBSCRIBE ch           | DENIED | ...and over pub/sub
-            plain | MONITOR                | UNSUPPORTED | not denied, still refused: a stream of replies
+            plain | MONITOR                | PASSTHROUGH | not denied: a connection of its own, Redis's feed passed through
+            plain | SYNC                   | UNSUPPORTED | not denied, still refused: the replication stream is not RESP
             plain | CONFIG SET maxmemory 1 | SHARED | no longer denied: forwarded
             """)
     void denyListReplacesTheDefault(String state, String request, Route route, String rule) {

@@ -95,7 +95,7 @@ class InterferenceTest {
 
     /**
      * Plays a script, {@code PIPELINE} commands at a time; the replies in order. Straight to Redis ({@code proxied}
-     * false) the steps the proxy refuses are not sent (MONITOR would turn the connection into a monitor there).
+     * false) the steps the proxy refuses are not sent (SYNC would turn the connection into a replica there).
      */
     private static List<String> play(int port, List<Step> script, boolean proxied) throws Exception {
         List<String> replies = new ArrayList<>();
@@ -160,7 +160,7 @@ class InterferenceTest {
                 case 10 -> s.add(redis("LPUSH", p + "n", "x")); // makes INCR's key a list: WRONGTYPE later
                 case 11 -> s.add(redis("NOPE" + r.nextInt(3), k)); // answered by the proxy with Redis's text
                 case 12 -> s.add(new Step(new String[] {"REPLCONF", "ACK", "0"}, REFUSED));
-                case 13 -> s.add(new Step(new String[] {"MONITOR"}, REFUSED));
+                case 13 -> s.add(new Step(new String[] {"SYNC"}, REFUSED));
                 case 14 -> s.add(redis("EVAL", "redis.call('INCR', KEYS[1]); return {err='"
                         + List.of("MOVED 0 127.0.0.1:1", "LOADING x", "READONLY y", "TRYAGAIN z").get(r.nextInt(4))
                         + "'}", "1", p + "s"));

@@ -37,26 +37,12 @@ public final class TrackingState {
         return bcast;
     }
 
-    public boolean noloop() {
-        return noloop;
-    }
-
     public long redirect() {
         return redirect;
     }
 
     public List<byte[]> prefixes() {
         return prefixes;
-    }
-
-    /** Whether {@code key} starts with one of the BCAST prefixes. */
-    public boolean matches(byte[] key) {
-        for (byte[] p : prefixes) {
-            if (startsWith(key, p)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -208,9 +208,4 @@ public final class TrackingTable implements InvalidationLinks.Sink {
     public long evictions() {
         return evictions;
     }
-
-    /** Clients of this loop with tracking on. */
-    public int trackers() {
-        return trackers.size();
-    }
 }

@@ -8,7 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -29,7 +29,10 @@ final class ClientList {
         int sub = c.subs.count(0);
         int psub = c.subs.count(1);
         int ssub = c.subs.count(2);
-        String flags = (s.inMulti ? "x" : "") + (s.passthrough ? "P" : "") + (c.tracking.state.on() ? "t" : "");
+        // Redis's letters, in Redis's order: O monitor, P pub/sub, x MULTI, b blocked, t tracking, B BCAST
+        String flags = (s.monitoring ? "O" : s.passthrough ? "P" : "") + (s.inMulti ? "x" : "")
+                + (c.priv.blockedRedisClientId() >= 0 ? "b" : "") + (c.tracking.state.on() ? "t" : "")
+                + (c.tracking.state.bcast() ? "B" : "");
         return "id=" + s.id + " addr=" + addr(c.ctx.channel().remoteAddress()) + " laddr="
                 + addr(c.ctx.channel().localAddress()) + " fd=-1 name="
                 + (s.name == null ? "" : new String(s.name, StandardCharsets.UTF_8)) + " age=" + age + " idle=0 flags="
@@ -55,23 +58,33 @@ final class ClientList {
                 return Replies.errorLatin1(alloc, "ERR Unknown client type '" + raw(req, 3) + "'");
             }
         } else if (req.argc() >= 4 && arg(req, 2).equals("id")) {
-            ids = new HashSet<>();
+            ids = new LinkedHashSet<>();
             for (int i = 3; i < req.argc(); i++) {
                 long id = req.argLong(i);
-                if (id == Long.MIN_VALUE || id <= 0) {
+                if (id == Long.MIN_VALUE) {
                     return Replies.error(alloc, "ERR Invalid client ID");
                 }
-                ids.add(id);
+                ids.add(id); // an id no client has (0, negative) lists nothing, as in Redis
             }
         } else if (req.argc() != 2) {
             return Replies.error(alloc, "ERR syntax error");
         }
         StringBuilder out = new StringBuilder();
-        for (ClientSession c : sorted(px)) {
-            if (ids != null && !ids.contains(c.state.id) || type != null && !type.equals(typeOf(c))) {
-                continue;
+        List<ClientSession> listed = new ArrayList<>();
+        if (ids != null) { // in the order given, as Redis lists them
+            for (long id : ids) {
+                ClientSession c = px.session(id);
+                if (c != null && c.ctx != null && c.isActive()) {
+                    listed.add(c);
+                }
             }
-            out.append(line(c, c == caller ? "client|list" : "NULL"));
+        } else {
+            listed = sorted(px);
+        }
+        for (ClientSession c : listed) {
+            if (type == null || type.equals(typeOf(c))) {
+                out.append(line(c, c == caller ? "client|list" : "NULL"));
+            }
         }
         return Replies.text(alloc, out.toString().getBytes(StandardCharsets.UTF_8), caller.state.proto);
     }

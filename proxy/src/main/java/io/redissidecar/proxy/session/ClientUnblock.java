@@ -20,20 +20,22 @@ final class ClientUnblock {
     }
 
     static boolean send(ClientSession s, RequestFramer req, ProxyContext px) {
-        long id = req.argLong(2);
-        if (id == Long.MIN_VALUE) {
-            return s.answers.local(Replies.error(s.alloc(), "ERR value is not an integer or out of range"));
+        if (req.argc() > 4) { // Redis's text for a CLIENT subcommand with the wrong number of arguments
+            return s.answers.local(Replies.errorLatin1(s.alloc(), "ERR unknown subcommand or wrong number of arguments "
+                    + "for '" + new String(req.argBytes(1), StandardCharsets.ISO_8859_1) + "'. Try CLIENT HELP."));
         }
         String mode = "TIMEOUT";
-        if (req.argc() == 4) {
+        if (req.argc() == 4) { // the reason is checked first, as Redis does
             if (req.argEqualsIgnoreCase(3, ERROR)) {
                 mode = "ERROR";
             } else if (!req.argEqualsIgnoreCase(3, TIMEOUT)) {
                 return s.answers.local(Replies.error(s.alloc(), "ERR CLIENT UNBLOCK reason should be TIMEOUT or "
                         + "ERROR"));
             }
-        } else if (req.argc() > 4) {
-            return s.answers.local(Replies.error(s.alloc(), "ERR syntax error"));
+        }
+        long id = req.argLong(2);
+        if (id == Long.MIN_VALUE) {
+            return s.answers.local(Replies.error(s.alloc(), "ERR value is not an integer or out of range"));
         }
         ClientSession target = px.session(id);
         BackendConnection p = target == null ? null : target.priv.current();

@@ -1,6 +1,7 @@
 package io.redissidecar.proxy.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.redissidecar.proxy.codec.RequestFramer;
 import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.resp.Replies;
@@ -66,7 +67,8 @@ final class LocalCommands {
     static boolean reply(ClientSession s, CommandInfo cmd, RequestFramer req, ProxyContext px) {
         switch (cmd.name()) {
             case "quit" -> {
-                s.answers.closeAfterReplies(Replies.of(Replies.OK));
+                // its +OK is a reply like another: CLIENT REPLY OFF or SKIP drops it, and the client is closed
+                s.answers.closeAfterReplies(s.replies.silence() ? Unpooled.EMPTY_BUFFER : Replies.of(Replies.OK));
                 return true;
             }
             case "reset" -> {

@@ -78,7 +78,8 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
         skipNext = skip;
     }
 
-    private boolean silence() {
+    /** Whether the reply now due is dropped (CLIENT REPLY OFF, or the one SKIP names, which this spends). */
+    boolean silence() {
         boolean s = off || skipNext;
         skipNext = false;
         return s;

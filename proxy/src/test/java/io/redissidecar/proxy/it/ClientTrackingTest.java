@@ -44,6 +44,18 @@ class ClientTrackingTest {
         return c;
     }
 
+    /**
+     * The next reply, flushes (an invalidation of everything) skipped: a flush may come at any moment after Redis's
+     * own (FLUSHALL between tests) or a lost tracking connection, and is always safe; a missed key is what matters.
+     */
+    private static String nextInvalidation(RespConn c) throws Exception {
+        String r = c.readReply();
+        while (r.equals(">2\r\n$10\r\ninvalidate\r\n_\r\n")) {
+            r = c.readReply();
+        }
+        return r;
+    }
+
     private static String push(String... keys) {
         StringBuilder b = new StringBuilder(">2\r\n$10\r\ninvalidate\r\n*" + keys.length + "\r\n");
         for (String k : keys) {
@@ -60,15 +72,15 @@ class ClientTrackingTest {
             assertEquals("_\r\n", b.call("GET", "kb"));
             long t0 = System.nanoTime();
             d.call("SET", "ka", "2");
-            assertEquals(push("ka"), a.readReply(), "the reader of ka");
+            assertEquals(push("ka"), nextInvalidation(a), "the reader of ka");
             long micros = (System.nanoTime() - t0) / 1000;
             assertEquals("+PONG\r\n", b.call("PING"), "b read kb, not ka: nothing before its PONG");
             d.call("SET", "kb", "x");
-            assertEquals(push("kb"), b.readReply());
+            assertEquals(push("kb"), nextInvalidation(b));
             // read again, invalidated again: Redis tracks a key again once it is read after an invalidation
             assertEquals("$1\r\n2\r\n", a.call("GET", "ka"));
             d.call("DEL", "ka");
-            assertEquals(push("ka"), a.readReply());
+            assertEquals(push("ka"), nextInvalidation(a));
             System.out.println("CLIENT-TRACKING invalidation reached the client " + micros
                     + " us after a direct write was sent");
         }
@@ -87,10 +99,10 @@ class ClientTrackingTest {
     void bcastGetsEveryKeyOfItsPrefixes() throws Exception {
         try (RespConn c = resp3Tracking("BCAST", "PREFIX", "user:", "PREFIX", "cart:"); RespConn d = direct()) {
             d.call("SET", "user:1", "x");
-            assertEquals(push("user:1"), c.readReply());
+            assertEquals(push("user:1"), nextInvalidation(c));
             d.call("SET", "other", "x");
             d.call("SET", "cart:9", "x");
-            assertEquals(push("cart:9"), c.readReply(), "nothing for 'other'");
+            assertEquals(push("cart:9"), nextInvalidation(c), "nothing for 'other'");
         }
     }
 
@@ -104,7 +116,7 @@ class ClientTrackingTest {
             d.call("SET", "a", "1");
             d.call("SET", "c", "1");
             d.call("SET", "b", "1");
-            assertEquals(push("b"), c.readReply(), "a and c were read without CACHING yes before them");
+            assertEquals(push("b"), nextInvalidation(c), "a and c were read without CACHING yes before them");
         }
     }
 
@@ -202,15 +214,24 @@ class ClientTrackingTest {
                 c.send("GET", "many:" + i);
             }
             int pushes = 0;
-            for (int i = 0; i < 1500 + pushes; i++) {
+            int flushes = 0;
+            for (int i = 0; i < 1500 + pushes + flushes; i++) {
                 String r = c.readReply();
                 if (r.startsWith(">2")) {
-                    pushes++;
+                    if (r.endsWith("\r\n_\r\n")) {
+                        flushes++; // a flush of everything (after the FLUSHALL between tests): safe, not counted
+                    } else {
+                        pushes++;
+                    }
                 }
             }
             // past 1,000 keys, the oldest are invalidated for their readers and forgotten, as Redis does
             assertEquals(500, pushes);
-            assertEquals("+PONG\r\n", c.call("PING"));
+            String pong = c.call("PING");
+            while (pong.startsWith(">2")) {
+                pong = c.readReply();
+            }
+            assertEquals("+PONG\r\n", pong);
         }
     }
 
@@ -229,7 +250,11 @@ class ClientTrackingTest {
             }
             assertEquals("_\r\n", r);
             d.call("SET", "rk1", "v");
-            assertEquals(push("rk1"), c.readReply(), "tracked again, through a new link");
+            String next = c.readReply();
+            while (next.equals(">2\r\n$10\r\ninvalidate\r\n_\r\n")) {
+                next = c.readReply(); // a late flush of the same burst (more flushes are safe, a missed key is not)
+            }
+            assertEquals(push("rk1"), next, "tracked again, through a new link");
         }
     }
 
@@ -242,7 +267,7 @@ class ClientTrackingTest {
             c.call("GET", "m1");
             c.call("EXEC");
             d.call("SET", "m1", "x");
-            assertEquals(push("m1"), c.readReply());
+            assertEquals(push("m1"), nextInvalidation(c));
         }
     }
 
@@ -252,7 +277,7 @@ class ClientTrackingTest {
         try (RespConn c = resp3Tracking(); RespConn d = direct()) {
             c.call("EVAL", "return redis.call('get', KEYS[1])", "1", "sk1");
             d.call("SET", "sk1", "x");
-            assertEquals(push("sk1"), c.readReply());
+            assertEquals(push("sk1"), nextInvalidation(c));
         }
     }
 

@@ -251,6 +251,10 @@ class ConnectionStateTest {
             String id = blocked.call("CLIENT", "ID").trim().substring(1);
             assertEquals(":0\r\n", other.call("CLIENT", "UNBLOCK", id), "not blocked yet");
             assertEquals(direct.call("CLIENT", "UNBLOCK", "1", "MAYBE"), other.call("CLIENT", "UNBLOCK", id, "MAYBE"));
+            for (String[] cmd : new String[][] {{"CLIENT", "UNBLOCK", "abc", "foo"}, {"CLIENT", "UNBLOCK", "abc"},
+                {"CLIENT", "UNBLOCK", "1", "timeout", "extra"}, {"CLIENT", "LIST", "ID", "0"}}) {
+                assertEquals(direct.call(cmd), other.call(cmd), String.join(" ", cmd));
+            }
             blocked.send("BLPOP", "unblock-q", "0");
             await().atMost(Duration.ofSeconds(5)).until(() -> other.call("CLIENT", "UNBLOCK", id).equals(":1\r\n"));
             assertEquals("*-1\r\n", blocked.readReply(), "TIMEOUT: as if the wait ran out");

@@ -56,17 +56,9 @@ public final class InvalidationLinks {
      * with -1 when the link cannot be opened.
      */
     void whenReady(HostPort node, LongConsumer ready) {
-        Link l = links.get(node);
-        if (l == null) {
-            l = new Link(node);
-            links.put(node, l);
-            l.open();
-        }
+        Link l = link(node);
         if (l.id >= 0) {
             ready.accept(l.id);
-        } else if (l.conn == null) {
-            links.remove(node);
-            ready.accept(-1);
         } else {
             l.waiting.add(ready);
         }
@@ -87,21 +79,7 @@ public final class InvalidationLinks {
             return;
         }
         for (HostPort node : nodes) {
-            Link l = links.get(node);
-            if (l == null) {
-                l = new Link(node);
-                links.put(node, l);
-                l.open();
-                if (l.conn == null) {
-                    links.remove(node);
-                    failure[0] = "the invalidation connection to " + node + " could not be opened";
-                    if (--left[0] == 0) {
-                        done.accept(failure[0]);
-                    }
-                    continue;
-                }
-            }
-            l.enableBcast(err -> {
+            link(node).enableBcast(err -> {
                 if (err != null) {
                     failure[0] = err;
                 }
@@ -128,12 +106,24 @@ public final class InvalidationLinks {
         }
     }
 
+    /**
+     * The link to {@code node}, opened if there is none. Opening asks no breaker, so it always gives a connection; if
+     * that connection fails, the link's loss tells whoever waits on it.
+     */
+    private Link link(HostPort node) {
+        Link l = links.get(node);
+        if (l == null) {
+            l = new Link(node);
+            links.put(node, l);
+            l.open();
+        }
+        return l;
+    }
+
     /** Drops every link (the master moved: they belong to the old topology); the sink was told by its owner. */
     public void closeAll() {
         for (Link l : new ArrayList<>(links.values())) {
-            if (l.conn != null) {
-                l.conn.close();
-            }
+            l.conn.close();
         }
     }
 
@@ -155,9 +145,7 @@ public final class InvalidationLinks {
 
         void open() {
             conn = loop.pool(node).openLink(this);
-            if (conn != null) {
-                conn.setPassthrough(true);
-            }
+            conn.setPassthrough(true);
         }
 
         void enableBcast(Consumer<String> done) {

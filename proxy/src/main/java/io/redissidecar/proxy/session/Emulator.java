@@ -10,7 +10,6 @@ import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.resp.Replies;
 import io.redissidecar.proxy.routing.Router;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -187,24 +186,6 @@ final class Emulator {
 
     private static ByteBuf nameError(ByteBufAllocator alloc) {
         return Replies.error(alloc, "ERR Client names cannot contain spaces, newlines or special characters.");
-    }
-
-    private static String clientInfo(ConnectionState s, Channel ch) {
-        SocketAddress remote = ch.remoteAddress();
-        SocketAddress local = ch.localAddress();
-        long age = (System.currentTimeMillis() - s.createdAtMillis) / 1000;
-        return "id=" + s.id + " addr=" + addr(remote) + " laddr=" + addr(local) + " fd=-1 name="
-                + (s.name == null ? "" : str(s.name)) + " age=" + age + " idle=0 flags=" + (s.inMulti() ? "x" : "N")
-                + " db=" + s.db + " sub=0 psub=0 ssub=0 multi=" + (s.inMulti() ? "0" : "-1")
-                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r"
-                + " cmd=client|info user=default redir=-1 resp=" + s.proto + "\n";
-    }
-
-    private static String addr(SocketAddress a) {
-        if (a instanceof InetSocketAddress i) {
-            return i.getAddress().getHostAddress() + ":" + i.getPort();
-        }
-        return String.valueOf(a);
     }
 
     private static byte[] bytes(String s) {

@@ -170,11 +170,18 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
         if (bytes > 0) {
             metrics.bytesOut(counters, bytes);
         }
-        if (wrote && active && !flushQueued) {
+        if (wrote && active) {
+            queueFlush();
+        }
+        return active;
+    }
+
+    /** The client's channel is flushed once, at the end of this event-loop iteration ({@link FlushBatch}). */
+    private void queueFlush() {
+        if (!flushQueued) {
             flushQueued = true;
             backends.flushBatch().add(this);
         }
-        return active;
     }
 
     /**
@@ -187,10 +194,7 @@ final class ReplyQueue implements FlushBatch.Flushable, LoopBackends.Drainable {
         }
         metrics.bytesOut(counters, piece.readableBytes());
         ctx.write(piece, ctx.voidPromise());
-        if (!flushQueued) {
-            flushQueued = true;
-            backends.flushBatch().add(this);
-        }
+        queueFlush();
         return true;
     }
 

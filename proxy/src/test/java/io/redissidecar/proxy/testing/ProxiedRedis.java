@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class ProxiedRedis implements BeforeAllCallback, AfterAllCallback {
     private final String[] proxyArgs;
+    private String[] redisArgs = new String[0];
     private RedisServer redis;
     private SidecarFixture proxy;
 
@@ -18,9 +19,15 @@ public final class ProxiedRedis implements BeforeAllCallback, AfterAllCallback {
         this.proxyArgs = proxyArgs;
     }
 
+    /** The redis-server gets {@code args} (redis.conf options) too. */
+    public ProxiedRedis withRedis(String... args) {
+        this.redisArgs = args;
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        redis = RedisServer.start();
+        redis = RedisServer.start(redisArgs);
         proxy = SidecarFixture.start(List.of(redis.address()), proxyArgs);
     }
 

@@ -4,5 +4,5 @@
 # a real server for the metrics test) and docker-compose (to validate the Compose files) when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/ensure-redis.sh prometheus docker-compose
+scripts/ensure-redis.sh prometheus docker-compose openssl
 exec mvn -B -ntp verify "$@"

@@ -55,12 +55,56 @@ public final class ConfigLoader {
                         + raw.source() + "): " + e.getMessage());
             }
         }
+        readSecret(values, Options.BACKEND_PASSWORD, Options.BACKEND_PASSWORD_FILE);
+        readSecret(values, Options.CLIENT_PASSWORD, Options.CLIENT_PASSWORD_FILE);
+        readSecret(values, Options.SENTINEL_PASSWORD, Options.SENTINEL_PASSWORD_FILE);
         SidecarConfig config = new SidecarConfig(values);
         validate(config);
         return config;
     }
 
+    /**
+     * Puts the content of the {@code fileKey} option's file, when set, as the value of {@code key}: the file holds
+     * the password alone, a final line break is not part of it (as {@code echo} or a Kubernetes Secret writes it).
+     * The password never appears in an error.
+     */
+    private static void readSecret(Map<String, Object> values, String key, String fileKey) throws ConfigException {
+        String file = (String) values.get(fileKey);
+        if (file == null) {
+            return;
+        }
+        if (values.get(key) != null) {
+            throw new ConfigException("--" + key + " and --" + fileKey + " are both set: give one");
+        }
+        String text;
+        try {
+            text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException("cannot read --" + fileKey + " " + file + ": " + e.getClass().getSimpleName());
+        }
+        if (text.endsWith("\n")) {
+            text = text.substring(0, text.length() - (text.endsWith("\r\n") ? 2 : 1));
+        }
+        if (text.isEmpty()) {
+            throw new ConfigException("--" + fileKey + " " + file + " is empty");
+        }
+        values.put(key, text);
+    }
+
     private static void validate(SidecarConfig c) throws ConfigException {
+        if (c.tlsPort() > 0 && (c.tlsCertFile() == null || c.tlsKeyFile() == null)) {
+            throw new ConfigException("--tls-port needs --tls-cert-file and --tls-key-file");
+        }
+        if (c.tlsPort() > 0 && !"no".equals(c.tlsAuthClients()) && c.tlsCaCertFile() == null) {
+            throw new ConfigException("--tls-auth-clients " + c.tlsAuthClients() + " needs --tls-ca-cert-file (the CA "
+                    + "client certificates are checked against); or set --tls-auth-clients no");
+        }
+        if (!c.listenPlain() && c.tlsPort() == 0) {
+            throw new ConfigException("--listen-plain no needs --tls-port: the proxy would not listen at all");
+        }
+        if ((c.backendTlsCertFile() == null) != (c.backendTlsKeyFile() == null)) {
+            throw new ConfigException("--backend-tls-cert-file and --backend-tls-key-file go together");
+        }
         if (c.mode() == Mode.STATIC && c.backends().isEmpty()) {
             throw new ConfigException("missing value for --backends (REDIS_SIDECAR_BACKENDS or 'backends:' in the "
                     + "config file): --mode static needs at least one HOST:PORT");

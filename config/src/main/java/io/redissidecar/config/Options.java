@@ -25,6 +25,7 @@ public final class Options {
     public static final String TOPOLOGY_REFRESH_MS = "topology-refresh-ms";
     public static final String MASTER_NAME = "master-name";
     public static final String SENTINEL_PASSWORD = "sentinel-password";
+    public static final String SENTINEL_PASSWORD_FILE = "sentinel-password-file";
     public static final String FAILOVER_HOLD_MS = "failover-hold-ms";
     public static final String REPLAY_AMBIGUOUS_WRITES = "replay-ambiguous-writes";
     public static final String DURABILITY = "durability";
@@ -34,7 +35,20 @@ public final class Options {
     public static final String REPLICATION_TIMEOUT_MS = "replication-timeout-ms";
     public static final String BACKEND_USERNAME = "backend-username";
     public static final String BACKEND_PASSWORD = "backend-password";
+    public static final String BACKEND_PASSWORD_FILE = "backend-password-file";
     public static final String CLIENT_PASSWORD = "client-password";
+    public static final String CLIENT_PASSWORD_FILE = "client-password-file";
+    public static final String LISTEN_PLAIN = "listen-plain";
+    public static final String TLS_PORT = "tls-port";
+    public static final String TLS_CERT_FILE = "tls-cert-file";
+    public static final String TLS_KEY_FILE = "tls-key-file";
+    public static final String TLS_CA_CERT_FILE = "tls-ca-cert-file";
+    public static final String TLS_AUTH_CLIENTS = "tls-auth-clients";
+    public static final String BACKEND_TLS = "backend-tls";
+    public static final String BACKEND_TLS_CA_CERT_FILE = "backend-tls-ca-cert-file";
+    public static final String BACKEND_TLS_CERT_FILE = "backend-tls-cert-file";
+    public static final String BACKEND_TLS_KEY_FILE = "backend-tls-key-file";
+    public static final String BACKEND_TLS_VERIFY_HOSTNAME = "backend-tls-verify-hostname";
     public static final String BACKEND_CONNECTIONS = "backend-connections";
     public static final String EVENT_LOOP_THREADS = "event-loop-threads";
     public static final String MAX_CLIENTS = "max-clients";
@@ -88,6 +102,9 @@ public final class Options {
                     "sentinel mode: the master's name in the Sentinels' configuration"),
             new OptionSpec(SENTINEL_PASSWORD, null, Parsers::string,
                     "sentinel mode: password of the Sentinels (their requirepass)"),
+            new OptionSpec(SENTINEL_PASSWORD_FILE, null, Parsers::string,
+                    "sentinel mode: file holding the Sentinels' password (read again on reload); instead of "
+                            + "--sentinel-password"),
             new OptionSpec(CLUSTER_SEEDS, null, Parsers::hostPortList,
                     "cluster mode: some nodes of the cluster, HOST:PORT[,HOST:PORT...]; the others are discovered"),
             new OptionSpec(TOPOLOGY_REFRESH_MS, "1000", Parsers.intBetween(50, 600_000),
@@ -114,8 +131,36 @@ public final class Options {
                     "ACL user the proxy authenticates to the backends with (AUTH user password)"),
             new OptionSpec(BACKEND_PASSWORD, null, Parsers::string,
                     "password the proxy authenticates to the backends with"),
+            new OptionSpec(BACKEND_PASSWORD_FILE, null, Parsers::string,
+                    "file holding the backend password (read again on reload; new connections use the new one); "
+                            + "instead of --backend-password"),
             new OptionSpec(CLIENT_PASSWORD, null, Parsers::string,
                     "when set, clients must AUTH with this password before other commands"),
+            new OptionSpec(CLIENT_PASSWORD_FILE, null, Parsers::string,
+                    "file holding the client password (read again on reload); instead of --client-password"),
+            new OptionSpec(LISTEN_PLAIN, "yes", Parsers.oneOf("yes", "no"),
+                    "no: the plain --listen port is off and only --tls-port listens"),
+            new OptionSpec(TLS_PORT, "0", Parsers.intBetween(0, 65535),
+                    "TLS port for clients, on the --listen host; 0 = off"),
+            new OptionSpec(TLS_CERT_FILE, null, Parsers::string,
+                    "the proxy's certificate chain (PEM) on the TLS port"),
+            new OptionSpec(TLS_KEY_FILE, null, Parsers::string,
+                    "the private key (PEM, PKCS#8 or PKCS#1) of --tls-cert-file"),
+            new OptionSpec(TLS_CA_CERT_FILE, null, Parsers::string,
+                    "CA certificates (PEM) client certificates are checked against"),
+            new OptionSpec(TLS_AUTH_CLIENTS, "yes", Parsers.oneOf("yes", "no", "optional"),
+                    "client certificates on the TLS port: yes (required), optional (checked when sent) or no"),
+            new OptionSpec(BACKEND_TLS, "off", Parsers.oneOf("on", "off"),
+                    "on: TLS to the Redis nodes and Sentinels (data connections and health checks)"),
+            new OptionSpec(BACKEND_TLS_CA_CERT_FILE, null, Parsers::string,
+                    "CA certificates (PEM) the nodes' certificates are checked against; default: the JDK's"),
+            new OptionSpec(BACKEND_TLS_CERT_FILE, null, Parsers::string,
+                    "a client certificate chain (PEM) for the nodes (mutual TLS)"),
+            new OptionSpec(BACKEND_TLS_KEY_FILE, null, Parsers::string,
+                    "the private key (PEM) of --backend-tls-cert-file"),
+            new OptionSpec(BACKEND_TLS_VERIFY_HOSTNAME, "yes", Parsers.oneOf("yes", "no"),
+                    "yes: a node's certificate must name the host or IP the proxy connects to; no: the CA check "
+                            + "alone"),
             new OptionSpec(BACKEND_CONNECTIONS, "1", Parsers.intBetween(1, 64),
                     "shared (multiplexed) connections per backend per event loop"),
             new OptionSpec(EVENT_LOOP_THREADS, Integer.toString(CORES), Parsers.intBetween(1, 256),

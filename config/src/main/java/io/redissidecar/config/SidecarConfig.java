@@ -145,6 +145,84 @@ public final class SidecarConfig {
         return (String) get(Options.CLIENT_PASSWORD);
     }
 
+    /** The files holding passwords (--*-password-file) that are set; read again on every reload. */
+    public List<String> secretFiles() {
+        return files(Options.BACKEND_PASSWORD_FILE, Options.CLIENT_PASSWORD_FILE, Options.SENTINEL_PASSWORD_FILE);
+    }
+
+    /** The certificate and key files that are set, client and backend side; a change reloads them. */
+    public List<String> tlsFiles() {
+        List<String> all = new java.util.ArrayList<>(clientTlsFiles());
+        all.addAll(backendTlsFiles());
+        return all;
+    }
+
+    /** The client TLS port's certificate, key and CA files that are set. */
+    public List<String> clientTlsFiles() {
+        return files(Options.TLS_CERT_FILE, Options.TLS_KEY_FILE, Options.TLS_CA_CERT_FILE);
+    }
+
+    /** The backend TLS CA, certificate and key files that are set. */
+    public List<String> backendTlsFiles() {
+        return files(Options.BACKEND_TLS_CA_CERT_FILE, Options.BACKEND_TLS_CERT_FILE, Options.BACKEND_TLS_KEY_FILE);
+    }
+
+    private List<String> files(String... keys) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String k : keys) {
+            if (get(k) != null) {
+                out.add((String) get(k));
+            }
+        }
+        return out;
+    }
+
+    public boolean listenPlain() {
+        return "yes".equals(get(Options.LISTEN_PLAIN));
+    }
+
+    /** The client TLS port, 0 when off. */
+    public int tlsPort() {
+        return (Integer) get(Options.TLS_PORT);
+    }
+
+    public String tlsCertFile() {
+        return (String) get(Options.TLS_CERT_FILE);
+    }
+
+    public String tlsKeyFile() {
+        return (String) get(Options.TLS_KEY_FILE);
+    }
+
+    public String tlsCaCertFile() {
+        return (String) get(Options.TLS_CA_CERT_FILE);
+    }
+
+    /** yes, no or optional. */
+    public String tlsAuthClients() {
+        return (String) get(Options.TLS_AUTH_CLIENTS);
+    }
+
+    public boolean backendTls() {
+        return "on".equals(get(Options.BACKEND_TLS));
+    }
+
+    public String backendTlsCaCertFile() {
+        return (String) get(Options.BACKEND_TLS_CA_CERT_FILE);
+    }
+
+    public String backendTlsCertFile() {
+        return (String) get(Options.BACKEND_TLS_CERT_FILE);
+    }
+
+    public String backendTlsKeyFile() {
+        return (String) get(Options.BACKEND_TLS_KEY_FILE);
+    }
+
+    public boolean backendTlsVerifyHostname() {
+        return "yes".equals(get(Options.BACKEND_TLS_VERIFY_HOSTNAME));
+    }
+
     public int backendConnections() {
         return (Integer) get(Options.BACKEND_CONNECTIONS);
     }

@@ -32,11 +32,11 @@ public final class ClusterTopologyMonitor extends ScheduledMonitor {
     private SlotMap last;
     private boolean shardsUnsupported;
 
-    public ClusterTopologyMonitor(List<HostPort> seeds, String username, String password, Duration interval,
+    public ClusterTopologyMonitor(List<HostPort> seeds, NodeAccess access, Duration interval,
                                   Duration timeout, int rise, int fall) {
         super("sidecar-cluster", interval);
         this.seeds = List.copyOf(seeds);
-        this.checker = new NodeChecker(username, password, timeout, rise, fall);
+        this.checker = new NodeChecker(access, timeout, rise, fall);
     }
 
     @Override

@@ -27,8 +27,7 @@ import org.slf4j.LoggerFactory;
 final class NodeChecker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeChecker.class);
 
-    private final String username;
-    private final String password;
+    private final NodeAccess access;
     private final Duration timeout;
     private final ClientResources resources;
     private final RedisClient client;
@@ -38,19 +37,22 @@ final class NodeChecker implements AutoCloseable {
     private final int rise;
     private final int fall;
 
-    NodeChecker(String username, String password, Duration timeout, int rise, int fall) {
+    NodeChecker(NodeAccess access, Duration timeout, int rise, int fall) {
         this.rise = rise;
         this.fall = fall;
-        this.username = username;
-        this.password = password;
+        this.access = access;
         this.timeout = timeout;
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         this.client = RedisClient.create(resources);
-        this.client.setOptions(clientOptions(timeout));
+        this.client.setOptions(clientOptions(timeout, access));
     }
 
-    static ClientOptions clientOptions(Duration timeout) {
-        return ClientOptions.builder()
+    static ClientOptions clientOptions(Duration timeout, NodeAccess access) {
+        ClientOptions.Builder b = ClientOptions.builder();
+        if (access.sslOptions(timeout) != null) {
+            b.sslOptions(access.sslOptions(timeout));
+        }
+        return b
                 .autoReconnect(false)
                 .protocolVersion(ProtocolVersion.RESP2)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -59,31 +61,20 @@ final class NodeChecker implements AutoCloseable {
                 .build();
     }
 
-    String username() {
-        return username;
-    }
-
-    String password() {
-        return password;
-    }
-
     RedisClient client() {
         return client;
     }
 
-    RedisURI uri(HostPort node, String user, String pass) {
-        RedisURI.Builder uri = RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(timeout);
-        if (pass != null) {
-            uri = user != null ? uri.withAuthentication(user, pass) : uri.withPassword(pass.toCharArray());
-        }
-        return uri.build();
+    /** The URI of {@code node}, with the current credentials. */
+    RedisURI uri(HostPort node) {
+        return access.uri(node, timeout);
     }
 
     /** The checker's connection to {@code node}, opened if needed (it is dropped when a check of the node fails). */
     StatefulRedisConnection<String, String> connection(HostPort node) {
         StatefulRedisConnection<String, String> c = connections.get(node);
         if (c == null || !c.isOpen()) {
-            c = client.connect(uri(node, username, password));
+            c = client.connect(uri(node));
             connections.put(node, c);
         }
         return c;
@@ -103,7 +94,7 @@ final class NodeChecker implements AutoCloseable {
         try {
             StatefulRedisConnection<String, String> c = connections.get(node);
             if (c == null || !c.isOpen()) {
-                c = client.connect(uri(node, username, password));
+                c = client.connect(uri(node));
                 connections.put(node, c);
             }
             c.sync().ping();

@@ -37,7 +37,7 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
 
     private volatile List<HostPort> sentinels;
     private volatile String masterName;
-    private final String sentinelPassword;
+    private final NodeAccess sentinelAccess;
     private final Duration timeout;
     private final NodeChecker nodes;
     private final ClientResources sentinelResources;
@@ -48,19 +48,18 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
     private final Map<HostPort, NodeState> states = new LinkedHashMap<>();
     private volatile int reachableSentinels;
 
-    public SentinelTopologyMonitor(List<HostPort> sentinels, String masterName, String sentinelPassword,
-                                   String nodeUsername, String nodePassword, Duration interval, Duration timeout,
-                                   int rise, int fall) {
+    public SentinelTopologyMonitor(List<HostPort> sentinels, String masterName, NodeAccess sentinelAccess,
+                                   NodeAccess nodeAccess, Duration interval, Duration timeout, int rise, int fall) {
         super("sidecar-sentinel", interval);
         this.sentinels = List.copyOf(sentinels);
         this.masterName = masterName;
-        this.sentinelPassword = sentinelPassword;
+        this.sentinelAccess = sentinelAccess;
         this.timeout = timeout;
-        this.nodes = new NodeChecker(nodeUsername, nodePassword, timeout, rise, fall);
+        this.nodes = new NodeChecker(nodeAccess, timeout, rise, fall);
         this.sentinelResources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .build();
         this.sentinelClient = RedisClient.create(sentinelResources);
-        this.sentinelClient.setOptions(NodeChecker.clientOptions(timeout));
+        this.sentinelClient.setOptions(NodeChecker.clientOptions(timeout, sentinelAccess));
         this.events = new SentinelEvents(s -> sentinelClient.connectPubSub(sentinelUri(s)), () -> this.masterName,
                 topology, this::requestCheck);
         this.switchover = new Switchover(topology, nodes, events, states, sentinelConns.values(), () -> this.masterName,
@@ -73,11 +72,7 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
     }
 
     private RedisURI sentinelUri(HostPort s) {
-        RedisURI.Builder b = RedisURI.builder().withHost(s.host()).withPort(s.port()).withTimeout(timeout);
-        if (sentinelPassword != null) {
-            b = b.withPassword(sentinelPassword.toCharArray());
-        }
-        return b.build();
+        return sentinelAccess.uri(s, timeout);
     }
 
     @Override

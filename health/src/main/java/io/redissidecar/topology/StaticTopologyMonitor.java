@@ -19,11 +19,11 @@ public final class StaticTopologyMonitor extends ScheduledMonitor {
     private final Map<HostPort, NodeState> states = new LinkedHashMap<>();
     private final NodeChecker checker;
 
-    public StaticTopologyMonitor(List<HostPort> nodes, String username, String password, Duration interval,
+    public StaticTopologyMonitor(List<HostPort> nodes, NodeAccess access, Duration interval,
                                  Duration timeout, int rise, int fall) {
         super("sidecar-health", interval);
         this.nodes = List.copyOf(nodes);
-        this.checker = new NodeChecker(username, password, timeout, rise, fall);
+        this.checker = new NodeChecker(access, timeout, rise, fall);
         for (HostPort n : nodes) {
             states.put(n, NodeState.unknown(n));
         }

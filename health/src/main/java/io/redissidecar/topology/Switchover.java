@@ -80,7 +80,7 @@ final class Switchover {
                 .filter(StatefulRedisSentinelConnection::isOpen).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no Sentinel reachable"));
         StatefulRedisConnection<String, String> m = nodes.client().connect(
-                nodes.uri(old, nodes.username(), nodes.password()));
+                nodes.uri(old));
         boolean demoted = false;
         try {
             events.switchoverStarted();
@@ -123,7 +123,7 @@ final class Switchover {
             m.closeAsync();
             if (demoted) {
                 // a fresh connection: Sentinel's CLIENT KILL on the demoted node may have closed the first one
-                try (var u = nodes.client().connect(nodes.uri(old, nodes.username(), nodes.password()))) {
+                try (var u = nodes.client().connect(nodes.uri(old))) {
                     u.sync().dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
                             new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE"));
                 } catch (RuntimeException e) {
@@ -141,7 +141,7 @@ final class Switchover {
      * would stay paused. A failure is left to Sentinel.
      */
     private void demote(HostPort old, HostPort now) {
-        try (var c = nodes.client().connect(nodes.uri(old, nodes.username(), nodes.password()))) {
+        try (var c = nodes.client().connect(nodes.uri(old))) {
             c.sync().replicaof(now.host(), now.port());
         } catch (RuntimeException e) {
             log.debug("REPLICAOF on the old master {}: {}", old, e.getMessage());
@@ -152,7 +152,7 @@ final class Switchover {
     private boolean awaitDemotion(HostPort old, long deadline) throws InterruptedException {
         while (System.nanoTime() - deadline < 0) {
             // a new connection each time: Sentinel's CLIENT KILL after SLAVEOF closes the old master's clients
-            try (var c = nodes.client().connect(nodes.uri(old, nodes.username(), nodes.password()))) {
+            try (var c = nodes.client().connect(nodes.uri(old))) {
                 List<Object> role = c.sync().role();
                 if (!role.isEmpty() && "slave".equals(String.valueOf(role.get(0)))) {
                     return true;

@@ -27,10 +27,14 @@ import io.redissidecar.proxy.logging.Logging;
 import io.redissidecar.proxy.metrics.MetricsRegistry;
 import io.redissidecar.proxy.reload.ConfigReloader;
 import io.redissidecar.proxy.resp.Replies;
+import io.redissidecar.proxy.server.ClientListeners;
 import io.redissidecar.proxy.server.Transport;
 import io.redissidecar.proxy.session.ClientSession;
 import io.redissidecar.proxy.session.ProxyContext;
+import io.redissidecar.proxy.tls.ReloadableTls;
+import io.redissidecar.proxy.tls.TlsContexts;
 import io.redissidecar.topology.ClusterTopologyMonitor;
+import io.redissidecar.topology.NodeAccess;
 import io.redissidecar.topology.NodeBreakers;
 import io.redissidecar.topology.SentinelTopologyMonitor;
 import io.redissidecar.topology.SlotMap;
@@ -40,7 +44,9 @@ import io.redissidecar.topology.TopologyMonitor;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -60,7 +66,13 @@ public final class Sidecar implements AutoCloseable {
     private ConfigReloader reloader;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
-    private Channel serverChannel;
+    private ClientListeners listeners;
+    /** TLS of the client port and towards the nodes; null when off. */
+    private ReloadableTls clientTls;
+    private ReloadableTls backendTls;
+    /** How the control and data planes reach the nodes, and the Sentinels (credentials a reload may change). */
+    private NodeAccess nodeAccess;
+    private NodeAccess sentinelAccess;
     private AdminServer admin;
     private ProxyContext px;
     private final Map<EventLoop, LoopBackends> loops = new IdentityHashMap<>();
@@ -84,15 +96,27 @@ public final class Sidecar implements AutoCloseable {
         CommandTable commands = CommandTable.load(config.denyCommands());
         Duration interval = Duration.ofMillis(config.healthIntervalMs());
         Duration timeout = Duration.ofMillis(config.connectTimeoutMs());
+        long handshakeMs = config.connectTimeoutMs();
+        if (config.tlsPort() > 0) {
+            clientTls = ReloadableTls.create("client port", TlsContexts::server, ReloadableTls.CLIENT, config,
+                    10_000);
+        }
+        NodeAccess.Tls lettuceTls = null;
+        if (config.backendTls()) {
+            backendTls = ReloadableTls.create("backend", TlsContexts::backend, ReloadableTls.BACKEND, config,
+                    handshakeMs);
+            lettuceTls = new NodeAccess.Tls(config.backendTlsCaCertFile(), config.backendTlsCertFile(),
+                    config.backendTlsKeyFile(), config.backendTlsVerifyHostname());
+        }
+        nodeAccess = new NodeAccess(config.backendUsername(), config.backendPassword(), lettuceTls);
+        sentinelAccess = new NodeAccess(null, config.sentinelPassword(), lettuceTls);
         monitor = switch (config.mode()) {
-            case SENTINEL -> new SentinelTopologyMonitor(config.sentinels(), config.masterName(),
-                    config.sentinelPassword(), config.backendUsername(), config.backendPassword(), interval, timeout,
+            case SENTINEL -> new SentinelTopologyMonitor(config.sentinels(), config.masterName(), sentinelAccess,
+                    nodeAccess, interval, timeout, config.healthRise(), config.healthFall());
+            case CLUSTER -> new ClusterTopologyMonitor(config.clusterSeeds(), nodeAccess,
+                    Duration.ofMillis(config.topologyRefreshMs()), timeout, config.healthRise(), config.healthFall());
+            case STATIC -> new StaticTopologyMonitor(config.backends(), nodeAccess, interval, timeout,
                     config.healthRise(), config.healthFall());
-            case CLUSTER -> new ClusterTopologyMonitor(config.clusterSeeds(), config.backendUsername(),
-                    config.backendPassword(), Duration.ofMillis(config.topologyRefreshMs()), timeout,
-                    config.healthRise(), config.healthFall());
-            case STATIC -> new StaticTopologyMonitor(config.backends(), config.backendUsername(),
-                    config.backendPassword(), interval, timeout, config.healthRise(), config.healthFall());
         };
         monitor.start();
         Topology topology = monitor.topology();
@@ -113,7 +137,7 @@ public final class Sidecar implements AutoCloseable {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks);
-        BackendSettings settings = new BackendSettings(config.backendUsername(), config.backendPassword(),
+        BackendSettings settings = new BackendSettings(nodeAccess, backendTls,
                 config.backendConnections(), config.durability() == Durability.REPLICATED ? config.minReplicas() : 0,
                 config.replicationTimeoutMs(), breakers, config.backendTimeoutMs(),
                 config.mode() == Mode.CLUSTER && config.readFrom().fromReplicas(), metrics.proxy(),
@@ -125,31 +149,8 @@ public final class Sidecar implements AutoCloseable {
         }
         topology.onMasterChange(m -> loops.forEach((loop, lb) -> loop.execute(lb::masterChanged)));
 
-        long idleMs = config.clientIdleTimeoutMs();
-        ServerBootstrap sb = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, marks)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (!px.admit()) {
-                            ch.writeAndFlush(Replies.error(ch.alloc(), "ERR max number of clients reached"))
-                                    .addListener(ChannelFutureListener.CLOSE);
-                            return;
-                        }
-                        if (idleMs > 0) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
-                        }
-                        ch.pipeline().addLast(new ClientSession(px, loops.get(ch.eventLoop())));
-                    }
-                });
-        HostPort listen = config.listen();
-        serverChannel = sb.bind(listen.host(), listen.port()).sync().channel();
+        listeners = ClientListeners.bind(boss, workers, transport, marks, px, loops, config.clientIdleTimeoutMs(),
+                config.listen(), config.listenPlain(), config.tlsPort(), clientTls);
         listening = true;
 
         admin = new AdminServer(config.admin(), this::isReady, this::readyDetail, () -> {
@@ -159,8 +160,10 @@ public final class Sidecar implements AutoCloseable {
             throw new IllegalStateException("a switchover needs --mode sentinel");
         }, metrics::scrape);
         admin.start();
-        log.info("ready listen={} mode={} admin={} transport={} backends={} master={}", listenAddress(),
-                config.mode().spelling(), config.admin().host() + ":" + admin.port(), transport.name(),
+        log.info("ready listen={} mode={} tls={} admin={} transport={} backends={} master={}",
+                listeners.plainAddress() == null ? "off" : listeners.plainAddress(), config.mode().spelling(),
+                listeners.tlsAddress() == null ? "off" : listeners.tlsAddress() + " (" + TlsContexts.provider() + ")",
+                config.admin().host() + ":" + admin.port(), transport.name(),
                 switch (config.mode()) {
                     case SENTINEL -> config.sentinels() + " " + config.masterName();
                     case CLUSTER -> config.clusterSeeds() + " " + topology.slots();
@@ -172,8 +175,8 @@ public final class Sidecar implements AutoCloseable {
     /** Options a reload cannot change: they shape sockets, threads or connections made at start. */
     private static final Set<String> RESTART_ONLY = Set.of(Options.LISTEN, Options.ADMIN,
             Options.MODE, Options.EVENT_LOOP_THREADS, Options.BACKEND_CONNECTIONS, Options.DURABILITY,
-            Options.MIN_REPLICAS, Options.REPLICATION_TIMEOUT_MS, Options.BACKEND_USERNAME, Options.BACKEND_PASSWORD,
-            Options.SENTINEL_PASSWORD, Options.CONNECT_TIMEOUT_MS, Options.BACKEND_TIMEOUT_MS,
+            Options.MIN_REPLICAS, Options.REPLICATION_TIMEOUT_MS, Options.LISTEN_PLAIN, Options.TLS_PORT,
+            Options.BACKEND_TLS, Options.CONNECT_TIMEOUT_MS, Options.BACKEND_TIMEOUT_MS,
             Options.HEALTH_INTERVAL_MS, Options.HEALTH_RISE, Options.HEALTH_FALL, Options.TOPOLOGY_REFRESH_MS,
             Options.METRICS, Options.CONFIG, Options.CLIENT_IDLE_TIMEOUT_MS, Options.SHUTDOWN_TIMEOUT_MS);
 
@@ -217,6 +220,13 @@ public final class Sidecar implements AutoCloseable {
                 }
             }
         }
+        nodeAccess.credentials(effective.backendUsername(), effective.backendPassword());
+        sentinelAccess.credentials(null, effective.sentinelPassword());
+        for (ReloadableTls t : new ReloadableTls[] {clientTls, backendTls}) {
+            if (t != null && t.reload(effective)) {
+                changed.add("tls certificates");
+            }
+        }
         if (changed.contains(Options.LOG_FORMAT) || changed.contains(Options.LOG_LEVEL)) {
             Logging.configure(effective.logFormat(), effective.logLevel());
         }
@@ -230,7 +240,6 @@ public final class Sidecar implements AutoCloseable {
      * if any, is watched. Returns the reloader (SIGHUP calls its {@code reload}).
      */
     public ConfigReloader enableReload(Callable<SidecarConfig> loader) {
-        String file = config.configFile();
         reloader = new ConfigReloader(loader, new ConfigReloader.Target() {
             @Override
             public String apply(SidecarConfig c) {
@@ -241,8 +250,19 @@ public final class Sidecar implements AutoCloseable {
             public void reloaded(boolean applied) {
                 metrics.reload(applied);
             }
-        }, file == null ? null : Path.of(file));
+        }, config, Sidecar::watchedFiles);
         return reloader;
+    }
+
+    /** The files whose change reloads the configuration: the config file, the password files, the certificates. */
+    private static List<Path> watchedFiles(SidecarConfig c) {
+        List<String> files = new ArrayList<>();
+        if (c.configFile() != null) {
+            files.add(c.configFile());
+        }
+        files.addAll(c.secretFiles());
+        files.addAll(c.tlsFiles());
+        return files.stream().map(Path::of).toList();
     }
 
     /** INFO's {@code # Proxy} section: what the proxy is, and its view of the backends. */
@@ -295,10 +315,14 @@ public final class Sidecar implements AutoCloseable {
                 .masterUp();
     }
 
-    /** The address clients connect to (with the real port when 0 was asked for). */
+    /** The plain address clients connect to (with the real port when 0 was asked for), or null when off. */
     public HostPort listenAddress() {
-        InetSocketAddress a = (InetSocketAddress) serverChannel.localAddress();
-        return new HostPort(a.getAddress().getHostAddress(), a.getPort());
+        return listeners.plainAddress();
+    }
+
+    /** The TLS address clients connect to, or null when off. */
+    public HostPort tlsAddress() {
+        return listeners.tlsAddress();
     }
 
     public int adminPort() {
@@ -314,8 +338,8 @@ public final class Sidecar implements AutoCloseable {
      */
     public void shutdown(Duration drainTimeout) {
         listening = false;
-        if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
+        if (listeners != null) {
+            listeners.close();
         }
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         while (px != null && System.nanoTime() < deadline && pendingReplies() > 0) {
@@ -347,8 +371,8 @@ public final class Sidecar implements AutoCloseable {
         if (reloader != null) {
             reloader.close();
         }
-        if (serverChannel != null) {
-            serverChannel.close();
+        if (listeners != null) {
+            listeners.close();
         }
         if (admin != null) {
             admin.close();

@@ -10,6 +10,7 @@ import io.redissidecar.config.HostPort;
 import io.redissidecar.proxy.codec.ReplyFramer;
 import io.redissidecar.proxy.codec.RespProtocolException;
 import io.redissidecar.proxy.resp.Replies;
+import io.redissidecar.proxy.tls.ReloadableTls;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -64,7 +65,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
     }
 
     void connect() {
-        ChannelFuture f = loop.bootstrap().clone().handler(this).connect(loop.address(node));
+        ReloadableTls tls = loop.settings().tls();
+        ChannelFuture f = loop.bootstrap().clone().handler(tls == null ? this : tls.wrap(this, node))
+                .connect(loop.address(node));
         channel = f.channel();
         f.addListener(done -> {
             if (!done.isSuccess()) {

@@ -40,10 +40,12 @@ final class RequestWriter {
      * (cluster replicas under --read-from) and, on a private connection, {@code CLIENT ID} (to unblock it later).
      */
     void writeHandshake(BackendSettings settings, boolean isPrivate, int protocol, long trackingRedirect) {
-        if (settings.password() != null) {
-            writeOne(InFlight.internal(InFlight.Kind.CHECKED, settings.username() == null
-                    ? Replies.command(channel.alloc(), "AUTH", settings.password())
-                    : Replies.command(channel.alloc(), "AUTH", settings.username(), settings.password())));
+        String user = settings.access().username();
+        String password = settings.access().password();
+        if (password != null) {
+            writeOne(InFlight.internal(InFlight.Kind.CHECKED, user == null
+                    ? Replies.command(channel.alloc(), "AUTH", password)
+                    : Replies.command(channel.alloc(), "AUTH", user, password)));
         }
         if (protocol == 3) {
             writeOne(InFlight.internal(InFlight.Kind.CHECKED, Replies.command(channel.alloc(), "HELLO", "3")));

@@ -5,7 +5,13 @@ import io.redissidecar.config.SidecarConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,11 +20,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Configuration hot reload: on SIGHUP (wired by {@code Main}) and when the {@code --config} file's content changes
- * (polled every second, so that Kubernetes' ConfigMap updates, which swap a symlink, are seen too), the configuration
- * is loaded again from the same sources (command line, environment, file) and handed to the {@link Target}. A new
- * configuration that does not load (bad YAML, an invalid value) is rejected with a log line and a metric, and the
- * old one stays in force. Client connections stay open either way.
+ * Configuration hot reload: on SIGHUP (wired by {@code Main}) and when the content of a watched file changes (the
+ * {@code --config} file, the password files, the certificates and keys; polled every second, so that Kubernetes'
+ * ConfigMap and Secret updates, which swap a symlink, are seen too), the configuration is loaded again from the same
+ * sources (command line, environment, files) and handed to the {@link Target}. A new configuration that does not load
+ * (bad YAML, an invalid value, an unreadable password file) is rejected with a log line and a metric, and the old one
+ * stays in force. Client connections stay open either way. Only digests of the files are kept, and the log names
+ * files, never their content.
  */
 public final class ConfigReloader implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
@@ -34,41 +42,54 @@ public final class ConfigReloader implements AutoCloseable {
 
     private final Callable<SidecarConfig> loader;
     private final Target target;
-    private final Path file;
+    private final Function<SidecarConfig, List<Path>> filesOf;
     private final ScheduledExecutorService watcher;
-    private byte[] lastContent;
+    /** The watched files' digests as last seen (null: missing then). */
+    private final Map<Path, byte[]> seen = new HashMap<>();
 
-    /** @param file the {@code --config} file to watch, or null */
-    public ConfigReloader(Callable<SidecarConfig> loader, Target target, Path file) {
+    /**
+     * @param current the running configuration
+     * @param filesOf the files a configuration names that are watched (config, secrets, certificates)
+     */
+    public ConfigReloader(Callable<SidecarConfig> loader, Target target, SidecarConfig current,
+                          Function<SidecarConfig, List<Path>> filesOf) {
         this.loader = loader;
         this.target = target;
-        this.file = file;
-        if (file != null) {
-            lastContent = read(file);
-            watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "sidecar-config-watch");
-                t.setDaemon(true);
-                return t;
-            });
-            watcher.scheduleWithFixedDelay(this::poll, 1, 1, TimeUnit.SECONDS);
-        } else {
-            watcher = null;
+        this.filesOf = filesOf;
+        watch(current);
+        watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sidecar-config-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        watcher.scheduleWithFixedDelay(this::poll, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private synchronized void watch(SidecarConfig c) {
+        seen.clear();
+        for (Path f : filesOf.apply(c)) {
+            seen.put(f, digest(f));
         }
     }
 
-    private void poll() {
-        byte[] now = read(file);
-        if (now != null && !Arrays.equals(now, lastContent)) {
-            lastContent = now;
-            reload("config file " + file + " changed");
+    private synchronized void poll() {
+        for (Map.Entry<Path, byte[]> e : seen.entrySet()) {
+            byte[] now = digest(e.getKey());
+            if (now != null && !Arrays.equals(now, e.getValue())) {
+                e.setValue(now);
+                reload("file " + e.getKey() + " changed");
+                return; // the reload re-read every watched file
+            }
         }
     }
 
-    private static byte[] read(Path f) {
+    private static byte[] digest(Path f) {
         try {
-            return Files.readAllBytes(f);
+            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
         } catch (IOException e) {
             return null; // missing for a moment (being replaced): the next poll sees the new one
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -87,6 +108,7 @@ public final class ConfigReloader implements AutoCloseable {
             return false;
         }
         String account = target.apply(c);
+        watch(c);
         log.info("config reloaded ({}): {}", why, account);
         target.reloaded(true);
         return true;
@@ -94,8 +116,6 @@ public final class ConfigReloader implements AutoCloseable {
 
     @Override
     public void close() {
-        if (watcher != null) {
-            watcher.shutdownNow();
-        }
+        watcher.shutdownNow();
     }
 }

@@ -24,6 +24,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.net.SocketAddress;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.proxy.metrics.ProxyMetrics;
+import io.redissidecar.topology.NodeAccess;
 import io.redissidecar.topology.NodeBreakers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -166,7 +167,7 @@ class BackendConnectionTest {
     }
 
     private static BackendSettings settings(String password, int minReplicas) {
-        return new BackendSettings(null, password, 1, minReplicas, 100, new NodeBreakers(Duration.ofSeconds(1)), 0,
+        return new BackendSettings(NodeAccess.plain(null, password), null, 1, minReplicas, 100, new NodeBreakers(Duration.ofSeconds(1)), 0,
                 false, ProxyMetrics.disabled(), new ConcurrentHashMap<>());
     }
 

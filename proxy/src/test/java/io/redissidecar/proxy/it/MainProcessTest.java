@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The real command line: ready line, bad options, SIGTERM with in-flight requests. */
 class MainProcessTest {
 
-    private static Process launch(Path log, String... args) throws Exception {
+    static Process launch(Path log, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));

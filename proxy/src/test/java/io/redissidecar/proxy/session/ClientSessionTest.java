@@ -29,6 +29,7 @@ import io.redissidecar.proxy.backend.BackendSettings;
 import io.redissidecar.proxy.backend.LoopBackends;
 import io.redissidecar.proxy.commands.CommandTable;
 import io.redissidecar.proxy.metrics.ProxyMetrics;
+import io.redissidecar.topology.NodeAccess;
 import io.redissidecar.topology.NodeBreakers;
 import io.redissidecar.topology.Topology;
 import java.nio.charset.StandardCharsets;
@@ -510,7 +511,7 @@ class ClientSessionTest {
                         ch.pipeline().addLast(redis.new Conn());
                     }
                 }).bind(backendAddress).sync().channel();
-        BackendSettings settings = new BackendSettings(config.backendUsername(), config.backendPassword(),
+        BackendSettings settings = new BackendSettings(NodeAccess.plain(config.backendUsername(), config.backendPassword()), null,
                 config.backendConnections(), 0, config.replicationTimeoutMs(), new NodeBreakers(Duration.ofMillis(500)),
                 config.backendTimeoutMs(), false, ProxyMetrics.disabled(), new ConcurrentHashMap<>());
         backends = new LoopBackends(loop, new Bootstrap().channel(LocalChannel.class), settings, node -> { },

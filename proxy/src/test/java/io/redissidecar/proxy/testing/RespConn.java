@@ -18,7 +18,12 @@ public final class RespConn implements AutoCloseable {
     private final OutputStream out;
 
     public RespConn(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port));
+    }
+
+    /** Over a socket already connected (a TLS socket, say). */
+    public RespConn(Socket connected) throws IOException {
+        socket = connected;
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(10_000);
         in = new BufferedInputStream(socket.getInputStream());

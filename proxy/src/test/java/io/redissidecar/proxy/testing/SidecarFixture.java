@@ -13,9 +13,11 @@ import org.awaitility.Awaitility;
 /** An in-process redis-sidecar on free ports in front of the given nodes. */
 public final class SidecarFixture implements AutoCloseable {
     private final Sidecar sidecar;
+    private final String[] args;
 
-    private SidecarFixture(Sidecar sidecar) {
+    private SidecarFixture(Sidecar sidecar, String[] args) {
         this.sidecar = sidecar;
+        this.args = args;
     }
 
     public static SidecarFixture start(List<HostPort> backends, String... extraArgs) throws Exception {
@@ -46,11 +48,22 @@ public final class SidecarFixture implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
                 "--health-interval-ms", "200", "--event-loop-threads", "2"));
         args.addAll(options);
-        return new SidecarFixture(new Sidecar(ConfigLoader.load(args.toArray(String[]::new), Map.of())).start());
+        String[] a = args.toArray(String[]::new);
+        return new SidecarFixture(new Sidecar(ConfigLoader.load(a, Map.of())).start(), a);
     }
 
     private static String join(List<HostPort> nodes) {
         return nodes.stream().map(HostPort::toString).collect(Collectors.joining(","));
+    }
+
+    /** Turns on hot reload: the watched files (config, passwords, certificates) are polled every second. */
+    public void enableReload() {
+        sidecar.enableReload(() -> ConfigLoader.load(args, Map.of()));
+    }
+
+    /** The client TLS port. */
+    public int tlsPort() {
+        return sidecar.tlsAddress().port();
     }
 
     public int port() {

@@ -1,0 +1,156 @@
+package io.redissidecar.proxy.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.testing.RedisServer;
+import io.redissidecar.proxy.testing.RespConn;
+import io.redissidecar.proxy.testing.SidecarFixture;
+import io.redissidecar.proxy.testing.TestCerts;
+import java.io.IOException;
+import java.net.Socket;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TLS on both hops (issue 14): clients to the proxy's TLS port, the proxy to a real redis-server's TLS port with a
+ * client certificate (Redis's tls-auth-clients yes), certificates made by openssl for the test.
+ */
+class TlsTest {
+    private static TestCerts certs;
+    private static TestCerts.Pair proxyServer;
+    private static TestCerts.Pair proxyClient;
+    private static TestCerts.Pair app;
+    private static RedisServer redis;
+    private static int redisTls;
+
+    @BeforeAll
+    static void start() throws Exception {
+        certs = TestCerts.ca("test-ca");
+        TestCerts.Pair redisCert = certs.issue("redis", "IP:127.0.0.1", "DNS:localhost");
+        proxyServer = certs.issue("proxy", "IP:127.0.0.1", "DNS:localhost");
+        proxyClient = certs.issue("proxy-client");
+        app = certs.issue("app");
+        redisTls = RedisServer.freePort();
+        redis = RedisServer.start(tlsArgs(redisTls, redisCert));
+    }
+
+    private static String[] tlsArgs(int port, TestCerts.Pair cert) {
+        return new String[] {"--tls-port", Integer.toString(port), "--tls-cert-file", cert.cert(), "--tls-key-file",
+            cert.key(), "--tls-ca-cert-file", certs.caFile(), "--tls-auth-clients", "yes"};
+    }
+
+    @AfterAll
+    static void stop() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static SidecarFixture proxy(int backendPort, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--backend-tls", "on", "--backend-tls-ca-cert-file",
+                certs.caFile(), "--backend-tls-cert-file", proxyClient.cert(), "--backend-tls-key-file",
+                proxyClient.key(), "--tls-port", Integer.toString(RedisServer.freePort()), "--tls-cert-file",
+                proxyServer.cert(), "--tls-key-file", proxyServer.key(), "--tls-ca-cert-file", certs.caFile()));
+        args.addAll(List.of(extra));
+        return SidecarFixture.start(List.of(new HostPort("127.0.0.1", backendPort)), args.toArray(String[]::new));
+    }
+
+    @Test
+    void clientsAndNodesSpeakTlsOnly() throws Exception {
+        try (SidecarFixture p = proxy(redisTls, "--listen-plain", "no");
+             RespConn c = new RespConn(certs.connect(p.tlsPort(), app))) {
+            assertNull(p.sidecar().listenAddress(), "the plain port is off");
+            await().atMost(Duration.ofSeconds(10)).until(() -> p.sidecar().isReady()); // health checks over TLS
+            assertEquals("+OK\r\n", c.call("SET", "tls:k", "v"));
+            assertEquals("$1\r\nv\r\n", c.call("GET", "tls:k"));
+            assertTrue(c.call("HELLO", "3").startsWith("%7\r\n"));
+            assertEquals("$1\r\nv\r\n", c.call("GET", "tls:k"));
+            try (RespConn direct = new RespConn(redis.port())) {
+                assertEquals("$1\r\nv\r\n", direct.call("GET", "tls:k"), "written through Redis's TLS port");
+            }
+        }
+    }
+
+    @Test
+    void clientCertificatesAreRequiredOptionalOrNot() throws Exception {
+        try (SidecarFixture p = proxy(redisTls)) {
+            assertThrows(IOException.class, () -> {
+                try (RespConn c = new RespConn(certs.connect(p.tlsPort(), null))) {
+                    c.call("PING"); // TLS 1.3: the server's refusal arrives with the first read
+                }
+            });
+            try (RespConn c = new RespConn(certs.connect(p.tlsPort(), app))) {
+                assertEquals("+PONG\r\n", c.call("PING"));
+            }
+            try (RespConn c = new RespConn(p.port())) {
+                assertEquals("+PONG\r\n", c.call("PING"), "the plain port stays beside the TLS one");
+            }
+            assertThrows(IOException.class, () -> {
+                try (RespConn c = new RespConn(p.tlsPort())) {
+                    c.call("PING"); // plain RESP on the TLS port: closed, never read as a command
+                }
+            });
+        }
+        try (SidecarFixture p = proxy(redisTls, "--tls-auth-clients", "optional");
+             RespConn c = new RespConn(certs.connect(p.tlsPort(), null))) {
+            assertEquals("+PONG\r\n", c.call("PING"));
+        }
+    }
+
+    @Test
+    void nodeCertificateMustNameTheNodeUnlessTurnedOff() throws Exception {
+        int port = RedisServer.freePort();
+        try (RedisServer other = RedisServer.start(tlsArgs(port, certs.issue("elsewhere", "DNS:elsewhere.example")))) {
+            try (SidecarFixture p = proxy(port, "--failover-hold-ms", "300");
+                 RespConn c = new RespConn(p.port())) {
+                String r = c.call("GET", "k");
+                assertTrue(r.startsWith("-"), r);
+                assertTrue(!p.sidecar().isReady());
+            }
+            try (SidecarFixture p = proxy(port, "--backend-tls-verify-hostname", "no");
+                 RespConn c = new RespConn(p.port())) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> p.sidecar().isReady());
+                assertEquals("+PONG\r\n", c.call("PING"));
+                assertEquals("+OK\r\n", c.call("SET", "k", "v"));
+            }
+        }
+    }
+
+    @Test
+    void certificatesAreReloadedWithoutDroppingClients() throws Exception {
+        TestCerts own = TestCerts.ca("reload-ca");
+        TestCerts.Pair first = own.issue("proxy-reload", "IP:127.0.0.1");
+        try (SidecarFixture p = proxy(redisTls, "--tls-cert-file", first.cert(), "--tls-key-file", first.key(),
+                "--tls-auth-clients", "no");
+             Socket s = own.connect(p.tlsPort(), null);
+             RespConn before = new RespConn(s)) {
+            p.enableReload();
+            assertEquals("+OK\r\n", before.call("SET", "reload:k", "1"));
+            X509Certificate old = peer(s);
+            own.issue("proxy-reload", "IP:127.0.0.1"); // the same files, a new certificate
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                try (Socket again = own.connect(p.tlsPort(), null)) {
+                    return !peer(again).getSerialNumber().equals(old.getSerialNumber());
+                }
+            });
+            assertEquals("$1\r\n1\r\n", before.call("GET", "reload:k"), "the client connected before stays");
+            assertNotEquals(old.getSerialNumber(), peer(own.connect(p.tlsPort(), null)).getSerialNumber());
+        }
+    }
+
+    private static X509Certificate peer(Socket s) throws IOException {
+        return (X509Certificate) ((SSLSocket) s).getSession().getPeerCertificates()[0];
+    }
+}

@@ -144,8 +144,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                 } else {
                     offload(r, endpoints.metricsExecutor(), () -> {
                         var scrape = endpoints.metrics().scrape(r.accept);
-                        FullHttpResponse res = response(HttpResponseStatus.OK, scrape.contentType(), scrape.body());
-                        return res;
+                        return response(HttpResponseStatus.OK, scrape.contentType(), scrape.body());
                     });
                 }
             }

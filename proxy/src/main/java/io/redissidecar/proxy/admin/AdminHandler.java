@@ -23,6 +23,8 @@ import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,9 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     /** What an answer needs of a request; its buffers are released as soon as it arrives. */
     private record Request(HttpMethod method, String path, String accept, String authorization, boolean keepAlive) {
     }
+
+    /** When the next refusal may be logged as a warning (System.nanoTime). */
+    private static final AtomicLong nextWarning = new AtomicLong(System.nanoTime());
 
     private final AdminServer.Endpoints endpoints;
     private final AdminToken token;
@@ -115,15 +120,14 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
         switch (AdminAccess.decide(r.path, peer, r.authorization, token.check())) {
             case UNAUTHORIZED -> {
-                log.warn("admin {} {} from {} refused: no valid bearer token", r.method, r.path, peer);
+                refused("admin {} {} from {} refused: no valid bearer token", r, peer);
                 FullHttpResponse res = text(HttpResponseStatus.UNAUTHORIZED, "a bearer token is needed\n");
                 res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"redis-sidecar admin\"");
                 write(r, res);
                 return;
             }
             case FORBIDDEN -> {
-                log.warn("admin {} {} from {} refused: not a loopback address and no --admin-token-file", r.method,
-                        r.path, peer);
+                refused("admin {} {} from {} refused: not a loopback address and no --admin-token-file", r, peer);
                 write(r, text(HttpResponseStatus.FORBIDDEN,
                         "only from a loopback address unless --admin-token-file is set\n"));
                 return;
@@ -162,6 +166,17 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             default -> write(r, text(HttpResponseStatus.NOT_FOUND, "not found\n"));
+        }
+    }
+
+    /** Logs a refusal: a warning at most once a second (a caller in a loop cannot flood the log), else debug. */
+    private static void refused(String format, Request r, InetAddress peer) {
+        long now = System.nanoTime();
+        long next = nextWarning.get();
+        if (now - next >= 0 && nextWarning.compareAndSet(next, now + TimeUnit.SECONDS.toNanos(1))) {
+            log.warn(format, r.method, r.path, peer);
+        } else {
+            log.debug(format, r.method, r.path, peer);
         }
     }
 

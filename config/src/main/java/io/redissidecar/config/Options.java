@@ -15,6 +15,7 @@ public final class Options {
     public static final String CONFIG = "config";
     public static final String LISTEN = "listen";
     public static final String ADMIN = "admin";
+    public static final String ADMIN_TOKEN_FILE = "admin-token-file";
     public static final String MODE = "mode";
     public static final String BACKENDS = "backends";
     public static final String SENTINELS = "sentinels";
@@ -90,6 +91,10 @@ public final class Options {
                     "address clients connect to"),
             new OptionSpec(ADMIN, "127.0.0.1:8480", Parsers::hostPort,
                     "admin HTTP address: /health/live, /health/ready, /metrics, POST /admin/switchover"),
+            new OptionSpec(ADMIN_TOKEN_FILE, null, Parsers::string,
+                    "file holding the admin port's bearer token (its content, trimmed): requests to /admin/... "
+                            + "(POST /admin/switchover) need 'Authorization: Bearer <token>'; without it they are "
+                            + "accepted from loopback addresses only. Read again on reload and when the file changes"),
             new OptionSpec(MODE, "static", Parsers.oneOf(Mode.class),
                     "topology: static (a fixed list of nodes; the master is the node whose ROLE says master), "
                             + "sentinel (the master Redis Sentinel names) or cluster (Redis Cluster, routed by hash "

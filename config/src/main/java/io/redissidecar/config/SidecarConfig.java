@@ -58,6 +58,11 @@ public final class SidecarConfig {
         return (HostPort) get(Options.ADMIN);
     }
 
+    /** The file holding the admin port's bearer token, or null (then /admin/... is served to loopback only). */
+    public String adminTokenFile() {
+        return (String) get(Options.ADMIN_TOKEN_FILE);
+    }
+
     public Mode mode() {
         return (Mode) get(Options.MODE);
     }

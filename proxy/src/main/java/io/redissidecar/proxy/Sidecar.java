@@ -18,6 +18,7 @@ import io.redissidecar.config.HostPort;
 import io.redissidecar.config.Mode;
 import io.redissidecar.config.Options;
 import io.redissidecar.config.SidecarConfig;
+import io.redissidecar.proxy.admin.AdminLimits;
 import io.redissidecar.proxy.admin.AdminServer;
 import io.redissidecar.proxy.backend.BackendSettings;
 import io.redissidecar.proxy.backend.LoopBackends;
@@ -93,6 +94,15 @@ public final class Sidecar implements AutoCloseable {
 
     /** Starts everything and returns once clients can connect. */
     public Sidecar start() throws Exception {
+        AdminServer.Switchover switchover = () -> {
+            if (monitor instanceof SentinelTopologyMonitor s) {
+                return s.switchover(Duration.ofMillis(Math.max(1000, config.failoverHoldMs())));
+            }
+            throw new IllegalStateException("a switchover needs --mode sentinel");
+        };
+        // first, so that an unreadable --admin-token-file stops the start before anything runs
+        admin = new AdminServer(config.admin(), AdminLimits.DEFAULT, tokenFile(config), this::isReady,
+                this::readyDetail, switchover, accept -> metrics.scrape(accept));
         CommandTable commands = CommandTable.load(config.denyCommands());
         Duration interval = Duration.ofMillis(config.healthIntervalMs());
         Duration timeout = Duration.ofMillis(config.connectTimeoutMs());
@@ -153,12 +163,6 @@ public final class Sidecar implements AutoCloseable {
                 config.listen(), config.listenPlain(), config.tlsPort(), clientTls);
         listening = true;
 
-        admin = new AdminServer(config.admin(), this::isReady, this::readyDetail, () -> {
-            if (monitor instanceof SentinelTopologyMonitor s) {
-                return s.switchover(Duration.ofMillis(Math.max(1000, config.failoverHoldMs())));
-            }
-            throw new IllegalStateException("a switchover needs --mode sentinel");
-        }, metrics::scrape);
         admin.start();
         log.info("ready listen={} mode={} tls={} admin={} transport={} backends={} master={}",
                 listeners.plainAddress() == null ? "off" : listeners.plainAddress(), config.mode().spelling(),
@@ -227,12 +231,17 @@ public final class Sidecar implements AutoCloseable {
                 changed.add("tls certificates");
             }
         }
+        admin.tokenFile(tokenFile(effective)); // read again on every reload, changed or not
         if (changed.contains(Options.LOG_FORMAT) || changed.contains(Options.LOG_LEVEL)) {
             Logging.configure(effective.logFormat(), effective.logLevel());
         }
         px.config(effective);
         config = effective;
         return changed.isEmpty() ? "nothing changed" : "changed " + changed;
+    }
+
+    private static Path tokenFile(SidecarConfig c) {
+        return c.adminTokenFile() == null ? null : Path.of(c.adminTokenFile());
     }
 
     /**

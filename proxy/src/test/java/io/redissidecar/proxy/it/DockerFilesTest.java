@@ -2,15 +2,19 @@ package io.redissidecar.proxy.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redissidecar.config.ConfigLoader;
 import io.redissidecar.config.Options;
 import io.redissidecar.config.SidecarConfig;
+import io.redissidecar.proxy.admin.AdminAccess;
 import io.redissidecar.proxy.testing.ProxiedRedis;
 import io.redissidecar.proxy.testing.RespConn;
 import java.io.File;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -35,8 +40,9 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * The files in {@code docker/}: they parse, Compose accepts them ({@code docker-compose config}, where installed),
- * the Kubernetes manifest's probes, ports and ConfigMap match the proxy's options, the Dockerfile runs as non-root
- * with a readiness health check, and every metric the Grafana dashboard queries exists in a running proxy's
+ * the Kubernetes manifest's probes, ports and ConfigMap match the proxy's options and its admin token comes from a
+ * Secret volume (the probes need none), the Dockerfile runs as non-root with a readiness health check and no token
+ * built in, and every metric the Grafana dashboard queries exists in a running proxy's
  * {@code /metrics}.
  */
 class DockerFilesTest {
@@ -147,6 +153,35 @@ class DockerFilesTest {
         assertEquals("admin", live.get("port"));
         assertEquals("admin", ready.get("port"));
         assertNotNull(((Map<String, Object>) sidecar.get("resources")).get("requests"));
+        // the admin port listens on the pod IP behind a Service: /admin/ needs the token, from a Secret volume
+        assertNotEquals("127.0.0.1", c.admin().host());
+        List<String> args = (List<String>) sidecar.get("args");
+        int at = args.indexOf("--admin-token-file");
+        assertTrue(at >= 0 && at + 1 < args.size(), "the sidecar's args set --admin-token-file: " + args);
+        Path tokenFile = Path.of(args.get(at + 1));
+        Map<String, Object> mount = ((List<Map<String, Object>>) sidecar.get("volumeMounts")).stream()
+                .filter(m -> tokenFile.getParent().equals(Path.of((String) m.get("mountPath")))).findFirst()
+                .orElseThrow(() -> new AssertionError("no volume mounted at " + tokenFile.getParent()));
+        assertNull(mount.get("subPath"), "mounted whole, so that a rotated Secret reaches the file");
+        Map<String, Object> volume = ((List<Map<String, Object>>) ((Map<String, Object>) template.get("spec"))
+                .get("volumes")).stream().filter(v -> mount.get("name").equals(v.get("name"))).findFirst()
+                .orElseThrow();
+        Map<String, Object> secret = (Map<String, Object>) volume.get("secret");
+        assertNotNull(secret, "the token file comes from a Secret: " + volume);
+        assertNotEquals(Boolean.TRUE, secret.get("optional"), "the pod does not start without the token");
+        String manifest = Files.readString(DOCKER.resolve("k8s/redis-sidecar.yaml"));
+        assertTrue(manifest.contains("kubectl create secret generic " + secret.get("secretName")),
+                "the manifest says how to create the Secret");
+        // the probes are GETs on paths that need no token, from the kubelet's (non-loopback) address
+        Predicate<String> someToken = "t"::equals;
+        InetAddress kubelet = InetAddress.getByName("10.0.0.1");
+        for (Map<String, Object> probe : List.of(live, ready)) {
+            assertNull(probe.get("httpHeaders"), "a probe sends no token");
+            assertEquals(AdminAccess.Verdict.ALLOW, AdminAccess.decide((String) probe.get("path"), kubelet, null,
+                    someToken), probe.toString());
+        }
+        assertEquals(AdminAccess.Verdict.UNAUTHORIZED, AdminAccess.decide("/admin/switchover", kubelet, null,
+                someToken));
         Map<String, Object> app = containers.stream().filter(k -> "app".equals(k.get("name"))).findFirst()
                 .orElseThrow();
         assertTrue(app.toString().contains("redis://localhost:" + c.listen().port()), app.toString());
@@ -163,6 +198,18 @@ class DockerFilesTest {
         assertTrue(df.contains("HEALTHCHECK") && df.contains("/health/ready") && df.contains("8480"));
         assertTrue(df.contains("REDIS_SIDECAR_LISTEN=0.0.0.0:6379") && df.contains("REDIS_SIDECAR_ADMIN=0.0.0.0:8480"));
         assertTrue(df.contains("EXPOSE 6379 8480"));
+        // the admin port is on 0.0.0.0: without a token, /admin/ is loopback-only; the image bakes in no token and
+        // says how to give it one; its health check needs none
+        assertFalse(df.contains("REDIS_SIDECAR_ADMIN_TOKEN_FILE="), "no token file built into the image");
+        assertTrue(df.contains("--admin-token-file"), "the Dockerfile says how to set the admin token");
+        assertEquals(AdminAccess.Verdict.ALLOW, AdminAccess.decide("/health/ready", InetAddress.getByName("10.0.0.1"),
+                null, null));
+        assertEquals(AdminAccess.Verdict.FORBIDDEN, AdminAccess.decide("/admin/switchover",
+                InetAddress.getByName("10.0.0.1"), null, null));
+        for (String f : List.of("compose-sentinel.yml", "compose-cluster.yml")) {
+            assertTrue(Files.readString(DOCKER.resolve(f)).contains("REDIS_SIDECAR_ADMIN_TOKEN_FILE"),
+                    f + " says how to set the admin token");
+        }
     }
 
     @Test

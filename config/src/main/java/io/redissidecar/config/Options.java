@@ -69,18 +69,58 @@ public final class Options {
     public static final String HEALTH_FALL = "health-fall";
     public static final String DENY_COMMANDS = "deny-commands";
 
+    /** A command or subcommand refused by default, and why. */
+    public record Denied(String command, String why) {
+    }
+
     /**
-     * Server-admin commands refused by default: they would act on, or leak, the shared backend. CLIENT KILL acts on
-     * the proxy's own clients only, but would let any application disconnect the others: refused too.
+     * Server-admin commands refused by default: they would act on, or leak, the backend that many applications share.
+     * The README's table of them is generated from this list ({@code ReadmeReferenceTest}).
      */
+    public static final List<Denied> DEFAULT_DENY_LIST = List.of(
+            new Denied("monitor", "streams every command of every client, the proxy's own included"),
+            new Denied("sync", "the replication protocol (refused whatever the list says)"),
+            new Denied("psync", "the replication protocol (refused whatever the list says)"),
+            new Denied("shutdown", "stops the shared server"),
+            new Denied("debug", "crashes, blocks or reloads the shared server"),
+            new Denied("replicaof", "turns a node into a replica behind the proxy's back"),
+            new Denied("slaveof", "turns a node into a replica behind the proxy's back"),
+            new Denied("failover", "switches the master behind the proxy's back (use POST /admin/switchover)"),
+            new Denied("config|set", "changes the shared server's configuration"),
+            new Denied("config|rewrite", "writes the shared server's configuration file"),
+            new Denied("config|resetstat", "erases the statistics every application reads"),
+            new Denied("save", "blocks the shared server while it writes to disk"),
+            new Denied("bgsave", "forks the shared server"),
+            new Denied("bgrewriteaof", "forks the shared server"),
+            new Denied("module", "loads native code into Redis (every subcommand)"),
+            new Denied("acl|setuser", "changes Redis's users, the proxy's own included"),
+            new Denied("acl|deluser", "deletes Redis's users, the proxy's own included"),
+            new Denied("acl|load", "replaces Redis's users"),
+            new Denied("acl|save", "writes Redis's ACL file"),
+            new Denied("acl|list", "shows every user's password hashes"),
+            new Denied("acl|getuser", "shows a user's password hashes"),
+            new Denied("client|kill", "would let any application disconnect the others (acts on the proxy's clients)"),
+            new Denied("client|pause", "stalls every client of the shared server"),
+            new Denied("client|unpause", "ends a pause another operator set"),
+            new Denied("cluster|failover", "switches a cluster master behind the proxy's back"),
+            new Denied("cluster|reset", "wipes a node's cluster state"),
+            new Denied("cluster|forget", "removes a node from the cluster"),
+            new Denied("cluster|meet", "joins any address to the cluster"),
+            new Denied("cluster|addslots", "changes who owns the hash slots"),
+            new Denied("cluster|addslotsrange", "changes who owns the hash slots"),
+            new Denied("cluster|delslots", "changes who owns the hash slots"),
+            new Denied("cluster|delslotsrange", "changes who owns the hash slots"),
+            new Denied("cluster|setslot", "changes who owns the hash slots"),
+            new Denied("cluster|flushslots", "drops a node's hash slots"),
+            new Denied("cluster|replicate", "turns a cluster node into a replica"),
+            new Denied("latency|reset", "erases the diagnostics every application reads"),
+            new Denied("slowlog|reset", "erases the diagnostics every application reads"),
+            new Denied("swapdb", "swaps the databases of every client"),
+            new Denied("migrate", "makes Redis connect to any address given and moves keys there"));
+
+    /** {@link #DEFAULT_DENY_LIST}'s names, comma-separated (the option's default). */
     public static final String DEFAULT_DENY = String.join(",",
-            "monitor", "sync", "psync", "shutdown", "debug", "replicaof", "slaveof", "failover",
-            "config|set", "config|rewrite", "config|resetstat", "save", "bgsave", "bgrewriteaof",
-            "module", "acl|setuser", "acl|deluser", "acl|load", "acl|save", "client|kill", "client|pause",
-            "client|unpause", "cluster|failover", "cluster|reset", "cluster|forget", "cluster|meet",
-            "latency|reset", "slowlog|reset", "swapdb", "acl|list", "acl|getuser", "migrate", "cluster|addslots",
-            "cluster|addslotsrange", "cluster|delslots", "cluster|delslotsrange", "cluster|setslot", "cluster|flushslots",
-            "cluster|replicate");
+            DEFAULT_DENY_LIST.stream().map(Denied::command).toList());
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 

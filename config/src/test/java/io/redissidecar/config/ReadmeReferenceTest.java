@@ -1,5 +1,6 @@
 package io.redissidecar.config;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -23,8 +24,32 @@ class ReadmeReferenceTest {
                         + " lacks its default " + o.defaultText());
             }
         }
-        for (String denied : Options.DEFAULT_DENY.split(",")) {
-            assertTrue(text.contains(denied), "README's default deny list lacks " + denied);
+    }
+
+    private static final String BEGIN = "<!-- default deny list: generated from Options.DEFAULT_DENY_LIST -->\n";
+    private static final String END = "<!-- end of the default deny list -->\n";
+
+    /**
+     * The README's table of the default deny list is the code's list, rendered. Run with {@code -Dreadme.update=true}
+     * to write it into the README after changing the list.
+     */
+    @Test
+    void defaultDenyListIsGeneratedFromTheCode() throws Exception {
+        Path readme = Path.of("..", "README.md");
+        String text = Files.readString(readme);
+        StringBuilder table = new StringBuilder("| command | why it is refused by default |\n|---|---|\n");
+        for (Options.Denied d : Options.DEFAULT_DENY_LIST) {
+            table.append("| `").append(d.command().replace("|", "\\|")).append("` | ").append(d.why())
+                    .append(" |\n");
         }
+        int b = text.indexOf(BEGIN);
+        int e = text.indexOf(END);
+        assertTrue(b >= 0 && e > b, "README lacks the markers of the default deny list");
+        String generated = text.substring(0, b + BEGIN.length()) + table + text.substring(e);
+        if (Boolean.getBoolean("readme.update")) {
+            Files.writeString(readme, generated);
+        }
+        assertEquals(generated, text, "README's default deny list differs from Options.DEFAULT_DENY_LIST; run "
+                + "mvn -pl config test -Dtest=ReadmeReferenceTest -Dreadme.update=true");
     }
 }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.proxy.testing.RedisServer;
 import io.redissidecar.proxy.testing.RespConn;
+import io.redissidecar.proxy.testing.SentinelGroup;
 import io.redissidecar.proxy.testing.SidecarFixture;
 import io.redissidecar.proxy.testing.TestCerts;
 import java.io.IOException;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class TlsTest {
     private static TestCerts certs;
+    private static TestCerts.Pair redisCert;
     private static TestCerts.Pair proxyServer;
     private static TestCerts.Pair proxyClient;
     private static TestCerts.Pair app;
@@ -38,7 +40,7 @@ class TlsTest {
     @BeforeAll
     static void start() throws Exception {
         certs = TestCerts.ca("test-ca");
-        TestCerts.Pair redisCert = certs.issue("redis", "IP:127.0.0.1", "DNS:localhost");
+        redisCert = certs.issue("redis", "IP:127.0.0.1", "DNS:localhost");
         proxyServer = certs.issue("proxy", "IP:127.0.0.1", "DNS:localhost");
         proxyClient = certs.issue("proxy-client");
         app = certs.issue("app");
@@ -147,6 +149,30 @@ class TlsTest {
             });
             assertEquals("$1\r\n1\r\n", before.call("GET", "reload:k"), "the client connected before stays");
             assertNotEquals(old.getSerialNumber(), peer(own.connect(p.tlsPort(), null)).getSerialNumber());
+        }
+    }
+
+    /**
+     * Sentinel mode with TLS only: nodes and Sentinels without plain ports, replication and Sentinels over TLS, client
+     * certificates required. The proxy follows a kill -9 of the master, its held write lands on the new master.
+     */
+    @Test
+    void sentinelModeOverTlsFollowsAFailover() throws Exception {
+        try (SentinelGroup g = SentinelGroup.start(new TestCerts.Access(certs, redisCert, proxyClient));
+             SidecarFixture p = SidecarFixture.startSentinel(g, "--backend-tls", "on", "--backend-tls-ca-cert-file",
+                     certs.caFile(), "--backend-tls-cert-file", proxyClient.cert(), "--backend-tls-key-file",
+                     proxyClient.key());
+             RespConn c = new RespConn(p.port())) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> p.sidecar().isReady());
+            assertEquals("+OK\r\n", c.call("SET", "tls:failover", "before"));
+            SentinelGroup.Killed killed = g.killMasterAndAwaitPromotion();
+            assertEquals("+OK\r\n", c.call("SET", "tls:failover", "after"), "held, then sent to the new master");
+            HostPort master = g.currentMaster();
+            assertNotEquals(killed.oldMaster(), master);
+            try (RespConn direct = g.node(master).connect()) {
+                assertEquals("$5\r\nafter\r\n", direct.call("GET", "tls:failover"));
+            }
+            assertEquals("$5\r\nafter\r\n", c.call("GET", "tls:failover"));
         }
     }
 

@@ -26,11 +26,14 @@ public final class RedisServer implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path dir;
+    /** TLS-only servers: how to reach them; null for plain ones. */
+    private final TestCerts.Access tls;
 
-    private RedisServer(Process process, int port, Path dir) {
+    private RedisServer(Process process, int port, Path dir, TestCerts.Access tls) {
         this.process = process;
         this.port = port;
         this.dir = dir;
+        this.tls = tls;
     }
 
     /** Starts {@code redis-server} with no persistence plus {@code extraArgs} and waits until it answers PING. */
@@ -39,15 +42,25 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer startOn(int port, String... extraArgs) throws IOException {
+        return startOn(port, null, extraArgs);
+    }
+
+    /** A TLS-only server (no plain port) on {@code port}, reached with {@code tls}. */
+    public static RedisServer startTlsOn(int port, TestCerts.Access tls, String... extraArgs) throws IOException {
+        return startOn(port, tls, extraArgs);
+    }
+
+    private static RedisServer startOn(int port, TestCerts.Access tls, String... extraArgs) throws IOException {
         String exe = executable("redis-server");
         Path dir = Files.createTempDirectory("redis-" + port + "-");
-        List<String> cmd = new ArrayList<>(List.of(exe, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
-                "--logfile", dir.resolve("redis.log").toString()));
+        List<String> cmd = new ArrayList<>(List.of(exe));
+        cmd.addAll(tls == null ? List.of("--port", Integer.toString(port)) : tls.serverArgs(port));
+        cmd.addAll(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
+                "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
         cmd.addAll(List.of(extraArgs));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stdout").toFile())
                 .start();
-        RedisServer s = new RedisServer(p, port, dir);
+        RedisServer s = new RedisServer(p, port, dir, tls);
         try {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(s::answersPing);
         } catch (RuntimeException e) {
@@ -75,23 +88,38 @@ public final class RedisServer implements AutoCloseable {
         return r;
     }
 
+    /** A RESP connection to this server (over TLS for a TLS-only one). */
+    public RespConn connect() throws IOException {
+        return tls == null ? new RespConn(port) : tls.conn(port);
+    }
+
     /** {@code INFO section} of this server, as raw RESP. */
     public String info(String section) throws IOException {
-        try (RespConn c = new RespConn(port)) {
+        try (RespConn c = connect()) {
             return c.call("INFO", section);
         }
     }
 
     /** Starts {@code redis-sentinel} with a config file written into its own directory (Sentinel rewrites it). */
     public static RedisServer startSentinel(int port, String monitorLines) throws IOException {
+        return startSentinel(port, null, monitorLines);
+    }
+
+    /** A Sentinel that speaks TLS only when {@code tls} is given (to clients, other Sentinels and the nodes). */
+    public static RedisServer startSentinel(int port, TestCerts.Access tls, String monitorLines) throws IOException {
         String exe = executable("redis-sentinel");
         Path dir = Files.createTempDirectory("sentinel-" + port + "-");
         Path conf = dir.resolve("sentinel.conf");
-        Files.writeString(conf, "port " + port + "\nbind 127.0.0.1\ndaemonize no\ndir " + dir + "\nlogfile "
+        StringBuilder lines = new StringBuilder();
+        List<String> settings = tls == null ? List.of("--port", Integer.toString(port)) : tls.serverArgs(port);
+        for (int i = 0; i < settings.size(); i += 2) {
+            lines.append(settings.get(i).substring(2)).append(' ').append(settings.get(i + 1)).append('\n');
+        }
+        Files.writeString(conf, lines + "bind 127.0.0.1\ndaemonize no\ndir " + dir + "\nlogfile "
                 + dir.resolve("sentinel.log") + "\n" + monitorLines);
         Process p = new ProcessBuilder(exe, conf.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stdout").toFile()).start();
-        RedisServer s = new RedisServer(p, port, dir);
+        RedisServer s = new RedisServer(p, port, dir, tls);
         try {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(s::answersPing);
         } catch (RuntimeException e) {
@@ -121,6 +149,14 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public boolean answersPing() {
+        if (tls != null) {
+            try (RespConn c = tls.conn(port)) {
+                String r = c.call("PING");
+                return r.equals("+PONG\r\n") || r.startsWith("-NOAUTH");
+            } catch (IOException e) {
+                return false;
+            }
+        }
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(1000);
             OutputStream out = s.getOutputStream();

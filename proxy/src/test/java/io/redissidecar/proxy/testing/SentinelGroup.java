@@ -22,19 +22,33 @@ public final class SentinelGroup implements AutoCloseable {
 
     private final List<RedisServer> nodes = new ArrayList<>();
     private final List<RedisServer> sentinels = new ArrayList<>();
+    /** A TLS-only group: how to reach its nodes and Sentinels; null for a plain one. */
+    private final TestCerts.Access tls;
+
+    private SentinelGroup(TestCerts.Access tls) {
+        this.tls = tls;
+    }
 
     public static SentinelGroup start() throws IOException {
-        SentinelGroup g = new SentinelGroup();
+        return start(null);
+    }
+
+    /**
+     * The same group with TLS only: no plain ports, replication and Sentinels over TLS ({@code tls-replication
+     * yes}), client certificates required everywhere.
+     */
+    public static SentinelGroup start(TestCerts.Access tls) throws IOException {
+        SentinelGroup g = new SentinelGroup(tls);
         try {
-            RedisServer master = RedisServer.start(FAST_SYNC);
+            RedisServer master = g.startNode(RedisServer.freePort(), FAST_SYNC);
             g.nodes.add(master);
             for (int i = 0; i < 2; i++) {
-                g.nodes.add(RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(master.port()),
-                        FAST_SYNC[0], FAST_SYNC[1]));
+                g.nodes.add(g.startNode(RedisServer.freePort(), "--replicaof", "127.0.0.1",
+                        Integer.toString(master.port()), FAST_SYNC[0], FAST_SYNC[1]));
             }
             // both replicas fully synchronised (state=online), not merely connected
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                String r = info(master.port(), "replication");
+                String r = master.info("replication");
                 return r.split("state=online", -1).length == 3;
             });
             String monitor = "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 2\n"
@@ -42,12 +56,12 @@ public final class SentinelGroup implements AutoCloseable {
                     + "sentinel failover-timeout " + MASTER_NAME + " 10000\n"
                     + "sentinel parallel-syncs " + MASTER_NAME + " 2\n";
             for (int i = 0; i < 3; i++) {
-                g.sentinels.add(RedisServer.startSentinel(RedisServer.freePort(), monitor));
+                g.sentinels.add(RedisServer.startSentinel(RedisServer.freePort(), tls, monitor));
             }
             // every Sentinel knows both replicas and the two other Sentinels before a test may fail the master
             for (RedisServer s : g.sentinels) {
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                    try (RespConn c = new RespConn(s.port())) {
+                    try (RespConn c = s.connect()) {
                         String m = c.call("SENTINEL", "MASTER", MASTER_NAME);
                         return field(m, "num-slaves").equals("2") && field(m, "num-other-sentinels").equals("2");
                     }
@@ -60,10 +74,8 @@ public final class SentinelGroup implements AutoCloseable {
         }
     }
 
-    static String info(int port, String section) throws IOException {
-        try (RespConn c = new RespConn(port)) {
-            return c.call("INFO", section);
-        }
+    private RedisServer startNode(int port, String... args) throws IOException {
+        return tls == null ? RedisServer.startOn(port, args) : RedisServer.startTlsOn(port, tls, args);
     }
 
     /** A field of a SENTINEL MASTER reply (a flat array of names and values, as raw RESP). */
@@ -91,7 +103,7 @@ public final class SentinelGroup implements AutoCloseable {
             if (!s.isAlive()) {
                 continue;
             }
-            try (RespConn c = new RespConn(s.port())) {
+            try (RespConn c = s.connect()) {
                 String r = c.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME);
                 Matcher m = Pattern.compile("\\$\\d+\\r\\n([^\\r]+)\\r\\n\\$\\d+\\r\\n(\\d+)\\r\\n").matcher(r);
                 if (m.find()) {
@@ -122,7 +134,7 @@ public final class SentinelGroup implements AutoCloseable {
     /** Asks a Sentinel for {@code SENTINEL FAILOVER}, waits for the new master and for the old one's demotion. */
     public HostPort sentinelFailover() throws IOException {
         HostPort old = currentMaster();
-        try (RespConn s = new RespConn(sentinels.get(0).port())) {
+        try (RespConn s = sentinels.get(0).connect()) {
             String r = s.call("SENTINEL", "FAILOVER", MASTER_NAME);
             if (!r.equals("+OK\r\n")) {
                 throw new IOException("SENTINEL FAILOVER answered " + r);
@@ -142,7 +154,7 @@ public final class SentinelGroup implements AutoCloseable {
     public void awaitReplica(HostPort address) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
             try {
-                return info(address.port(), "replication").contains("role:slave");
+                return node(address).info("replication").contains("role:slave");
             } catch (IOException e) {
                 return false;
             }
@@ -155,7 +167,7 @@ public final class SentinelGroup implements AutoCloseable {
 
     /** Replaces a node that was stopped by a new process on the same port (it comes back as a master). */
     public RedisServer restart(RedisServer old) throws IOException {
-        RedisServer again = RedisServer.startOn(old.port(), FAST_SYNC);
+        RedisServer again = startNode(old.port(), FAST_SYNC);
         nodes.set(nodes.indexOf(old), again);
         return again;
     }

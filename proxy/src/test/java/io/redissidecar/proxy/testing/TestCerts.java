@@ -59,6 +59,21 @@ public final class TestCerts {
     public record Pair(String cert, String key) {
     }
 
+    /** How a test reaches TLS servers: this CA's certificates, the server certificate they use, a client's. */
+    public record Access(TestCerts certs, Pair server, Pair client) {
+        /** A RESP connection over TLS to 127.0.0.1:{@code port}. */
+        public RespConn conn(int port) throws IOException {
+            return new RespConn(certs.connect(port, client));
+        }
+
+        /** redis.conf's TLS settings (with {@code tls-replication}), for a TLS-only server on {@code port}. */
+        public List<String> serverArgs(int port) {
+            return List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-cert-file", server.cert(),
+                    "--tls-key-file", server.key(), "--tls-ca-cert-file", certs.caFile(), "--tls-auth-clients", "yes",
+                    "--tls-replication", "yes");
+        }
+    }
+
     /** A path in this directory. */
     public String file(String name) {
         return dir.resolve(name).toString();

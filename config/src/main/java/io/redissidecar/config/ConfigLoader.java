@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 
 /**
  * Builds a {@link SidecarConfig} from four sources, highest first: command line, {@code REDIS_SIDECAR_*}
@@ -51,7 +52,8 @@ public final class ConfigLoader {
             try {
                 values.put(spec.key(), spec.parser().apply(raw.text()));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("invalid value '" + raw.text() + "' for " + spec.flag() + " (from "
+                String shown = spec.key().endsWith("password") ? "***" : raw.text();
+                throw new ConfigException("invalid value '" + shown + "' for " + spec.flag() + " (from "
                         + raw.source() + "): " + e.getMessage());
             }
         }
@@ -78,9 +80,10 @@ public final class ConfigLoader {
         }
         String text;
         try {
-            text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            text = new String(BoundedFiles.read(Path.of(file), 64 * 1024), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
-            throw new ConfigException("cannot read --" + fileKey + " " + file + ": " + e.getClass().getSimpleName());
+            throw new ConfigException("cannot read --" + fileKey + " " + file + " (" + e.getClass().getSimpleName()
+                    + ")");
         }
         if (text.endsWith("\n")) {
             text = text.substring(0, text.length() - (text.endsWith("\r\n") ? 2 : 1));
@@ -166,8 +169,14 @@ public final class ConfigLoader {
             doc = new Load(LoadSettings.builder().build()).loadFromReader(r);
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
+        } catch (MarkedYamlEngineException e) {
+            // the problem and where, never the parser's snippet of the line: it may be a password
+            String where = e.getProblemMark().map(m -> " at line " + (m.getLine() + 1) + ", column "
+                    + (m.getColumn() + 1)).orElse("");
+            throw new ConfigException("config file " + path + " is not valid YAML: " + e.getProblem() + where);
         } catch (RuntimeException e) {
-            throw new ConfigException("config file " + path + " is not valid YAML: " + e.getMessage());
+            throw new ConfigException("config file " + path + " is not valid YAML (" + e.getClass().getSimpleName()
+                    + ")");
         }
         Map<String, Raw> out = new LinkedHashMap<>();
         if (doc == null) {

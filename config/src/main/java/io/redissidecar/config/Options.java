@@ -52,6 +52,7 @@ public final class Options {
     public static final String BACKEND_TLS_VERIFY_HOSTNAME = "backend-tls-verify-hostname";
     public static final String BACKEND_CONNECTIONS = "backend-connections";
     public static final String EVENT_LOOP_THREADS = "event-loop-threads";
+    public static final String TRANSPORT = "transport";
     public static final String MAX_CLIENTS = "max-clients";
     public static final String MAX_BULK_LENGTH = "max-bulk-length";
     public static final String MAX_MULTIBULK_LENGTH = "max-multibulk-length";
@@ -190,7 +191,7 @@ public final class Options {
             new OptionSpec(TLS_CERT_FILE, null, Parsers::string,
                     "the proxy's certificate chain (PEM) on the TLS port"),
             new OptionSpec(TLS_KEY_FILE, null, Parsers::string,
-                    "the private key (PEM, PKCS#8 or PKCS#1) of --tls-cert-file"),
+                    "the private key (PEM, PKCS#8: BEGIN PRIVATE KEY) of --tls-cert-file"),
             new OptionSpec(TLS_CA_CERT_FILE, null, Parsers::string,
                     "CA certificates (PEM) client certificates are checked against"),
             new OptionSpec(TLS_AUTH_CLIENTS, "yes", Parsers.oneOf("yes", "no", "optional"),
@@ -210,6 +211,9 @@ public final class Options {
                     "shared (multiplexed) connections per backend per event loop"),
             new OptionSpec(EVENT_LOOP_THREADS, Integer.toString(CORES), Parsers.intBetween(1, 256),
                     "Netty event loops; each client and the backend connections it uses share one"),
+            new OptionSpec(TRANSPORT, "auto", Parsers.oneOf("auto", "io_uring", "epoll", "nio"),
+                    "event-loop transport: auto (epoll on Linux, else NIO), io_uring (Netty's, where the kernel "
+                            + "allows it), epoll or nio; one not available here falls back to auto's choice"),
             new OptionSpec(MAX_CLIENTS, "10000", Parsers.intBetween(1, 1_000_000),
                     "client connections accepted at once (Redis maxclients)"),
             new OptionSpec(MAX_BULK_LENGTH, "536870912", Parsers.longBetween(1, Integer.MAX_VALUE),

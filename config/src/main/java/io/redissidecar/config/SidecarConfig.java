@@ -228,6 +228,11 @@ public final class SidecarConfig {
         return "yes".equals(get(Options.BACKEND_TLS_VERIFY_HOSTNAME));
     }
 
+    /** auto, io_uring, epoll or nio. */
+    public String transport() {
+        return (String) get(Options.TRANSPORT);
+    }
+
     public int backendConnections() {
         return (Integer) get(Options.BACKEND_CONNECTIONS);
     }

@@ -133,4 +133,33 @@ class ConfigLoaderTest {
         assertEquals("[::1]:6379", new HostPort("::1", 6379).toString());
         assertThrows(IllegalArgumentException.class, () -> HostPort.parse("host:99999"));
     }
+
+    /** An attacker's review: snakeyaml's message quoted the broken line, password included, into the log. */
+    @Test
+    void aBrokenYamlFileIsReportedWithoutItsText(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, "backends: 127.0.0.1:1\nclient-password: hunter2_SECRET6: oops\n");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--config", f.toString()}, Map.of()));
+        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+        assertTrue(!e.getMessage().contains("hunter2"), e.getMessage());
+        Files.writeString(f, "backends: 127.0.0.1:1\nsentinel-password: \"yamlpw_SECRET4\n");
+        e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--config", f.toString()}, Map.of()));
+        assertTrue(!e.getMessage().contains("yamlpw"), e.getMessage());
+    }
+
+    /** Password files are regular files of bounded size: a FIFO or /dev/zero would hang or exhaust the reader. */
+    @Test
+    void passwordFilesMustBeSmallRegularFiles(@TempDir Path dir) throws Exception {
+        Path zero = dir.resolve("zero");
+        Files.createSymbolicLink(zero, Path.of("/dev/zero"));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(
+                new String[] {"--backends", "127.0.0.1:1", "--client-password-file", zero.toString()}, Map.of()));
+        assertTrue(e.getMessage().contains("client-password-file"), e.getMessage());
+        Path ok = dir.resolve("pw");
+        Files.writeString(ok, "s3cret\r\n");
+        assertEquals("s3cret", ConfigLoader.load(new String[] {"--backends", "127.0.0.1:1",
+            "--client-password-file", ok.toString()}, Map.of()).clientPassword());
+    }
 }

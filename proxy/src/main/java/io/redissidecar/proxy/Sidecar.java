@@ -60,8 +60,15 @@ import org.slf4j.LoggerFactory;
 public final class Sidecar implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
 
+    static {
+        // the control plane's Lettuce stays on epoll; io_uring on the class path (--transport) would make it warn
+        if (System.getProperty("io.lettuce.core.iouring") == null) {
+            System.setProperty("io.lettuce.core.iouring", "false");
+        }
+    }
+
     private volatile SidecarConfig config;
-    private final Transport transport = Transport.best();
+    private final Transport transport;
     private TopologyMonitor monitor;
     private MetricsRegistry metrics;
     private ConfigReloader reloader;
@@ -80,6 +87,7 @@ public final class Sidecar implements AutoCloseable {
     private volatile boolean listening;
 
     public Sidecar(SidecarConfig config) {
+        this.transport = Transport.named(Boolean.getBoolean("redissidecar.nio") ? "nio" : config.transport());
         this.config = config;
     }
 
@@ -136,6 +144,14 @@ public final class Sidecar implements AutoCloseable {
         px.commands(commandTable(config)); // the master's commands may have been read already
         NodeBreakers breakers = new NodeBreakers(Duration.ofMillis(500));
         metrics.bind(px, topology, breakers);
+        Map<String, ReloadableTls> tlsSides = new java.util.LinkedHashMap<>();
+        if (clientTls != null) {
+            tlsSides.put("client", clientTls);
+        }
+        if (backendTls != null) {
+            tlsSides.put("backend", backendTls);
+        }
+        metrics.tls(tlsSides);
         px.infoSection(() -> infoSection(breakers));
 
         boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
@@ -178,9 +194,11 @@ public final class Sidecar implements AutoCloseable {
 
     /** Options a reload cannot change: they shape sockets, threads or connections made at start. */
     private static final Set<String> RESTART_ONLY = Set.of(Options.LISTEN, Options.ADMIN,
-            Options.MODE, Options.EVENT_LOOP_THREADS, Options.BACKEND_CONNECTIONS, Options.DURABILITY,
+            Options.MODE, Options.EVENT_LOOP_THREADS, Options.TRANSPORT, Options.BACKEND_CONNECTIONS,
+            Options.DURABILITY,
             Options.MIN_REPLICAS, Options.REPLICATION_TIMEOUT_MS, Options.LISTEN_PLAIN, Options.TLS_PORT,
-            Options.BACKEND_TLS, Options.CONNECT_TIMEOUT_MS, Options.BACKEND_TIMEOUT_MS,
+            Options.BACKEND_TLS, Options.BACKEND_TLS_CA_CERT_FILE, Options.BACKEND_TLS_CERT_FILE,
+            Options.BACKEND_TLS_KEY_FILE, Options.BACKEND_TLS_VERIFY_HOSTNAME, Options.CONNECT_TIMEOUT_MS, Options.BACKEND_TIMEOUT_MS,
             Options.HEALTH_INTERVAL_MS, Options.HEALTH_RISE, Options.HEALTH_FALL, Options.TOPOLOGY_REFRESH_MS,
             Options.METRICS, Options.CONFIG, Options.CLIENT_IDLE_TIMEOUT_MS, Options.SHUTDOWN_TIMEOUT_MS);
 

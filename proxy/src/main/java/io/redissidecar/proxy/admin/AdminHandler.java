@@ -39,6 +39,8 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     private static final String TEXT = "text/plain; charset=utf-8";
     /** Requests one connection may have waiting behind the one being answered. */
     private static final int MAX_WAITING = 16;
+    /** Scrapes waiting for the metrics thread at once; more get 503 (Prometheus sends one at a time). */
+    private static final int MAX_SCRAPES = 4;
 
     /** What an answer needs of a request; its buffers are released as soon as it arrives. */
     private record Request(HttpMethod method, String path, String accept, String authorization, boolean keepAlive) {
@@ -145,10 +147,20 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             case "/metrics" -> {
                 if (!HttpMethod.GET.equals(r.method)) {
                     write(r, notAllowed("use GET\n", "GET"));
+                } else if (endpoints.scrapes().incrementAndGet() > MAX_SCRAPES) {
+                    // callers scraping in a loop get a small answer at once, not a queue of large ones
+                    endpoints.scrapes().decrementAndGet();
+                    FullHttpResponse busy = text(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many scrapes at once\n");
+                    busy.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+                    write(r, busy);
                 } else {
                     offload(r, endpoints.metricsExecutor(), () -> {
-                        var scrape = endpoints.metrics().scrape(r.accept);
-                        return response(HttpResponseStatus.OK, scrape.contentType(), scrape.body());
+                        try {
+                            var scrape = endpoints.metrics().scrape(r.accept);
+                            return response(HttpResponseStatus.OK, scrape.contentType(), scrape.body());
+                        } finally {
+                            endpoints.scrapes().decrementAndGet();
+                        }
                     });
                 }
             }
@@ -156,6 +168,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                 if (!HttpMethod.POST.equals(r.method)) {
                     write(r, notAllowed("use POST\n", "POST"));
                 } else {
+                    clock.changing(true);
                     offload(r, endpoints.switchoverExecutor(), () -> {
                         try {
                             return text(HttpResponseStatus.OK, endpoints.switchover().run() + "\n");
@@ -173,11 +186,26 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     private static void refused(String format, Request r, InetAddress peer) {
         long now = System.nanoTime();
         long next = nextWarning.get();
+        String path = printable(r.path);
         if (now - next >= 0 && nextWarning.compareAndSet(next, now + TimeUnit.SECONDS.toNanos(1))) {
-            log.warn(format, r.method, r.path, peer);
+            log.warn(format, r.method, path, peer);
         } else {
-            log.debug(format, r.method, r.path, peer);
+            log.debug(format, r.method, path, peer);
         }
+    }
+
+    /** A caller's path as it may be logged: control characters escaped (no forged log lines), at most 200 chars. */
+    static String printable(String path) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < path.length() && sb.length() < 200; i++) {
+            char ch = path.charAt(i);
+            if (ch < 0x20 || ch == 0x7f || Character.isISOControl(ch)) {
+                sb.append(String.format("\\x%02x", (int) ch));
+            } else {
+                sb.append(ch);
+            }
+        }
+        return sb.toString();
     }
 
     /** A probe: GET or HEAD. */
@@ -217,6 +245,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void write(HttpMethod method, boolean keepAlive, FullHttpResponse res) {
+        clock.changing(false);
         if (!ctx.channel().isActive()) {
             res.release();
             return;

@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -52,7 +53,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** What the endpoints answer from, and where their slow work runs. */
     record Endpoints(BooleanSupplier ready, Supplier<String> readyDetail, Switchover switchover, Metrics metrics,
-                     ExecutorService metricsExecutor, ExecutorService switchoverExecutor) {
+                     ExecutorService metricsExecutor, ExecutorService switchoverExecutor, AtomicInteger scrapes) {
     }
 
     private final HostPort address;
@@ -71,8 +72,9 @@ public final class AdminServer implements AutoCloseable {
         this.address = address;
         this.limits = limits;
         this.token = new AdminToken(tokenFile);
-        this.endpoints = new Endpoints(ready, readyDetail, switchover, metrics, worker("sidecar-admin-metrics"),
-                worker("sidecar-admin-switchover"));
+        this.endpoints = new Endpoints(ready, readyDetail, switchover, new ScrapeCache(metrics),
+                worker("sidecar-admin-metrics"),
+                worker("sidecar-admin-switchover"), new AtomicInteger());
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sidecar-admin", true),
                 NioIoHandler.newFactory());
     }

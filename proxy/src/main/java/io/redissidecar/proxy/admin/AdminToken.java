@@ -1,9 +1,8 @@
 package io.redissidecar.proxy.admin;
 
+import io.redissidecar.config.BoundedFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -100,17 +99,13 @@ public final class AdminToken implements AutoCloseable {
             }
         } catch (IOException e) {
             // being replaced, or gone for a moment: the next poll sees it; the token in force stays
+        } catch (RuntimeException e) { // the watcher must outlive anything a file does to it
+            log.warn("admin token file {}: {}", f, e.toString());
         }
     }
 
     private static byte[] read(Path f) throws IOException {
-        byte[] raw;
-        try (InputStream in = Files.newInputStream(f)) {
-            raw = in.readNBytes(MAX_FILE_BYTES + 1);
-        }
-        if (raw.length > MAX_FILE_BYTES) {
-            throw new IOException("larger than " + MAX_FILE_BYTES + " bytes");
-        }
+        byte[] raw = BoundedFiles.read(f, MAX_FILE_BYTES); // a regular file only: a FIFO would block for ever
         String token = new String(raw, StandardCharsets.UTF_8).trim();
         if (token.isEmpty()) {
             throw new IOException("it is empty");

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The cap on open admin connections. At the cap, a new connection makes room by closing the oldest one that is not
  * being answered (still sending its request, or idle between requests), so that connections which send nothing
- * cannot keep a probe out; when every open connection is being answered, the new one is closed instead. Shared by
- * every connection of the admin server, whose one event loop makes all calls.
+ * cannot keep a probe out; when every open connection is being answered (many callers scraping in a loop), the oldest
+ * that is not running a switchover is closed, so that busy callers cannot keep a probe out either. Shared by every
+ * connection of the admin server, whose one event loop makes all calls.
  */
 @Sharable
 final class ConnectionCap extends ChannelInboundHandlerAdapter {
@@ -47,10 +48,15 @@ final class ConnectionCap extends ChannelInboundHandlerAdapter {
     }
 
     private boolean evictOne() {
+        return evict(false) || evict(true);
+    }
+
+    /** Closes the oldest connection not being answered, or with {@code busyToo} the oldest not changing anything. */
+    private boolean evict(boolean busyToo) {
         for (Iterator<Channel> it = open.iterator(); it.hasNext(); ) {
             Channel c = it.next();
             RequestClock clock = c.pipeline().get(RequestClock.class);
-            if (clock == null || !clock.isAnswering()) {
+            if (clock == null || !clock.isAnswering() || busyToo && !clock.isChanging()) {
                 it.remove();
                 log.debug("admin connection {} closed to make room ({} open)", c.remoteAddress(), max);
                 c.close();

@@ -59,6 +59,8 @@ final class RequestClock extends ChannelInboundHandlerAdapter {
         super.channelInactive(ctx);
     }
 
+    private boolean changing;
+
     /** A whole request arrived: no clock while it is answered. */
     void answering() {
         cancel();
@@ -80,9 +82,18 @@ final class RequestClock extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Whether a request is being answered (such a connection is never the one closed to make room). */
+    /** Whether a request is being answered (such a connection is closed to make room only when all are). */
     boolean isAnswering() {
         return phase == Phase.ANSWERING;
+    }
+
+    /** A request that changes the system (a switchover) is being answered: never closed to make room. */
+    void changing(boolean on) {
+        changing = on;
+    }
+
+    boolean isChanging() {
+        return changing;
     }
 
     private void arm(long nanos, String what) {

@@ -8,6 +8,7 @@ import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.tls.ReloadableTls;
 import io.redissidecar.topology.NodeBreakers;
 import io.redissidecar.topology.NodeState;
 import io.redissidecar.topology.SlotMap;
@@ -60,6 +61,22 @@ public final class MetricsRegistry {
 
     public void reload(boolean applied) {
         reloads.labelValues(applied ? "applied" : "rejected").inc();
+    }
+
+    /** The TLS metrics of each side that has TLS ({@code client}, {@code backend}); call once. */
+    public void tls(Map<String, ReloadableTls> sides) {
+        CounterWithCallback.builder().name("redis_sidecar_tls_reload_failures")
+                .help("Certificate reloads refused (a file that did not parse, a key not of its certificate): the "
+                        + "running certificates stay").labelNames("side")
+                .callback(cb -> sides.forEach((side, t) -> cb.call(t.reloadFailures(), side))).register(registry);
+        GaugeWithCallback.builder().name("redis_sidecar_tls_certificate_expiry_timestamp_seconds")
+                .help("When the certificate the proxy presents expires (the client port's, or its client "
+                        + "certificate towards the nodes)").labelNames("side")
+                .callback(cb -> sides.forEach((side, t) -> {
+                    if (t.certificateNotAfter() >= 0) {
+                        cb.call(t.certificateNotAfter(), side);
+                    }
+                })).register(registry);
     }
 
     /** Registers the metrics read at scrape time; call once the proxy's parts exist. */

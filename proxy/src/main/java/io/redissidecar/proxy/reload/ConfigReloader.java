@@ -1,9 +1,10 @@
 package io.redissidecar.proxy.reload;
 
+import io.redissidecar.config.BoundedFiles;
 import io.redissidecar.config.ConfigException;
 import io.redissidecar.config.SidecarConfig;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -40,6 +41,9 @@ public final class ConfigReloader implements AutoCloseable {
         void reloaded(boolean applied);
     }
 
+    /** Larger watched files are taken as missing: no config, password or certificate file is this large. */
+    private static final int MAX_WATCHED_BYTES = 4 * 1024 * 1024;
+
     private final Callable<SidecarConfig> loader;
     private final Target target;
     private final Function<SidecarConfig, List<Path>> filesOf;
@@ -73,21 +77,30 @@ public final class ConfigReloader implements AutoCloseable {
     }
 
     private synchronized void poll() {
-        for (Map.Entry<Path, byte[]> e : seen.entrySet()) {
-            byte[] now = digest(e.getKey());
-            if (now != null && !Arrays.equals(now, e.getValue())) {
-                e.setValue(now);
-                reload("file " + e.getKey() + " changed");
-                return; // the reload re-read every watched file
+        try {
+            for (Map.Entry<Path, byte[]> e : seen.entrySet()) {
+                byte[] now = digest(e.getKey());
+                if (now != null && !Arrays.equals(now, e.getValue())) {
+                    e.setValue(now);
+                    reload("file " + e.getKey() + " changed");
+                    return; // the reload re-read every watched file
+                }
             }
+        } catch (Throwable t) { // the watcher must outlive anything a file does to it
+            log.warn("config watch: {}", t.toString());
         }
     }
 
     private static byte[] digest(Path f) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
-        } catch (IOException e) {
+            return MessageDigest.getInstance("SHA-256").digest(BoundedFiles.read(f, MAX_WATCHED_BYTES));
+        } catch (NoSuchFileException e) {
             return null; // missing for a moment (being replaced): the next poll sees the new one
+        } catch (IOException e) {
+            // there but not usable (not a regular file, too large): a change too, which the reload reports
+            return new byte[] {0};
+        } catch (RuntimeException e) {
+            return null; // a path the platform cannot read: as missing
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

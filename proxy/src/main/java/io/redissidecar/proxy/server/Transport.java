@@ -10,13 +10,26 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 
-/** Native epoll when the platform has it (Linux x86_64 here), NIO otherwise. */
+/**
+ * The event-loop transport ({@code --transport}): {@code auto} is native epoll when the platform has it (Linux here),
+ * NIO otherwise; {@code io_uring} (Netty's, where the kernel allows it), {@code epoll} and {@code nio} are asked for by
+ * name, and fall back to {@code auto}'s choice when unavailable.
+ */
 public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
                         Class<? extends SocketChannel> socketChannel) {
 
-    public static Transport best() {
-        if (!Boolean.getBoolean("redissidecar.nio") && Epoll.isAvailable()) {
+    /** The transport {@code name} asks for, or auto's choice when it is not available here. */
+    public static Transport named(String name) {
+        if (name.equals("io_uring") && IoUring.isAvailable()) {
+            return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
+                    IoUringSocketChannel.class);
+        }
+        if (!name.equals("nio") && Epoll.isAvailable()) {
             return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
                     EpollSocketChannel.class);
         }

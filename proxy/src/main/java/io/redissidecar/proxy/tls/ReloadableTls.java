@@ -5,16 +5,22 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.redissidecar.config.BoundedFiles;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.config.SidecarConfig;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +37,13 @@ public final class ReloadableTls {
         SslContext build(SidecarConfig c) throws IOException;
     }
 
-    /** What a context is built from: its settings (as text) and its files. */
+    /** What a context is built from: its settings (as text) and its files; its own certificate file, or null. */
     public interface Inputs {
         String settings(SidecarConfig c);
 
         List<String> files(SidecarConfig c);
+
+        String certFile(SidecarConfig c);
     }
 
     /** The client TLS port's inputs. */
@@ -48,6 +56,11 @@ public final class ReloadableTls {
         @Override
         public List<String> files(SidecarConfig c) {
             return c.clientTlsFiles();
+        }
+
+        @Override
+        public String certFile(SidecarConfig c) {
+            return c.tlsCertFile();
         }
     };
 
@@ -62,6 +75,11 @@ public final class ReloadableTls {
         public List<String> files(SidecarConfig c) {
             return c.backendTlsFiles();
         }
+
+        @Override
+        public String certFile(SidecarConfig c) {
+            return c.backendTlsCertFile();
+        }
     };
 
     private final String what;
@@ -70,6 +88,9 @@ public final class ReloadableTls {
     private final long handshakeTimeoutMs;
     private volatile SslContext context;
     private byte[] inputs;
+    private final AtomicLong failures = new AtomicLong();
+    /** When the certificate in force expires (epoch seconds), or -1 when this side has none. */
+    private volatile long notAfter = -1;
 
     private ReloadableTls(String what, Builder builder, Inputs inputsOf, long handshakeTimeoutMs) {
         this.what = what;
@@ -84,6 +105,7 @@ public final class ReloadableTls {
         ReloadableTls t = new ReloadableTls(what, builder, inputsOf, handshakeTimeoutMs);
         t.context = builder.build(c);
         t.inputs = t.inputs(c);
+        t.notAfter = notAfter(inputsOf.certFile(c));
         return t;
     }
 
@@ -96,11 +118,35 @@ public final class ReloadableTls {
         try {
             context = builder.build(c);
             inputs = now;
+            notAfter = notAfter(inputsOf.certFile(c));
             log.info("{} TLS certificates reloaded; new connections use them", what);
             return true;
         } catch (IOException | RuntimeException e) {
+            failures.incrementAndGet();
             log.warn("{} TLS certificates not reloaded, the running ones stay: {}", what, e.getMessage());
             return false;
+        }
+    }
+
+    /** Reloads refused (files that did not build a context): a metric, for alerts. */
+    public long reloadFailures() {
+        return failures.get();
+    }
+
+    /** When the certificate in force expires, in epoch seconds; -1 when this side presents none. */
+    public long certificateNotAfter() {
+        return notAfter;
+    }
+
+    private static long notAfter(String certFile) {
+        if (certFile == null) {
+            return -1;
+        }
+        try (InputStream in = new ByteArrayInputStream(BoundedFiles.read(Path.of(certFile), 1024 * 1024))) {
+            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            return cert.getNotAfter().toInstant().getEpochSecond();
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            return -1;
         }
     }
 
@@ -130,7 +176,7 @@ public final class ReloadableTls {
             for (String f : inputsOf.files(c)) {
                 md.update(f.getBytes());
                 try {
-                    md.update(Files.readAllBytes(Path.of(f)));
+                    md.update(BoundedFiles.read(Path.of(f), 1024 * 1024));
                 } catch (IOException | RuntimeException e) {
                     md.update((byte) 0); // unreadable: the build says why
                 }

@@ -5,9 +5,12 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.redissidecar.config.BoundedFiles;
 import io.redissidecar.config.SidecarConfig;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Builds the proxy's TLS contexts from the configured PEM files: the server context of the client TLS port and the
@@ -23,8 +26,16 @@ public final class TlsContexts {
         return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
+    /** Certificate files are small regular files: a FIFO or {@code /dev/zero} would hang or exhaust the reader. */
+    private static void requireSmallRegularFiles(List<String> files) throws IOException {
+        for (String f : files) {
+            BoundedFiles.read(Path.of(f), 1024 * 1024);
+        }
+    }
+
     /** The client TLS port's context: the proxy's certificate, and client certificates per --tls-auth-clients. */
     public static SslContext server(SidecarConfig c) throws IOException {
+        requireSmallRegularFiles(c.clientTlsFiles());
         KeyPairCheck.requireMatch(c.tlsCertFile(), c.tlsKeyFile());
         SslContextBuilder b = SslContextBuilder.forServer(new File(c.tlsCertFile()), new File(c.tlsKeyFile()))
                 .sslProvider(provider())
@@ -41,6 +52,7 @@ public final class TlsContexts {
 
     /** The context of connections to the nodes: their CA (or the JDK's), a client certificate, the host check. */
     public static SslContext backend(SidecarConfig c) throws IOException {
+        requireSmallRegularFiles(c.backendTlsFiles());
         SslContextBuilder b = SslContextBuilder.forClient().sslProvider(provider())
                 .endpointIdentificationAlgorithm(c.backendTlsVerifyHostname() ? "HTTPS" : null);
         if (c.backendTlsCaCertFile() != null) {

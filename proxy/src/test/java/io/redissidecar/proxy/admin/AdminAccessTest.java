@@ -57,4 +57,11 @@ class AdminAccessTest {
         assertNull(AdminAccess.bearer("Bearerx abc"));
         assertEquals("abc", AdminAccess.bearer("BEARER abc"));
     }
+
+    /** An attacker's review: a percent-encoded newline in a refused path forged a log line. */
+    @Test
+    void refusedPathsAreLoggedWithoutControlCharacters() {
+        assertEquals("/admin/x\\x0a[main] INFO forged", AdminHandler.printable("/admin/x\n[main] INFO forged"));
+        assertEquals(200, AdminHandler.printable("/" + "a".repeat(10_000)).length());
+    }
 }

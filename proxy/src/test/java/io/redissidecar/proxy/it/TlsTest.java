@@ -15,6 +15,12 @@ import io.redissidecar.proxy.testing.SidecarFixture;
 import io.redissidecar.proxy.testing.TestCerts;
 import java.io.IOException;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,8 +154,62 @@ class TlsTest {
                 }
             });
             assertEquals("$1\r\n1\r\n", before.call("GET", "reload:k"), "the client connected before stays");
-            assertNotEquals(old.getSerialNumber(), peer(own.connect(p.tlsPort(), null)).getSerialNumber());
+            X509Certificate second = peer(own.connect(p.tlsPort(), null));
+            assertNotEquals(old.getSerialNumber(), second.getSerialNumber());
+            String expiry = "redis_sidecar_tls_certificate_expiry_timestamp_seconds{side=\"client\"}";
+            assertEquals(second.getNotAfter().toInstant().getEpochSecond(), (long) sample(metrics(p), expiry),
+                    "the expiry of the certificate in force");
+
+            // an attacker's review: a watched file that never ends (/dev/zero) stopped every later reload, and a
+            // refused reload was not counted anywhere
+            Path cert = Path.of(first.cert());
+            Path saved = Files.move(cert, cert.resolveSibling("saved.crt"));
+            Files.createSymbolicLink(cert, Path.of("/dev/zero"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> sample(metrics(p),
+                    "redis_sidecar_tls_reload_failures_total{side=\"client\"}") == 1);
+            Files.delete(cert);
+            Files.move(saved, cert);
+            own.issue("proxy-reload", "IP:127.0.0.1");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                try (Socket again = own.connect(p.tlsPort(), null)) {
+                    return !peer(again).getSerialNumber().equals(second.getSerialNumber());
+                }
+            });
+            assertEquals("$1\r\n1\r\n", before.call("GET", "reload:k"));
         }
+    }
+
+    /** An attacker's review: silent sockets on the TLS port took --max-clients places before any handshake. */
+    @Test
+    void connectionsWithoutAHandshakeTakeNoClientPlace() throws Exception {
+        try (SidecarFixture p = proxy(redisTls, "--max-clients", "2")) {
+            List<Socket> silent = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    silent.add(new Socket("127.0.0.1", p.tlsPort()));
+                }
+                try (RespConn tls = new RespConn(certs.connect(p.tlsPort(), app));
+                     RespConn plain = new RespConn(p.port())) {
+                    assertEquals("+PONG\r\n", tls.call("PING"));
+                    assertEquals("+PONG\r\n", plain.call("PING"));
+                }
+            } finally {
+                for (Socket s : silent) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /** The value of the sample {@code name} (with its labels) in a text exposition; NaN when absent. */
+    private static double sample(String exposition, String name) {
+        return exposition.lines().filter(l -> l.startsWith(name + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(name.length() + 1).trim().split(" ")[0])).orElse(Double.NaN);
+    }
+
+    private static String metrics(SidecarFixture p) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p.adminPort()
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /**

@@ -22,6 +22,7 @@ import io.redissidecar.proxy.admin.AdminServer;
 import io.redissidecar.proxy.backend.BackendSettings;
 import io.redissidecar.proxy.backend.LoopBackends;
 import io.redissidecar.proxy.commands.BackendCommands;
+import io.redissidecar.proxy.acl.AclUsers;
 import io.redissidecar.proxy.commands.CommandTable;
 import io.redissidecar.proxy.logging.Logging;
 import io.redissidecar.proxy.metrics.MetricsRegistry;
@@ -99,6 +100,7 @@ public final class Sidecar implements AutoCloseable {
         metrics = new MetricsRegistry(config.metricsEnabled());
         px = new ProxyContext(config, commands, topology, metrics.proxy());
         topology.onServerFacts(() -> px.commands(commandTable(this.config)));
+        px.users(users(config, commands));
         px.commands(commandTable(config)); // the master's commands may have been read already
         NodeBreakers breakers = new NodeBreakers(Duration.ofMillis(500));
         metrics.bind(px, topology, breakers);
@@ -169,6 +171,18 @@ public final class Sidecar implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The ACL users of {@code c} ({@code users}, {@code --aclfile} read now, {@code --client-password} for a default
+     * user no line names); throws {@link io.redissidecar.proxy.acl.AclException} when they do not parse.
+     */
+    private static AclUsers users(SidecarConfig c, CommandTable table) {
+        AclUsers u = AclUsers.load(c.users(), c.aclFile(), c.clientPassword(), table);
+        if (u.defaultFromLine() && c.clientPassword() != null) {
+            log.warn("a 'default' user line is configured: it wins over --client-password, which is not used");
+        }
+        return u;
+    }
+
     /** Options a reload cannot change: they shape sockets, threads or connections made at start. */
     private static final Set<String> RESTART_ONLY = Set.of(Options.LISTEN, Options.ADMIN,
             Options.MODE, Options.EVENT_LOOP_THREADS, Options.BACKEND_CONNECTIONS, Options.DURABILITY,
@@ -197,9 +211,14 @@ public final class Sidecar implements AutoCloseable {
         }
         SidecarConfig effective = next.keeping(old, restart);
         changed.removeAll(restart);
+        // read before anything changes: users that do not parse reject the whole reload (the ACL file is read again
+        // on every reload, whether the options changed or not)
+        CommandTable table = changed.contains(Options.DENY_COMMANDS) ? commandTable(effective) : px.commands();
+        AclUsers users = users(effective, table);
         if (changed.contains(Options.DENY_COMMANDS)) {
-            px.commands(commandTable(effective));
+            px.commands(table);
         }
+        px.users(users);
         switch (effective.mode()) {
             case SENTINEL -> {
                 if (changed.contains(Options.SENTINELS) || changed.contains(Options.MASTER_NAME)) {

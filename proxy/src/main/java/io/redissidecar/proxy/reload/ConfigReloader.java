@@ -86,7 +86,14 @@ public final class ConfigReloader implements AutoCloseable {
             target.reloaded(false);
             return false;
         }
-        String account = target.apply(c);
+        String account;
+        try {
+            account = target.apply(c); // it checks what it reads besides the options (ACL users) before any change
+        } catch (IllegalArgumentException e) {
+            log.warn("config reload ({}) rejected, the running configuration stays: {}", why, e.getMessage());
+            target.reloaded(false);
+            return false;
+        }
         log.info("config reloaded ({}): {}", why, account);
         target.reloaded(true);
         return true;

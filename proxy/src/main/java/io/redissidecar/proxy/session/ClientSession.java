@@ -10,6 +10,9 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.config.Mode;
+import io.redissidecar.proxy.acl.AclCheck;
+import io.redissidecar.proxy.acl.AclUser;
+import io.redissidecar.proxy.acl.AclUsers;
 import io.redissidecar.proxy.backend.BackendConnection;
 import io.redissidecar.proxy.backend.InFlight;
 import io.redissidecar.proxy.backend.LoopBackends;
@@ -52,6 +55,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private static final int PAUSE_BACKEND_UNWRITABLE = 4;
     static final int PAUSE_BARRIER = 8;
     static final int PAUSE_RETRY = 16;
+    /** A failed AUTH's reply is delayed (slowed down per address): nothing more is read until it is queued. */
+    static final int PAUSE_AUTH_DELAY = 32;
 
     private final ProxyContext px;
     private final ProxyMetrics metrics;
@@ -84,6 +89,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private int pauses;
     private final RequestRun run = new RequestRun();
     private final OutputLimit output = new OutputLimit();
+    private final AclCheck acl = new AclCheck();
     boolean closing;
     private boolean active;
 
@@ -92,7 +98,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.metrics = px.metrics();
         this.counters = metrics.counters(backends.eventLoop());
         this.backends = backends;
-        this.state = new ConnectionState(px.nextClientId(), px.config().clientPassword() != null);
+        this.state = new ConnectionState(px.nextClientId(), px.users());
         this.framer = new RequestFramer(px.config().maxBulkLength(), px.config().maxMultibulkLength(),
                 px.config().maxInlineLength(), () -> !state.authed);
         this.replies = new ReplyQueue(metrics, counters, backends, this::drain);
@@ -119,6 +125,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         replies.channel(ctx);
         this.active = true;
         px.register(this);
+        long authTimeout = px.config().authTimeoutMs();
+        if (!state.authed && authTimeout > 0) { // Redis has no such timeout: see README, Failed AUTH
+            ctx.executor().schedule(this::authTimeout, authTimeout, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         ctx.fireChannelActive();
     }
 
@@ -248,6 +258,22 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (!state.authed && !(cmd != null && Emulator.allowedBeforeAuth(cmd))) {
             return answers.local(Replies.error(ctx.alloc(), "NOAUTH Authentication required."));
         }
+        AclUser user = state.user;
+        if (cmd != null && !user.unrestricted()) { // users with every permission cost this test alone
+            int denied = acl.check(user, cmd, framer);
+            if (denied != AclCheck.OK) {
+                String error = AclCheck.error(denied, cmd);
+                if (!cmd.name().equals("exec")) {
+                    return answers.refuse(Replies.errorLatin1(ctx.alloc(), error));
+                }
+                // Redis aborts the transaction with the refusal's text, as after any EXEC it rejects
+                if (!state.inMulti) {
+                    return answers.refuse(Replies.errorLatin1(ctx.alloc(), ConnectionState.EXECABORT_BECAUSE + error));
+                }
+                state.txDirty = true;
+                state.execAbort = error; // the EXEC goes on to become a DISCARD on the private connection
+            }
+        }
         Route route = Router.route(cmd, framer, state, slots);
         if (clusterMode) {
             curSlot = Math.max(0, slots.slot());
@@ -289,9 +315,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         this.privateRoute.beforeSend(cmd, target, privateRoute);
         InFlight e = entries.request(consumed, cmd, privateRoute, curSlot);
+        String why = state.execAbort; // read before the transaction ends
         if (cmd != null && cmd.handling() == Handling.TRANSACTION && state.afterTransactionCommand(cmd.name())) {
             // a command was refused at queueing time: abort like Redis does, and tell the client so
-            e.substitute(Replies.command(ctx.alloc(), "DISCARD"), Replies.of(Replies.EXECABORT));
+            e.substitute(Replies.command(ctx.alloc(), "DISCARD"), why == null ? Replies.of(Replies.EXECABORT)
+                    : Replies.errorLatin1(ctx.alloc(), ConnectionState.EXECABORT_BECAUSE + why));
         }
         replies.sent(e);
         lastTarget = target;
@@ -351,10 +379,61 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     void resetState() {
         subs.clear();
-        state.reset(px.config().clientPassword() != null);
+        state.reset(px.users());
         tracking.off();
         privateRoute.protocol(2); // Redis's RESET goes back to RESP2 too
         replies.replyMode(true, false);
+    }
+
+    /** {@code --auth-timeout-ms} passed since the client connected: closed unless it has authenticated. */
+    private void authTimeout() {
+        if (active && !state.authed && !closing) {
+            px.authTimedOut(ctx.channel().remoteAddress());
+            closing = true;
+            ctx.close();
+        }
+    }
+
+    /** The proxy's users changed (a reload): see {@link ProxyContext#users(AclUsers)}. */
+    void usersChanged(AclUsers users) {
+        if (!active) {
+            return;
+        }
+        if (!state.authed) {
+            state.user = users.defaultUser();
+            return;
+        }
+        AclUser now = users.get(state.user.name());
+        if (now == null || !now.stillAccepts(state.passwordHash)) {
+            closing = true;
+            ctx.close(); // its user, or the password it logged in with, is gone: it would not log in again
+            return;
+        }
+        state.user = now;
+    }
+
+    /**
+     * A failed AUTH: counted and logged ({@link io.redissidecar.proxy.acl.AuthFailures}); its WRONGPASS reply goes
+     * out at once, or, when its address failed too often lately, after a delay during which nothing more of the
+     * client is read (the event loop is never blocked: the reply is scheduled).
+     */
+    boolean authFailed(String user, ByteBuf reply) {
+        java.net.SocketAddress addr = ctx.channel().remoteAddress();
+        long delay = px.authFailures().failed(user, addr instanceof java.net.InetSocketAddress i ? i.getAddress()
+                : null, String.valueOf(addr), px.config().authFailureDelayMs());
+        if (delay <= 0) {
+            return answers.local(reply);
+        }
+        pause(PAUSE_AUTH_DELAY);
+        ctx.executor().schedule(() -> {
+            if (!active) {
+                reply.release();
+                return;
+            }
+            answers.local(reply);
+            resume(PAUSE_AUTH_DELAY);
+        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return true;
     }
 
     private void protocolError(String message) {

@@ -63,6 +63,16 @@ final class LocalCommands {
         return new String(b, 0, n, StandardCharsets.ISO_8859_1);
     }
 
+    /** The reply to AUTH or HELLO; a failed AUTH is counted and may be delayed ({@link ClientSession#authFailed}). */
+    private static boolean answerAuth(ClientSession s, ByteBuf reply) {
+        String failed = s.state.authFailure;
+        if (failed == null) {
+            return s.answers.local(reply);
+        }
+        s.state.authFailure = null;
+        return s.authFailed(failed, reply);
+    }
+
     /** Answers {@code cmd}; false when it must wait (RESET behind requests in flight). */
     static boolean reply(ClientSession s, CommandInfo cmd, RequestFramer req, ProxyContext px) {
         switch (cmd.name()) {
@@ -152,9 +162,18 @@ final class LocalCommands {
                     s.pause(ClientSession.PAUSE_BARRIER); // its requests move to other connections: after the ones due
                     return false;
                 }
-                boolean ok = s.answers.local(Emulator.reply(s.state, s.ctx.channel(), cmd, req, s.alloc(), px));
+                boolean ok = answerAuth(s, Emulator.reply(s.state, s.ctx.channel(), cmd, req, s.alloc(), px));
                 s.privateRoute.protocol(s.state.proto);
                 return ok;
+            }
+            case "auth" -> {
+                return answerAuth(s, Emulator.reply(s.state, s.ctx.channel(), cmd, req, s.alloc(), px));
+            }
+            case "acl|whoami" -> {
+                return s.answers.local(Replies.bulk(s.alloc(), s.state.user.name().getBytes(StandardCharsets.UTF_8)));
+            }
+            case "acl|dryrun" -> {
+                return s.answers.local(AclDryRun.reply(req, px, s.alloc()));
             }
             default -> {
                 return s.answers.local(Emulator.reply(s.state, s.ctx.channel(), cmd, req, s.alloc(), px));

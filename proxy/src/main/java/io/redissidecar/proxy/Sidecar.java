@@ -23,6 +23,8 @@ import io.redissidecar.proxy.backend.BackendSettings;
 import io.redissidecar.proxy.backend.LoopBackends;
 import io.redissidecar.proxy.commands.BackendCommands;
 import io.redissidecar.proxy.acl.AclUsers;
+import io.redissidecar.proxy.acl.ScriptReach;
+import io.redissidecar.topology.BackendUser;
 import io.redissidecar.proxy.commands.CommandTable;
 import io.redissidecar.proxy.logging.Logging;
 import io.redissidecar.proxy.metrics.MetricsRegistry;
@@ -99,9 +101,13 @@ public final class Sidecar implements AutoCloseable {
         Topology topology = monitor.topology();
         metrics = new MetricsRegistry(config.metricsEnabled());
         px = new ProxyContext(config, commands, topology, metrics.proxy());
-        topology.onServerFacts(() -> px.commands(commandTable(this.config)));
+        topology.onServerFacts(() -> {
+            px.commands(commandTable(this.config));
+            warnOfScripts();
+        });
         px.users(users(config, commands));
         px.commands(commandTable(config)); // the master's commands may have been read already
+        warnOfScripts();
         NodeBreakers breakers = new NodeBreakers(Duration.ofMillis(500));
         metrics.bind(px, topology, breakers);
         px.infoSection(() -> infoSection(breakers));
@@ -183,6 +189,25 @@ public final class Sidecar implements AutoCloseable {
         return u;
     }
 
+    /**
+     * Logs a warning for each proxy user whose scripts could run, as the backend user, commands the proxy denies to
+     * it, or touch keys outside its patterns (see {@link ScriptReach}); at start, on a new master, after a reload.
+     */
+    private void warnOfScripts() {
+        BackendUser b = monitor.topology().backendUser();
+        if (b == null) {
+            return; // not read yet, or refused (logged by the checker)
+        }
+        try {
+            for (String w : ScriptReach.warnings(px.users(), b.name(), b.commands(), b.allKeys(), px.commands())) {
+                log.warn(w);
+            }
+        } catch (RuntimeException e) {
+            log.info("could not compare the backend user's permissions ({}) with the proxy's users: {}",
+                    b.commands(), e.getMessage());
+        }
+    }
+
     /** Options a reload cannot change: they shape sockets, threads or connections made at start. */
     private static final Set<String> RESTART_ONLY = Set.of(Options.LISTEN, Options.ADMIN,
             Options.MODE, Options.EVENT_LOOP_THREADS, Options.BACKEND_CONNECTIONS, Options.DURABILITY,
@@ -219,6 +244,7 @@ public final class Sidecar implements AutoCloseable {
             px.commands(table);
         }
         px.users(users);
+        warnOfScripts();
         switch (effective.mode()) {
             case SENTINEL -> {
                 if (changed.contains(Options.SENTINELS) || changed.contains(Options.MASTER_NAME)) {

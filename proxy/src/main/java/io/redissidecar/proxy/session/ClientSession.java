@@ -263,6 +263,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             int denied = acl.check(user, cmd, framer);
             if (denied != AclCheck.OK) {
                 String error = AclCheck.error(denied, cmd);
+                logDenial(denied, cmd, user);
                 if (!cmd.name().equals("exec")) {
                     return answers.refuse(Replies.errorLatin1(ctx.alloc(), error));
                 }
@@ -385,6 +386,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         replies.replyMode(true, false);
     }
 
+    /** ACL LOG entry of a denial: the command, or the key or channel refused, as Redis logs them. */
+    private void logDenial(int denied, CommandInfo cmd, AclUser user) {
+        String object = denied == AclCheck.DENIED_COMMAND ? cmd.name()
+                : new String(framer.argBytes(acl.deniedArg()), java.nio.charset.StandardCharsets.UTF_8);
+        String reason = switch (denied) {
+            case AclCheck.DENIED_COMMAND -> "command";
+            case AclCheck.DENIED_KEY -> "key";
+            default -> "channel";
+        };
+        px.aclLog().add(reason, state.inMulti ? "multi" : "toplevel", object, user.name(),
+                ClientList.line(this, cmd.name()).trim());
+    }
+
     /** {@code --auth-timeout-ms} passed since the client connected: closed unless it has authenticated. */
     private void authTimeout() {
         if (active && !state.authed && !closing) {
@@ -418,6 +432,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * client is read (the event loop is never blocked: the reply is scheduled).
      */
     boolean authFailed(String user, ByteBuf reply) {
+        px.aclLog().add("auth", state.inMulti ? "multi" : "toplevel", "AUTH", state.authFailureName,
+                ClientList.line(this, "auth").trim());
         java.net.SocketAddress addr = ctx.channel().remoteAddress();
         long delay = px.authFailures().failed(user, addr instanceof java.net.InetSocketAddress i ? i.getAddress()
                 : null, String.valueOf(addr), px.config().authFailureDelayMs());

@@ -26,6 +26,8 @@ public final class ConnectionState implements Router.State {
     String passwordHash;
     /** The user name of the last failed AUTH of the request being answered ({@code (unknown)} for no user). */
     String authFailure;
+    /** The user name the last failed AUTH gave, as given (for ACL LOG). */
+    String authFailureName;
     boolean inMulti;
     boolean watching;
     /** A command was refused while queueing a transaction: its EXEC aborts it, as Redis does. */

@@ -105,6 +105,7 @@ final class Emulator {
             return Replies.of(Replies.OK);
         }
         s.authFailure = u == null ? AuthFailures.UNKNOWN_USER : u.name();
+        s.authFailureName = new String(user, StandardCharsets.UTF_8);
         return Replies.error(alloc, "WRONGPASS invalid username-password pair or user is disabled.");
     }
 

@@ -2,6 +2,7 @@ package io.redissidecar.proxy.session;
 
 import io.redissidecar.config.OutputBufferLimits;
 import io.redissidecar.proxy.acl.AclUsers;
+import io.redissidecar.proxy.acl.AclLog;
 import io.redissidecar.proxy.acl.AuthFailures;
 import io.redissidecar.config.SidecarConfig;
 import io.redissidecar.proxy.commands.CommandTable;
@@ -31,6 +32,7 @@ public final class ProxyContext implements ClientStats {
     private volatile CommandTable commands;
     private volatile AclUsers users;
     private final AuthFailures authFailures = new AuthFailures();
+    private final AclLog aclLog = new AclLog();
     private final AtomicLong authTimeouts = new AtomicLong();
     private volatile boolean readFromReplicas;
     private volatile long holdNanos;
@@ -111,6 +113,11 @@ public final class ProxyContext implements ClientStats {
         for (ClientSession s : sessions) {
             s.eventLoop().execute(() -> s.usersChanged(u));
         }
+    }
+
+    /** ACL LOG: the proxy's denials and failed AUTH. */
+    AclLog aclLog() {
+        return aclLog;
     }
 
     AuthFailures authFailures() {

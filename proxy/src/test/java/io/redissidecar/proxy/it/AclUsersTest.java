@@ -166,4 +166,69 @@ class AclUsersTest {
             }
         }
     }
+
+    private static final String AGE = "(age-seconds\r\n)(\\$\\d+\r\n[0-9.e+-]+|,[0-9.e+-]+)\r\n";
+
+    /** An ACL LOG reply without what differs between two servers: the ages and the client lines. */
+    private static String masked(String log) {
+        return log.replaceAll(AGE, "$1AGE\r\n").replaceAll("\\$\\d+\r\nid=[^\r]*", "CLIENT");
+    }
+
+    /** The proxy's ACL LOG next to Redis's after the same denials: the same entries, but for ages and client lines. */
+    @Test
+    void aclLogHasTheSameEntriesAsRedis() throws Exception {
+        List<String> logs = new ArrayList<>();
+        for (int port : new int[] {redis.port(), proxy.port()}) {
+            try (RespConn admin = new RespConn(port); RespConn alice = new RespConn(port)) {
+                assertEquals("+OK\r\n", admin.call("ACL", "LOG", "RESET"));
+                assertEquals("+OK\r\n", alice.call("AUTH", "alice", "alicepw"));
+                alice.call("GET", "other");
+                alice.call("GET", "other");
+                alice.call("PUBLISH", "other", "m");
+                alice.call("KEYS", "x");
+                alice.call("MULTI");
+                alice.call("GET", "other2");
+                alice.call("DISCARD");
+                alice.call("AUTH", "alice", "wrong");
+                alice.call("AUTH", "nobody", "wrong");
+                for (int proto : new int[] {2, 3}) {
+                    admin.call("HELLO", Integer.toString(proto));
+                    logs.add(masked(admin.call("ACL", "LOG")));
+                    logs.add(masked(admin.call("ACL", "LOG", "2")));
+                }
+            }
+        }
+        assertEquals(logs.subList(0, 4), logs.subList(4, 8));
+        assertTrue(logs.get(0).startsWith("*6\r\n"), logs.get(0));
+    }
+
+    /**
+     * The control plane reads the proxy's own backend user (ACL GETUSER) at start: scripts run as that user, so a
+     * proxy user allowed to script could reach what the proxy denies it; when Redis refuses to say, it is unknown.
+     */
+    @Test
+    void theBackendUserIsReadForTheScriptWarning() throws Exception {
+        Path file = Files.createTempDirectory("acl-backend").resolve("users.acl");
+        Files.writeString(file, "user default on nopass ~* &* +@all\nuser proxyuser on >pp ~* &* +@all\n"
+                + "user limited on >ll ~* &* +@all -acl\n");
+        try (RedisServer server = RedisServer.start("--aclfile", file.toString())) {
+            try (SidecarFixture p = SidecarFixture.start(List.of(server.address()), "--backend-username",
+                    "proxyuser", "--backend-password", "pp", "--users", "user app on >a ~app:* +@all -@dangerous")) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
+                        .until(() -> p.sidecar().context().topology().backendUser() != null);
+                io.redissidecar.topology.BackendUser b = p.sidecar().context().topology().backendUser();
+                assertEquals(new io.redissidecar.topology.BackendUser("proxyuser", "+@all", true), b);
+                List<String> w = io.redissidecar.proxy.acl.ScriptReach.warnings(p.sidecar().context().users(),
+                        b.name(), b.commands(), b.allKeys(), p.sidecar().context().commands());
+                assertTrue(w.stream().anyMatch(s -> s.startsWith("proxy user 'app' may run scripts (eval)")
+                        && s.contains("flushall")), w.toString());
+            }
+            try (SidecarFixture p = SidecarFixture.start(List.of(server.address()), "--backend-username",
+                    "limited", "--backend-password", "ll")) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
+                        .until(() -> !p.sidecar().context().topology().redisVersion().equals("unknown"));
+                assertEquals(null, p.sidecar().context().topology().backendUser(), "refused: unknown");
+            }
+        }
+    }
 }

@@ -90,6 +90,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final RequestRun run = new RequestRun();
     private final OutputLimit output = new OutputLimit();
     private final AclCheck acl = new AclCheck();
+    /** Closes the client if it has not authenticated in time; cancelled at its first successful AUTH. */
+    private java.util.concurrent.Future<?> authTimer;
     boolean closing;
     private boolean active;
 
@@ -127,7 +129,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         px.register(this);
         long authTimeout = px.config().authTimeoutMs();
         if (!state.authed && authTimeout > 0) { // Redis has no such timeout: see README, Failed AUTH
-            ctx.executor().schedule(this::authTimeout, authTimeout, java.util.concurrent.TimeUnit.MILLISECONDS);
+            authTimer = ctx.executor().schedule(this::authTimeout, authTimeout,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         ctx.fireChannelActive();
     }
@@ -399,8 +402,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 ClientList.line(this, cmd.name()).trim());
     }
 
+    /** The client logged in (AUTH or HELLO AUTH): the AUTH timeout no longer applies, even after a RESET. */
+    void authenticated() {
+        if (authTimer != null) {
+            authTimer.cancel(false);
+            authTimer = null;
+        }
+    }
+
     /** {@code --auth-timeout-ms} passed since the client connected: closed unless it has authenticated. */
     private void authTimeout() {
+        authTimer = null;
         if (active && !state.authed && !closing) {
             px.authTimedOut(ctx.channel().remoteAddress());
             closing = true;

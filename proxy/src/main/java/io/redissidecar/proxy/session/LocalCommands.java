@@ -88,6 +88,9 @@ final class LocalCommands {
     private static boolean answerAuth(ClientSession s, ByteBuf reply) {
         String failed = s.state.authFailure;
         if (failed == null) {
+            if (s.state.authed) {
+                s.authenticated();
+            }
             return s.answers.local(reply);
         }
         s.state.authFailure = null;

@@ -231,4 +231,23 @@ class AclUsersTest {
             }
         }
     }
+
+    /** Cluster mode: a request that is split per slot is checked whole first; no part of a refused one runs. */
+    @Test
+    void clusterModeChecksTheWholeRequestBeforeSplitting() throws Exception {
+        try (io.redissidecar.proxy.testing.RedisCluster cluster = io.redissidecar.proxy.testing.RedisCluster.start();
+             SidecarFixture p = SidecarFixture.startCluster(cluster, "--users",
+                     "user app on >a ~a* +@all -@dangerous");
+             RespConn c = new RespConn(p.port())) {
+            assertEquals("+OK\r\n", c.call("AUTH", "app", "a"));
+            String denied = "-NOPERM this user has no permissions to access one of the keys used as arguments\r\n";
+            // a1, a2, a3 and b1 hash to different slots: the proxy would split these
+            assertEquals(denied, c.call("MSET", "a1", "x", "a2", "x", "b1", "x", "a3", "x"));
+            assertEquals(denied, c.call("DEL", "a1", "b1"));
+            assertEquals("*3\r\n$-1\r\n$-1\r\n$-1\r\n", c.call("MGET", "a1", "a2", "a3"), "no part ran");
+            assertEquals(denied, c.call("MGET", "a1", "b1"));
+            assertEquals("+OK\r\n", c.call("MSET", "a1", "x", "a2", "y", "a3", "z"));
+            assertEquals("*3\r\n$1\r\nx\r\n$1\r\ny\r\n$1\r\nz\r\n", c.call("MGET", "a1", "a2", "a3"));
+        }
+    }
 }

@@ -41,10 +41,15 @@ class AuthHardeningTest {
              SidecarFixture proxy = SidecarFixture.start(List.of(redis.address()), "--client-password", "pw",
                      "--auth-timeout-ms", "300");
              RespConn idle = new RespConn(proxy.port());
-             RespConn authed = new RespConn(proxy.port())) {
+             RespConn authed = new RespConn(proxy.port());
+             RespConn loggedOut = new RespConn(proxy.port())) {
             assertEquals("+OK\r\n", authed.call("AUTH", "pw"));
+            assertEquals("+OK\r\n", loggedOut.call("AUTH", "pw"));
+            assertEquals("+RESET\r\n", loggedOut.call("RESET"));
             assertTrue(idle.closedByPeer(), "closed within the socket timeout (10 s)");
             assertEquals("+PONG\r\n", authed.call("PING"), "an authenticated client stays");
+            assertEquals("-NOAUTH Authentication required.\r\n", loggedOut.call("PING"),
+                    "a client that logged in once is not timed again after RESET");
             await().atMost(Duration.ofSeconds(5)).until(() -> metrics(proxy.adminPort())
                     .contains("redis_sidecar_auth_timeouts_total 1.0"));
         }

@@ -32,7 +32,8 @@ class AclUsersTest {
             "user eve on #" + EVE_HASH + " ~* &* +@all -@scripting",
             "user frank on >frankpw ~src:* %W~dst:* +sort +sort_ro +rpush +copy +object|encoding +set",
             "user gina on >ginapw +@all ~* &* reset on >ginapw2 +ping +acl|whoami +acl|dryrun",
-            "user hugo on >hugopw ~* +@all -@all +get +config +eval");
+            "user hugo on >hugopw ~* +@all -@all +get +config +eval",
+            "user ivan on >ivanpw ~* &* +@all -exec");
 
     /** Each user, its password (null: nopass), and what it sends. */
     record Run(String user, String password, List<List<String>> commands) {
@@ -131,7 +132,7 @@ class AclUsersTest {
     private static void differential(int proto) throws Exception {
         String[][] users = {{"default", null}, {"alice", "alicepw"}, {"bob", "bobpw"}, {"bob", "bobpw2"},
             {"carol", null}, {"dave", "davepw"}, {"eve", "evepw"}, {"frank", "frankpw"}, {"gina", "ginapw"},
-            {"gina", "ginapw2"}, {"hugo", "hugopw"}};
+            {"gina", "ginapw2"}, {"hugo", "hugopw"}, {"ivan", "ivanpw"}};
         for (String[] u : users) {
             flushBoth();
             List<String> direct = run(redis.port(), u[0], u[1], proto);
@@ -237,8 +238,18 @@ class AclUsersTest {
     void clusterModeChecksTheWholeRequestBeforeSplitting() throws Exception {
         try (io.redissidecar.proxy.testing.RedisCluster cluster = io.redissidecar.proxy.testing.RedisCluster.start();
              SidecarFixture p = SidecarFixture.startCluster(cluster, "--users",
-                     "user app on >a ~a* +@all -@dangerous");
+                     "user app on >a ~a* +@all -@dangerous\nuser nox on >n ~* +@all -exec");
              RespConn c = new RespConn(p.port())) {
+            try (RespConn x = new RespConn(p.port())) {
+                assertEquals("+OK\r\n", x.call("AUTH", "nox", "n"));
+                assertEquals("+OK\r\n", x.call("MULTI"));
+                assertEquals("-EXECABORT Transaction discarded because of: NOPERM this user has no permissions to run "
+                        + "the 'exec' command\r\n", x.call("EXEC"));
+                assertEquals("+OK\r\n", x.call("MULTI"));
+                assertEquals("+QUEUED\r\n", x.call("SET", "a9", "v"));
+                assertTrue(x.call("EXEC").startsWith("-EXECABORT Transaction discarded because of: NOPERM"));
+                assertEquals("$-1\r\n", x.call("GET", "a9"), "the transaction did not run");
+            }
             assertEquals("+OK\r\n", c.call("AUTH", "app", "a"));
             String denied = "-NOPERM this user has no permissions to access one of the keys used as arguments\r\n";
             // a1, a2, a3 and b1 hash to different slots: the proxy would split these

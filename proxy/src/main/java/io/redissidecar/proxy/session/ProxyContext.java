@@ -95,7 +95,15 @@ public final class ProxyContext implements ClientStats {
     /** A reloaded command table (new deny list, or the master's commands): the users are compiled against it. */
     public synchronized void commands(CommandTable t) {
         commands = t;
-        users(users.with(t));
+        AclUsers recompiled;
+        try {
+            recompiled = users.with(t);
+        } catch (IllegalArgumentException e) { // a rule names a command the new master's table lacks
+            log.warn("the ACL users do not compile against the new command table, the old ones stay: {}",
+                    e.getMessage());
+            return;
+        }
+        users(recompiled);
     }
 
     /** The proxy's ACL users, as clients log in with {@code AUTH} and are checked. */

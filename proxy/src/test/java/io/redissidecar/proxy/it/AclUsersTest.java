@@ -75,7 +75,7 @@ class AclUsersTest {
             c("PUBLISH", "other", "m"), c("PUBLISH", "news.today", "m"),
             c("ZUNIONSTORE", "cache:z", "2", "cache:a", "other"), c("ZUNIONSTORE", "cache:z", "1", "cache:a"),
             c("EVAL", "return redis.call('get', KEYS[1])", "1", "cache:1"),
-            c("EVAL", "return 1", "1", "other"), c("PING"), c("ECHO", "x"), c("ACL", "WHOAMI"),
+            c("EVAL", "return 1", "1", "other"), c("PING"), c("ECHO", "x"), c("ACL", "WHOAMI"), c("ACL", "CAT"),
             c("ACL", "DRYRUN", "alice", "get", "other"), c("ACL", "DRYRUN", "alice", "get", "cache:1"),
             c("ACL", "DRYRUN", "alice", "set", "wo:1", "v", "get"), c("ACL", "DRYRUN", "alice", "publish", "x", "m"),
             c("ACL", "DRYRUN", "alice", "config", "get", "x"), c("ACL", "DRYRUN", "nobody", "get", "x"),

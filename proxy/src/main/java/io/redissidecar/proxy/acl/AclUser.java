@@ -127,12 +127,23 @@ public final class AclUser {
             return true;
         }
         for (byte[] p : channels) {
-            if (literal ? p.length == len && io.netty.buffer.ByteBufUtil.equals(buf, off,
-                    io.netty.buffer.Unpooled.wrappedBuffer(p), 0, len) : Glob.matches(p, buf, off, len, false)) {
+            if (literal ? same(p, buf, off, len) : Glob.matches(p, buf, off, len, false)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean same(byte[] p, ByteBuf buf, int off, int len) {
+        if (p.length != len) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (p[i] != buf.getByte(off + i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** SHA-256 of {@code password}, in lower-case hex, as Redis keeps passwords. */

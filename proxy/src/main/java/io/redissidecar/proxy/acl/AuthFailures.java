@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * and the address, never the password; the failures in between are counted in the next line), and slowed down per
  * source address: from the {@value #FREE_FAILURES}th failure of an address within {@value #WINDOW_MS} ms on, its
  * WRONGPASS replies are delayed, {@value #STEP_MS} ms more for each further failure, at most
- * {@code --auth-failure-delay-ms}. At most {@value #MAX_ADDRESSES} addresses are remembered; when the table is full, addresses whose window has
- * passed are forgotten, and a new address is not tracked until there is room. Thread-safe.
+ * {@code --auth-failure-delay-ms}. At most {@value #MAX_ADDRESSES} addresses are remembered; when the table is
+ * full, addresses whose window has passed are forgotten, and a new address is not tracked until there is room.
+ * Thread-safe.
  */
 public final class AuthFailures {
     public static final String UNKNOWN_USER = "(unknown)";
@@ -37,7 +38,8 @@ public final class AuthFailures {
 
     /**
      * Records a failed AUTH as {@code userLabel} (a known user's name or {@link #UNKNOWN_USER}) from {@code from}
-     * (null: not an IP client); returns how long (at most {@code maxDelayMs}) to delay the WRONGPASS reply, in ms (0: at once).
+     * (null: not an IP client); returns how long (at most {@code maxDelayMs}) to delay the WRONGPASS reply, in ms
+     * (0: at once).
      */
     public long failed(String userLabel, InetAddress from, String clientAddr, long maxDelayMs) {
         byUser.computeIfAbsent(userLabel, k -> new LongAdder()).increment();

@@ -39,7 +39,8 @@ final class ClientList {
                 + (flags.isEmpty() ? "N" : flags) + " db=" + s.db + " sub=" + sub + " psub=" + psub + " ssub=" + ssub
                 + " multi=" + (s.inMulti ? "0" : "-1")
                 + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r"
-                + " cmd=" + cmd + " user=" + s.userName() + " redir=" + c.tracking.state.getRedir() + " resp=" + s.proto + "\n";
+                + " cmd=" + cmd + " user=" + s.userName() + " redir=" + c.tracking.state.getRedir() + " resp="
+                + s.proto + "\n";
     }
 
     private static String addr(SocketAddress a) {

@@ -10,9 +10,6 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.redissidecar.config.HostPort;
 import io.redissidecar.config.Mode;
-import io.redissidecar.proxy.acl.AclCheck;
-import io.redissidecar.proxy.acl.AclUser;
-import io.redissidecar.proxy.acl.AclUsers;
 import io.redissidecar.proxy.backend.BackendConnection;
 import io.redissidecar.proxy.backend.InFlight;
 import io.redissidecar.proxy.backend.LoopBackends;
@@ -89,9 +86,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private int pauses;
     private final RequestRun run = new RequestRun();
     private final OutputLimit output = new OutputLimit();
-    private final AclCheck acl = new AclCheck();
-    /** Closes the client if it has not authenticated in time; cancelled at its first successful AUTH. */
-    private java.util.concurrent.Future<?> authTimer;
+    final ClientAuth auth;
     boolean closing;
     private boolean active;
 
@@ -101,6 +96,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.counters = metrics.counters(backends.eventLoop());
         this.backends = backends;
         this.state = new ConnectionState(px.nextClientId(), px.users());
+        this.auth = new ClientAuth(this, px, state);
         this.framer = new RequestFramer(px.config().maxBulkLength(), px.config().maxMultibulkLength(),
                 px.config().maxInlineLength(), () -> !state.authed);
         this.replies = new ReplyQueue(metrics, counters, backends, this::drain);
@@ -127,11 +123,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         replies.channel(ctx);
         this.active = true;
         px.register(this);
-        long authTimeout = px.config().authTimeoutMs();
-        if (!state.authed && authTimeout > 0) { // Redis has no such timeout: see README, Failed AUTH
-            authTimer = ctx.executor().schedule(this::authTimeout, authTimeout,
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
-        }
+        auth.connected(ctx);
         ctx.fireChannelActive();
     }
 
@@ -261,22 +253,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (!state.authed && !(cmd != null && Emulator.allowedBeforeAuth(cmd))) {
             return answers.local(Replies.error(ctx.alloc(), "NOAUTH Authentication required."));
         }
-        AclUser user = state.user;
-        if (cmd != null && !user.unrestricted()) { // users with every permission cost this test alone
-            int denied = acl.check(user, cmd, framer);
-            if (denied != AclCheck.OK) {
-                String error = AclCheck.error(denied, cmd);
-                logDenial(denied, cmd, user);
-                if (!cmd.name().equals("exec")) {
-                    return answers.refuse(Replies.errorLatin1(ctx.alloc(), error));
-                }
-                // Redis aborts the transaction with the refusal's text, as after any EXEC it rejects
-                if (!state.inMulti) {
-                    return answers.refuse(Replies.errorLatin1(ctx.alloc(), ConnectionState.EXECABORT_BECAUSE + error));
-                }
-                state.txDirty = true;
-                state.execAbort = error; // the EXEC goes on to become a DISCARD on the private connection
-            }
+        if (cmd != null && !state.user.unrestricted() && auth.refused(cmd, framer)) {
+            return true; // users with every permission cost the test of one boolean
         }
         Route route = Router.route(cmd, framer, state, slots);
         if (clusterMode) {
@@ -387,81 +365,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         tracking.off();
         privateRoute.protocol(2); // Redis's RESET goes back to RESP2 too
         replies.replyMode(true, false);
-    }
-
-    /** ACL LOG entry of a denial: the command, or the key or channel refused, as Redis logs them. */
-    private void logDenial(int denied, CommandInfo cmd, AclUser user) {
-        String object = denied == AclCheck.DENIED_COMMAND ? cmd.name()
-                : new String(framer.argBytes(acl.deniedArg()), java.nio.charset.StandardCharsets.UTF_8);
-        String reason = switch (denied) {
-            case AclCheck.DENIED_COMMAND -> "command";
-            case AclCheck.DENIED_KEY -> "key";
-            default -> "channel";
-        };
-        px.aclLog().add(reason, state.inMulti ? "multi" : "toplevel", object, user.name(),
-                ClientList.line(this, cmd.name()).trim());
-    }
-
-    /** The client logged in (AUTH or HELLO AUTH): the AUTH timeout no longer applies, even after a RESET. */
-    void authenticated() {
-        if (authTimer != null) {
-            authTimer.cancel(false);
-            authTimer = null;
-        }
-    }
-
-    /** {@code --auth-timeout-ms} passed since the client connected: closed unless it has authenticated. */
-    private void authTimeout() {
-        authTimer = null;
-        if (active && !state.authed && !closing) {
-            px.authTimedOut(ctx.channel().remoteAddress());
-            closing = true;
-            ctx.close();
-        }
-    }
-
-    /** The proxy's users changed (a reload): see {@link ProxyContext#users(AclUsers)}. */
-    void usersChanged(AclUsers users) {
-        if (!active) {
-            return;
-        }
-        if (!state.authed) {
-            state.user = users.defaultUser();
-            return;
-        }
-        AclUser now = users.get(state.user.name());
-        if (now == null || !now.stillAccepts(state.passwordHash)) {
-            closing = true;
-            ctx.close(); // its user, or the password it logged in with, is gone: it would not log in again
-            return;
-        }
-        state.user = now;
-    }
-
-    /**
-     * A failed AUTH: counted and logged ({@link io.redissidecar.proxy.acl.AuthFailures}); its WRONGPASS reply goes
-     * out at once, or, when its address failed too often lately, after a delay during which nothing more of the
-     * client is read (the event loop is never blocked: the reply is scheduled).
-     */
-    boolean authFailed(String user, ByteBuf reply) {
-        px.aclLog().add("auth", state.inMulti ? "multi" : "toplevel", "AUTH", state.authFailureName,
-                ClientList.line(this, "auth").trim());
-        java.net.SocketAddress addr = ctx.channel().remoteAddress();
-        long delay = px.authFailures().failed(user, addr instanceof java.net.InetSocketAddress i ? i.getAddress()
-                : null, String.valueOf(addr), px.config().authFailureDelayMs());
-        if (delay <= 0) {
-            return answers.local(reply);
-        }
-        pause(PAUSE_AUTH_DELAY);
-        ctx.executor().schedule(() -> {
-            if (!active) {
-                reply.release();
-                return;
-            }
-            answers.local(reply);
-            resume(PAUSE_AUTH_DELAY);
-        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
-        return true;
     }
 
     private void protocolError(String message) {

@@ -4,10 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.redissidecar.config.Mode;
-import io.redissidecar.proxy.cluster.ClusterView;
 import io.redissidecar.proxy.acl.AclUser;
 import io.redissidecar.proxy.acl.AclUsers;
 import io.redissidecar.proxy.acl.AuthFailures;
+import io.redissidecar.proxy.cluster.ClusterView;
 import io.redissidecar.proxy.codec.RequestFramer;
 import io.redissidecar.proxy.commands.CommandInfo;
 import io.redissidecar.proxy.resp.Replies;
@@ -17,9 +17,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The commands whose state the proxy keeps per client instead of on a shared backend connection: HELLO (RESP2
- * only), SELECT, AUTH (client password), CLIENT SETNAME|GETNAME|ID|SETINFO|INFO|NO-EVICT|NO-TOUCH. Replies and
- * error texts are Redis 7's; it reads and changes the client's {@link ConnectionState}. QUIT and RESET change the
- * session's flow and live in {@link ClientSession}.
+ * only), SELECT, AUTH (the proxy's users, {@code acl.AclUsers}), CLIENT
+ * SETNAME|GETNAME|ID|SETINFO|INFO|NO-EVICT|NO-TOUCH. Replies and error texts are Redis 7's; it reads and changes the
+ * client's {@link ConnectionState}. QUIT and RESET change the session's flow and live in {@link ClientSession}.
  */
 final class Emulator {
     private static final byte[] AUTH = "auth".getBytes();

@@ -84,17 +84,17 @@ final class LocalCommands {
         return s.alloc().buffer(r.length).writeBytes(r);
     }
 
-    /** The reply to AUTH or HELLO; a failed AUTH is counted and may be delayed ({@link ClientSession#authFailed}). */
+    /** The reply to AUTH or HELLO; a failed AUTH is counted and may be delayed ({@link ClientAuth#failed}). */
     private static boolean answerAuth(ClientSession s, ByteBuf reply) {
         String failed = s.state.authFailure;
         if (failed == null) {
             if (s.state.authed) {
-                s.authenticated();
+                s.auth.loggedIn();
             }
             return s.answers.local(reply);
         }
         s.state.authFailure = null;
-        return s.authFailed(failed, reply);
+        return s.auth.failed(failed, reply);
     }
 
     /** Answers {@code cmd}; false when it must wait (RESET behind requests in flight). */

@@ -119,7 +119,7 @@ public final class ProxyContext implements ClientStats {
     public synchronized void users(AclUsers u) {
         users = u;
         for (ClientSession s : sessions) {
-            s.eventLoop().execute(() -> s.usersChanged(u));
+            s.eventLoop().execute(() -> s.auth.usersChanged(u));
         }
     }
 

@@ -286,7 +286,7 @@ public final class Sidecar implements AutoCloseable {
             public void reloaded(boolean applied) {
                 metrics.reload(applied);
             }
-        }, file == null ? null : Path.of(file));
+        }, file == null ? null : Path.of(file), config.aclFile() == null ? null : Path.of(config.aclFile()));
         return reloader;
     }
 

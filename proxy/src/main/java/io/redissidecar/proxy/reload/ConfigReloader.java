@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Configuration hot reload: on SIGHUP (wired by {@code Main}) and when the {@code --config} file's content changes
+ * Configuration hot reload: on SIGHUP (wired by {@code Main}) and when the {@code --config} file's (or the
+ * {@code --aclfile}'s) content changes
  * (polled every second, so that Kubernetes' ConfigMap updates, which swap a symlink, are seen too), the configuration
  * is loaded again from the same sources (command line, environment, file) and handed to the {@link Target}. A new
  * configuration that does not load (bad YAML, an invalid value) is rejected with a log line and a metric, and the
@@ -34,17 +38,36 @@ public final class ConfigReloader implements AutoCloseable {
 
     private final Callable<SidecarConfig> loader;
     private final Target target;
-    private final Path file;
+    private final List<Path> files;
+    private final Path configFile;
     private final ScheduledExecutorService watcher;
-    private byte[] lastContent;
+    private final Map<Path, byte[]> lastContent = new HashMap<>();
 
     /** @param file the {@code --config} file to watch, or null */
     public ConfigReloader(Callable<SidecarConfig> loader, Target target, Path file) {
+        this(loader, target, file, null);
+    }
+
+    /**
+     * @param file the {@code --config} file to watch, or null
+     * @param aclFile the {@code --aclfile} to watch as well, or null
+     */
+    public ConfigReloader(Callable<SidecarConfig> loader, Target target, Path file, Path aclFile) {
         this.loader = loader;
         this.target = target;
-        this.file = file;
+        this.configFile = file;
+        List<Path> watched = new java.util.ArrayList<>();
         if (file != null) {
-            lastContent = read(file);
+            watched.add(file);
+        }
+        if (aclFile != null) {
+            watched.add(aclFile);
+        }
+        this.files = List.copyOf(watched);
+        if (!this.files.isEmpty()) {
+            for (Path f : this.files) {
+                lastContent.put(f, read(f));
+            }
             watcher = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "sidecar-config-watch");
                 t.setDaemon(true);
@@ -57,10 +80,13 @@ public final class ConfigReloader implements AutoCloseable {
     }
 
     private void poll() {
-        byte[] now = read(file);
-        if (now != null && !Arrays.equals(now, lastContent)) {
-            lastContent = now;
-            reload("config file " + file + " changed");
+        for (Path f : files) {
+            byte[] now = read(f);
+            if (now != null && !Arrays.equals(now, lastContent.get(f))) {
+                lastContent.put(f, now);
+                reload((f.equals(configFile) ? "config file " : "ACL file ") + f + " changed");
+                return; // the other files are read again by the reload itself; their changes are seen next time
+            }
         }
     }
 

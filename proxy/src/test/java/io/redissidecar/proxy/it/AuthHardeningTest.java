@@ -105,6 +105,13 @@ class AuthHardeningTest {
         }
     }
 
+    private static void replace(Path file, String content) throws Exception {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     @Test
     void reloadEndsClientsThatWouldNoLongerLogIn(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path conf = dir.resolve("sidecar.yaml");
@@ -129,21 +136,23 @@ class AuthHardeningTest {
                 assertEquals("+OK\r\n", dflt.call("AUTH", "pw1"));
                 assertEquals("+OK\r\n", carol.call("SET", "k", "v"));
 
-                // users that do not parse: the reload is rejected, nobody is disconnected
-                Files.writeString(aclFile, "user bob on >b1 ~* +nosuch\n");
+                // users that do not parse: the reload is rejected, nobody is disconnected (the files are replaced
+                // whole, as Kubernetes does: the poller, which reloads on changes too, never reads half a file)
+                replace(aclFile, "user bob on >b1 ~* +nosuch\n");
                 assertFalse(reloader.reload("test"));
                 assertEquals("+PONG\r\n", bob.call("PING"));
 
                 // alice's password changes, bob is gone, carol's rules change, the client password changes
-                Files.writeString(conf, "client-password: pw2\nusers:\n  - user alice on >a2 ~* +@all\n"
+                replace(aclFile, "user dave on >d1 ~* +@all\n");
+                replace(conf, "client-password: pw2\nusers:\n  - user alice on >a2 ~* +@all\n"
                         + "  - user carol on >c1 ~* +@all -get\n");
-                Files.writeString(aclFile, "user dave on >d1 ~* +@all\n");
                 assertTrue(reloader.reload("test"));
                 assertTrue(alice.closedByPeer());
                 assertTrue(bob.closedByPeer());
                 assertTrue(dflt.closedByPeer());
-                assertEquals("-NOPERM this user has no permissions to run the 'get' command\r\n",
-                        carol.call("GET", "k"), "carol stays, with her new rules");
+                // carol stays, with her new rules (applied on her event loop, in a task queued by the reload)
+                await().atMost(Duration.ofSeconds(5)).until(() -> carol.call("GET", "k").equals(
+                        "-NOPERM this user has no permissions to run the 'get' command\r\n"));
                 assertEquals("$5\r\ncarol\r\n", carol.call("ACL", "WHOAMI"));
                 assertEquals(WRONGPASS, waiting.call("AUTH", "pw1"));
                 assertEquals("+OK\r\n", waiting.call("AUTH", "pw2"));
@@ -151,6 +160,28 @@ class AuthHardeningTest {
                 try (RespConn again = new RespConn(proxy.port())) {
                     assertEquals("+OK\r\n", again.call("AUTH", "alice", "a2"));
                 }
+            }
+        }
+    }
+
+    /** A change of the ACL file alone reloads, as a change of the config file does (polled every second). */
+    @Test
+    void anAclFileChangeReloads(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path aclFile = dir.resolve("users.acl");
+        Files.writeString(aclFile, "user bob on >b1 ~* +@all\n");
+        try (RedisServer redis = RedisServer.start()) {
+            String[] args = {"--aclfile", aclFile.toString(), "--backends", redis.address().toString(), "--listen",
+                "127.0.0.1:0", "--admin", "127.0.0.1:0"};
+            try (SidecarFixture proxy = SidecarFixture.start(List.of(redis.address()), "--aclfile",
+                    aclFile.toString());
+                 RespConn bob = new RespConn(proxy.port());
+                 RespConn erin = new RespConn(proxy.port())) {
+                proxy.sidecar().enableReload(() -> ConfigLoader.load(args, Map.of()));
+                assertEquals("+OK\r\n", bob.call("AUTH", "bob", "b1"));
+                assertEquals(WRONGPASS, erin.call("AUTH", "erin", "e1"));
+                Files.writeString(aclFile, "user bob on >b1 ~* +@all\nuser erin on >e1 ~* +@all\n");
+                await().atMost(Duration.ofSeconds(10)).until(() -> erin.call("AUTH", "erin", "e1").equals("+OK\r\n"));
+                assertEquals("+PONG\r\n", bob.call("PING"), "bob's user and password did not change: he stays");
             }
         }
     }

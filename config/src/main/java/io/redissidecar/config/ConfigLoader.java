@@ -198,7 +198,8 @@ public final class ConfigLoader {
                 for (Object o : list) {
                     parts.add(String.valueOf(o));
                 }
-                text = String.join(",", parts);
+                // a user's rules may hold commas (a password): users are one per line
+                text = String.join(Options.USERS.equals(key) ? "\n" : ",", parts);
             } else if (v == null) {
                 text = "";
             } else if (v instanceof Map<?, ?>) {

@@ -50,6 +50,10 @@ public final class Options {
     public static final String BACKEND_TLS_CERT_FILE = "backend-tls-cert-file";
     public static final String BACKEND_TLS_KEY_FILE = "backend-tls-key-file";
     public static final String BACKEND_TLS_VERIFY_HOSTNAME = "backend-tls-verify-hostname";
+    public static final String USERS = "users";
+    public static final String ACLFILE = "aclfile";
+    public static final String AUTH_TIMEOUT_MS = "auth-timeout-ms";
+    public static final String AUTH_FAILURE_DELAY_MS = "auth-failure-delay-ms";
     public static final String BACKEND_CONNECTIONS = "backend-connections";
     public static final String EVENT_LOOP_THREADS = "event-loop-threads";
     public static final String TRANSPORT = "transport";
@@ -207,6 +211,17 @@ public final class Options {
             new OptionSpec(BACKEND_TLS_VERIFY_HOSTNAME, "yes", Parsers.oneOf("yes", "no"),
                     "yes: a node's certificate must name the host or IP the proxy connects to; no: the CA check "
                             + "alone"),
+            new OptionSpec(USERS, null, Parsers::userLines,
+                    "ACL users the proxy enforces, in Redis's ACL file syntax ('user alice on >pw ~cache:* +@read'); "
+                            + "a YAML list, or one user per line"),
+            new OptionSpec(ACLFILE, null, Parsers::string,
+                    "a Redis ACL file (one 'user <name> <rules...>' per line) with more users; read again on every "
+                            + "reload"),
+            new OptionSpec(AUTH_TIMEOUT_MS, "10000", Parsers.longBetween(0, 3_600_000),
+                    "when clients must authenticate: close a client that has not within this long; 0 = never"),
+            new OptionSpec(AUTH_FAILURE_DELAY_MS, "1000", Parsers.longBetween(0, 60_000),
+                    "longest delay of a WRONGPASS reply to an address with more than 5 failed AUTH in 10 s (100 ms "
+                            + "more per failure); 0 = never delay"),
             new OptionSpec(BACKEND_CONNECTIONS, "1", Parsers.intBetween(1, 64),
                     "shared (multiplexed) connections per backend per event loop"),
             new OptionSpec(EVENT_LOOP_THREADS, Integer.toString(CORES), Parsers.intBetween(1, 256),

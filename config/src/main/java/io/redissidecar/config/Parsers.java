@@ -87,6 +87,23 @@ final class Parsers {
         return text;
     }
 
+    /** ACL user lines ({@code user <name> <rules...>}), one per line; blank lines are skipped. */
+    static Object userLines(String text) {
+        List<String> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String l = line.trim();
+            if (l.isEmpty()) {
+                continue;
+            }
+            if (!l.startsWith("user ")) {
+                throw new IllegalArgumentException("each user must be written 'user <name> <rules...>', as in a Redis "
+                        + "ACL file");
+            }
+            out.add(l);
+        }
+        return List.copyOf(out);
+    }
+
     /** Lower-case command names, {@code container|subcommand} allowed; empty text gives an empty list. */
     static Object commandList(String text) {
         List<String> out = new ArrayList<>();

@@ -233,6 +233,26 @@ public final class SidecarConfig {
         return (String) get(Options.TRANSPORT);
     }
 
+    /** The {@code users} option: ACL user lines ({@code user <name> <rules...>}). */
+    @SuppressWarnings("unchecked")
+    public List<String> users() {
+        List<String> u = (List<String>) get(Options.USERS);
+        return u == null ? List.of() : u;
+    }
+
+    /** The {@code --aclfile}, or null. */
+    public String aclFile() {
+        return (String) get(Options.ACLFILE);
+    }
+
+    public long authFailureDelayMs() {
+        return (Long) get(Options.AUTH_FAILURE_DELAY_MS);
+    }
+
+    public long authTimeoutMs() {
+        return (Long) get(Options.AUTH_TIMEOUT_MS);
+    }
+
     public int backendConnections() {
         return (Integer) get(Options.BACKEND_CONNECTIONS);
     }
@@ -310,7 +330,7 @@ public final class SidecarConfig {
     public String toString() {
         StringBuilder sb = new StringBuilder("SidecarConfig{");
         values.forEach((k, v) -> {
-            boolean secret = k.endsWith("password");
+            boolean secret = k.endsWith("password") || k.equals(Options.USERS);
             sb.append(k).append('=').append(secret && v != null ? "***" : v).append(", ");
         });
         return sb.append('}').toString();

@@ -31,6 +31,25 @@ class ConfigLoaderTest {
         assertTrue(c.denyCommands().contains("config|set"));
     }
 
+    /** A user's rules may hold a comma (a password): YAML list items become lines, not comma-joined parts. */
+    @Test
+    void usersAreOnePerLineAndMaskedInToString() throws Exception {
+        Path f = dir.resolve("u.yaml");
+        Files.writeString(f, "backends: 127.0.0.1:9\nusers:\n  - user alice on >pa,ss ~* +@all\n"
+                + "  - \"user bob on nopass +get ~b*\"\n");
+        SidecarConfig c = ConfigLoader.load(new String[] {"--config", f.toString()}, Map.of());
+        assertEquals(List.of("user alice on >pa,ss ~* +@all", "user bob on nopass +get ~b*"), c.users());
+        assertTrue(!c.toString().contains("pa,ss"), c.toString());
+        assertEquals(10_000L, c.authTimeoutMs());
+        assertEquals(1_000L, c.authFailureDelayMs());
+        SidecarConfig env = ConfigLoader.load(new String[] {"--backends", "127.0.0.1:9"},
+                Map.of("REDIS_SIDECAR_USERS", "user a on nopass\n\nuser b off"));
+        assertEquals(List.of("user a on nopass", "user b off"), env.users());
+        assertEquals(List.of(), ConfigLoader.load(new String[] {"--backends", "127.0.0.1:9"}, Map.of()).users());
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--backends", "127.0.0.1:9",
+            "--users", "alice on"}, Map.of()));
+    }
+
     @Test
     void precedenceCliOverEnvOverFileOverDefault() throws Exception {
         Path f = dir.resolve("c.yaml");

@@ -173,7 +173,7 @@ final class NodeChecker implements AutoCloseable {
         return t == e ? m : e.getMessage() + ": " + m;
     }
 
-    private static void learnServerFacts(StatefulRedisConnection<String, String> c, Topology topology) {
+    private void learnServerFacts(StatefulRedisConnection<String, String> c, Topology topology) {
         String version = "unknown";
         for (String line : c.sync().info("server").split("\r?\n")) {
             if (line.startsWith("redis_version:")) {
@@ -196,7 +196,35 @@ final class NodeChecker implements AutoCloseable {
             log.warn("COMMAND refused ({}); commands the proxy's own table does not know will be refused",
                     e.getMessage());
         }
+        topology.backendUser(backendUser(c));
         topology.serverFacts(version, dbs, commands);
+    }
+
+    /**
+     * The proxy's own backend user as {@code ACL GETUSER} gives it (its {@code commands} and whether its keys are
+     * {@code ~*}), or null when Redis refuses to say (logged): scripts run as this user.
+     */
+    private BackendUser backendUser(StatefulRedisConnection<String, String> c) {
+        String name = access.username() == null ? "default" : access.username();
+        try {
+            List<Object> reply = c.sync().aclGetuser(name);
+            String commands = null;
+            boolean allKeys = false;
+            for (int i = 0; reply != null && i + 1 < reply.size(); i += 2) {
+                String field = String.valueOf(reply.get(i));
+                Object v = reply.get(i + 1);
+                if (field.equals("commands")) {
+                    commands = String.valueOf(v);
+                } else if (field.equals("keys")) {
+                    allKeys = String.valueOf(v).trim().equals("~*") || String.valueOf(v).contains("allkeys");
+                }
+            }
+            return commands == null ? null : new BackendUser(name, commands, allKeys);
+        } catch (RuntimeException e) {
+            log.info("could not read the backend user's permissions (ACL GETUSER {}: {}); what scripts may do "
+                    + "inside Redis is not checked", name, e.getMessage());
+            return null;
+        }
     }
 
     @Override

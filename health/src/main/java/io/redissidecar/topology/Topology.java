@@ -20,6 +20,7 @@ public final class Topology {
     /** The master's {@code COMMAND} reply (Lettuce's parse: nested lists), empty until read or when refused. */
     private volatile List<Object> backendCommands = List.of();
     private final List<Runnable> factsListeners = new CopyOnWriteArrayList<>();
+    private volatile BackendUser backendUser;
     private volatile HostPort writesPaused;
     private volatile SlotMap slots;
     private final List<Consumer<HostPort>> masterListeners = new CopyOnWriteArrayList<>();
@@ -147,6 +148,15 @@ public final class Topology {
      */
     public List<Object> backendCommands() {
         return backendCommands;
+    }
+
+    void backendUser(BackendUser u) {
+        backendUser = u;
+    }
+
+    /** The proxy's backend user on the master, as ACL GETUSER gave it; null when unknown or refused. */
+    public BackendUser backendUser() {
+        return backendUser;
     }
 
     /** Runs {@code l} (on the control plane's thread) each time the master's facts have been read. */

@@ -3,6 +3,7 @@ package io.redissidecar.proxy;
 import io.redissidecar.config.ConfigException;
 import io.redissidecar.config.ConfigLoader;
 import io.redissidecar.config.SidecarConfig;
+import io.redissidecar.proxy.acl.AclException;
 import io.redissidecar.proxy.logging.Logging;
 import java.time.Duration;
 import java.util.Arrays;
@@ -31,6 +32,11 @@ public final class Main {
         Sidecar sidecar = new Sidecar(config);
         try {
             sidecar.start();
+        } catch (AclException e) { // the users (--users, --aclfile) do not parse: a configuration error
+            System.err.println("redis-sidecar: " + e.getMessage());
+            sidecar.close();
+            System.exit(2);
+            return;
         } catch (Exception e) {
             System.err.println("redis-sidecar: cannot start: " + e);
             sidecar.close();

@@ -23,6 +23,9 @@ import io.redissidecar.proxy.admin.AdminServer;
 import io.redissidecar.proxy.backend.BackendSettings;
 import io.redissidecar.proxy.backend.LoopBackends;
 import io.redissidecar.proxy.commands.BackendCommands;
+import io.redissidecar.proxy.acl.AclUsers;
+import io.redissidecar.proxy.acl.ScriptReach;
+import io.redissidecar.topology.BackendUser;
 import io.redissidecar.proxy.commands.CommandTable;
 import io.redissidecar.proxy.logging.Logging;
 import io.redissidecar.proxy.metrics.MetricsRegistry;
@@ -140,8 +143,13 @@ public final class Sidecar implements AutoCloseable {
         Topology topology = monitor.topology();
         metrics = new MetricsRegistry(config.metricsEnabled());
         px = new ProxyContext(config, commands, topology, metrics.proxy());
-        topology.onServerFacts(() -> px.commands(commandTable(this.config)));
+        topology.onServerFacts(() -> {
+            px.commands(commandTable(this.config));
+            warnOfScripts();
+        });
+        px.users(users(config, commands));
         px.commands(commandTable(config)); // the master's commands may have been read already
+        warnOfScripts();
         NodeBreakers breakers = new NodeBreakers(Duration.ofMillis(500));
         metrics.bind(px, topology, breakers);
         Map<String, ReloadableTls> tlsSides = new java.util.LinkedHashMap<>();
@@ -192,6 +200,37 @@ public final class Sidecar implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The ACL users of {@code c} ({@code users}, {@code --aclfile} read now, {@code --client-password} for a default
+     * user no line names); throws {@link io.redissidecar.proxy.acl.AclException} when they do not parse.
+     */
+    private static AclUsers users(SidecarConfig c, CommandTable table) {
+        AclUsers u = AclUsers.load(c.users(), c.aclFile(), c.clientPassword(), table);
+        if (u.defaultFromLine() && c.clientPassword() != null) {
+            log.warn("a 'default' user line is configured: it wins over --client-password, which is not used");
+        }
+        return u;
+    }
+
+    /**
+     * Logs a warning for each proxy user whose scripts could run, as the backend user, commands the proxy denies to
+     * it, or touch keys outside its patterns (see {@link ScriptReach}); at start, on a new master, after a reload.
+     */
+    private void warnOfScripts() {
+        BackendUser b = monitor.topology().backendUser();
+        if (b == null) {
+            return; // not read yet, or refused (logged by the checker)
+        }
+        try {
+            for (String w : ScriptReach.warnings(px.users(), b.name(), b.commands(), b.allKeys(), px.commands())) {
+                log.warn(w);
+            }
+        } catch (RuntimeException e) {
+            log.info("could not compare the backend user's permissions ({}) with the proxy's users: {}",
+                    b.commands(), e.getMessage());
+        }
+    }
+
     /** Options a reload cannot change: they shape sockets, threads or connections made at start. */
     private static final Set<String> RESTART_ONLY = Set.of(Options.LISTEN, Options.ADMIN,
             Options.MODE, Options.EVENT_LOOP_THREADS, Options.TRANSPORT, Options.BACKEND_CONNECTIONS,
@@ -222,9 +261,15 @@ public final class Sidecar implements AutoCloseable {
         }
         SidecarConfig effective = next.keeping(old, restart);
         changed.removeAll(restart);
+        // read before anything changes: users that do not parse reject the whole reload (the ACL file is read again
+        // on every reload, whether the options changed or not)
+        CommandTable table = changed.contains(Options.DENY_COMMANDS) ? commandTable(effective) : px.commands();
+        AclUsers users = users(effective, table);
         if (changed.contains(Options.DENY_COMMANDS)) {
-            px.commands(commandTable(effective));
+            px.commands(table);
         }
+        px.users(users);
+        warnOfScripts();
         switch (effective.mode()) {
             case SENTINEL -> {
                 if (changed.contains(Options.SENTINELS) || changed.contains(Options.MASTER_NAME)) {
@@ -286,6 +331,9 @@ public final class Sidecar implements AutoCloseable {
         List<String> files = new ArrayList<>();
         if (c.configFile() != null) {
             files.add(c.configFile());
+        }
+        if (c.aclFile() != null) {
+            files.add(c.aclFile());
         }
         files.addAll(c.secretFiles());
         files.addAll(c.tlsFiles());

@@ -21,6 +21,8 @@ public final class CommandInfo {
     public static final int SCRIPT = 1 << 8;
     /** The proxy's own: may write without Redis's write flag (EXEC, EVAL, EVALSHA, FCALL). */
     public static final int MAY_WRITE = 1 << 9;
+    /** Redis's no_auth: allowed before AUTH, and never checked against a user's commands (AUTH, HELLO, QUIT, RESET). */
+    public static final int NO_AUTH = 1 << 10;
 
     private final String name;
     private final int arity;
@@ -31,6 +33,7 @@ public final class CommandInfo {
     private final CommandTable subcommands;
     private final byte[] errorName;
     private final int index;
+    private final int aclCategories;
     private static final ConcurrentHashMap<String, Integer> INDEXES =
             new ConcurrentHashMap<>();
     /** Names by index; index 0 stands for requests with no known command. */
@@ -43,8 +46,9 @@ public final class CommandInfo {
     }
 
     CommandInfo(String name, int arity, int flags, List<KeySpec> keySpecs, Handling handling, boolean idempotent,
-                CommandTable subcommands) {
+                CommandTable subcommands, int aclCategories) {
         this.name = name;
+        this.aclCategories = aclCategories;
         this.arity = arity;
         this.flags = flags;
         this.keySpecs = List.copyOf(keySpecs);
@@ -77,6 +81,11 @@ public final class CommandInfo {
 
     public int arity() {
         return arity;
+    }
+
+    /** Its ACL categories, as {@link AclCategories} bits. */
+    public int aclCategories() {
+        return aclCategories;
     }
 
     public boolean has(int flag) {

@@ -14,7 +14,7 @@ final class CommandPolicy {
     static final Set<String> EMULATED = Set.of("hello", "select", "auth", "quit", "reset",
             "client|setname", "client|getname", "client|id", "client|setinfo", "client|info", "client|no-evict",
             "client|no-touch", "client|reply", "client|tracking", "client|caching", "client|trackinginfo",
-            "client|getredir", "client|list", "client|kill", "client|unblock");
+            "client|getredir", "client|list", "client|kill", "client|unblock", "acl|whoami", "acl|dryrun", "acl|log");
 
     static final Set<String> TRANSACTION = Set.of("multi", "exec", "discard", "watch", "unwatch");
 

@@ -118,6 +118,7 @@ public final class CommandTable {
                 case "noscript" -> CommandInfo.NOSCRIPT;
                 case "movablekeys" -> CommandInfo.MOVABLE_KEYS;
                 case "fast" -> CommandInfo.FAST;
+                case "no_auth" -> CommandInfo.NO_AUTH;
                 default -> 0;
             };
         }
@@ -136,7 +137,8 @@ public final class CommandTable {
         Handling handling = CommandPolicy.handling(name, flags, deny);
         boolean idempotent = (flags & CommandInfo.READONLY) != 0 || CommandPolicy.IDEMPOTENT_WRITES.contains(name)
                 || CommandPolicy.IDEMPOTENT_UNLESS_ARGS.contains(name);
-        return new CommandInfo(name, Integer.parseInt(cols[1]), flags, specs, handling, idempotent, subcommands);
+        return new CommandInfo(name, Integer.parseInt(cols[1]), flags, specs, handling, idempotent, subcommands,
+                AclCategories.parse(cols[3]));
     }
 
     private static int hash(byte[] k, int off, int len) {

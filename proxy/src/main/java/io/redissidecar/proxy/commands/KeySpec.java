@@ -7,14 +7,21 @@ import java.util.Locale;
  * are found from there (a range or a count argument). Parsed from the generated command table.
  */
 public record KeySpec(boolean readOnly, int beginIndex, byte[] keyword, int keywordStart, boolean keynum,
-                      int lastKeyOrKeynumIdx, int step, int limitOrFirstKey, boolean unknown) {
+                      int lastKeyOrKeynumIdx, int step, int limitOrFirstKey, boolean unknown, int aclPermissions) {
+    /** ACL: a key of this spec is read (the spec's ACCESS flag): it needs a pattern with read permission. */
+    public static final int ACL_READ = 1;
+    /** ACL: a key of this spec is written (INSERT, DELETE or UPDATE): it needs a pattern with write permission. */
+    public static final int ACL_WRITE = 2;
 
     /** Parses {@code flags/begin/find}, e.g. {@code ro,access/keyword:STREAMS,1/range:-1,1,2}. */
     static KeySpec parse(String text) {
         String[] parts = text.split("/");
-        boolean ro = ("," + parts[0] + ",").contains(",ro,");
+        String flags = "," + parts[0] + ",";
+        boolean ro = flags.contains(",ro,");
+        int acl = (flags.contains(",access,") ? ACL_READ : 0) | (flags.contains(",insert,")
+                || flags.contains(",delete,") || flags.contains(",update,") ? ACL_WRITE : 0);
         if (parts[1].equals("unknown") || parts[2].equals("unknown")) {
-            return new KeySpec(ro, 0, null, 0, false, 0, 1, 0, true);
+            return new KeySpec(ro, 0, null, 0, false, 0, 1, 0, true, acl);
         }
         int beginIndex = 0;
         byte[] keyword = null;
@@ -31,7 +38,7 @@ public record KeySpec(boolean readOnly, int beginIndex, byte[] keyword, int keyw
         int a = Integer.parseInt(f[0]);
         int b = Integer.parseInt(f[keynum ? 2 : 1]);
         int c = Integer.parseInt(f[keynum ? 1 : 2]);
-        return new KeySpec(ro, beginIndex, keyword, keywordStart, keynum, a, b, c, false);
+        return new KeySpec(ro, beginIndex, keyword, keywordStart, keynum, a, b, c, false, acl);
     }
 
     /** Argument access for key extraction, so that the same code serves framed requests and tests. */
@@ -50,7 +57,7 @@ public record KeySpec(boolean readOnly, int beginIndex, byte[] keyword, int keyw
      * Appends the argument indexes of this spec's keys to {@code out}; returns the new count, or -1 when the
      * request does not fit the spec (Redis would answer it with an error).
      */
-    int keys(Args args, int[] out, int count) {
+    public int keys(Args args, int[] out, int count) {
         if (unknown) {
             return count;
         }

@@ -38,4 +38,10 @@ public interface ClientStats {
 
     /** Keys the tracking tables forgot (and invalidated) because they were full. */
     long trackingEvictions();
+
+    /** Failed AUTH per user label ({@code (unknown)}: a name that is no user of the proxy). */
+    java.util.Map<String, Long> authFailuresPerUser();
+
+    /** Clients closed for not authenticating within --auth-timeout-ms. */
+    long authTimeouts();
 }

@@ -103,6 +103,13 @@ public final class MetricsRegistry {
         CounterWithCallback.builder().name("redis_sidecar_tracking_evictions")
                 .help("Tracked keys invalidated and forgotten because the tracking table was full")
                 .callback(cb -> cb.call(px.trackingEvictions())).register(registry);
+        CounterWithCallback.builder().name("redis_sidecar_auth_failures")
+                .help("Failed AUTH (and HELLO ... AUTH) per user; names that are no user of the proxy count as "
+                        + "(unknown)").labelNames("user")
+                .callback(cb -> px.authFailuresPerUser().forEach((u, n) -> cb.call(n, u))).register(registry);
+        CounterWithCallback.builder().name("redis_sidecar_auth_timeouts")
+                .help("Clients closed for not authenticating within --auth-timeout-ms")
+                .callback(cb -> cb.call(px.authTimeouts())).register(registry);
         CounterWithCallback.builder().name("redis_sidecar_cross_protocol_clients")
                 .help("Client connections closed for sending HTTP (POST or Host:) to the data port, as Redis does")
                 .callback(cb -> cb.call(px.crossProtocolClients())).register(registry);

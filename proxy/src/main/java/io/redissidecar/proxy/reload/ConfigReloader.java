@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Configuration hot reload: on SIGHUP (wired by {@code Main}) and when the content of a watched file changes (the
- * {@code --config} file, the password files, the certificates and keys; polled every second, so that Kubernetes'
+ * {@code --config} file, the {@code --aclfile}, the password files, the certificates and keys; polled every second, so that Kubernetes'
  * ConfigMap and Secret updates, which swap a symlink, are seen too), the configuration is loaded again from the same
  * sources (command line, environment, files) and handed to the {@link Target}. A new configuration that does not load
  * (bad YAML, an invalid value, an unreadable password file) is rejected with a log line and a metric, and the old one
@@ -120,7 +120,14 @@ public final class ConfigReloader implements AutoCloseable {
             target.reloaded(false);
             return false;
         }
-        String account = target.apply(c);
+        String account;
+        try {
+            account = target.apply(c); // it checks what it reads besides the options (ACL users) before any change
+        } catch (IllegalArgumentException e) {
+            log.warn("config reload ({}) rejected, the running configuration stays: {}", why, e.getMessage());
+            target.reloaded(false);
+            return false;
+        }
         watch(c);
         log.info("config reloaded ({}): {}", why, account);
         target.reloaded(true);

@@ -38,7 +38,7 @@ public final class Router {
      * proxy's authentication and protocol, and the proxy's clients (the proxy's ids are what REDIRECT takes).
      */
     private static final Set<String> PASSTHROUGH_LOCAL = Set.of("hello", "auth", "client|id", "client|list",
-            "client|info", "client|kill", "client|unblock", "client|reply");
+            "client|info", "client|kill", "client|unblock", "client|reply", "acl|whoami", "acl|dryrun", "acl|log");
 
     public static final Set<String> CLUSTER_LOCAL = Set.of("cluster|slots", "cluster|shards",
             "cluster|nodes", "cluster|info", "cluster|myid", "cluster|keyslot", "readonly", "readwrite",

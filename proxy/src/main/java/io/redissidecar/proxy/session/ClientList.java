@@ -39,7 +39,8 @@ final class ClientList {
                 + (flags.isEmpty() ? "N" : flags) + " db=" + s.db + " sub=" + sub + " psub=" + psub + " ssub=" + ssub
                 + " multi=" + (s.inMulti ? "0" : "-1")
                 + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r"
-                + " cmd=" + cmd + " user=default redir=" + c.tracking.state.getRedir() + " resp=" + s.proto + "\n";
+                + " cmd=" + cmd + " user=" + s.userName() + " redir=" + c.tracking.state.getRedir() + " resp="
+                + s.proto + "\n";
     }
 
     private static String addr(SocketAddress a) {
@@ -146,7 +147,7 @@ final class ClientList {
                 }
                 case "user" -> {
                     user = raw(req, i + 1);
-                    if (!user.equals("default")) {
+                    if (px.users().get(user) == null) {
                         return Replies.errorLatin1(alloc, "ERR No such user '" + user + "'");
                     }
                 }
@@ -169,7 +170,7 @@ final class ClientList {
             if (id != 0 && c.state.id != id || type != null && !type.equals(typeOf(c))
                     || addr != null && !addr.equals(addr(c.ctx.channel().remoteAddress()))
                     || laddr != null && !laddr.equals(addr(c.ctx.channel().localAddress()))
-                    || skipMe && c == caller) {
+                    || user != null && !user.equals(c.state.userName()) || skipMe && c == caller) {
                 continue;
             }
             close(c, caller, killedSelf);

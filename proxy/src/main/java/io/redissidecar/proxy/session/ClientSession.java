@@ -52,6 +52,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private static final int PAUSE_BACKEND_UNWRITABLE = 4;
     static final int PAUSE_BARRIER = 8;
     static final int PAUSE_RETRY = 16;
+    /** A failed AUTH's reply is delayed (slowed down per address): nothing more is read until it is queued. */
+    static final int PAUSE_AUTH_DELAY = 32;
 
     private final ProxyContext px;
     private final ProxyMetrics metrics;
@@ -84,6 +86,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private int pauses;
     private final RequestRun run = new RequestRun();
     private final OutputLimit output = new OutputLimit();
+    final ClientAuth auth;
     boolean closing;
     private boolean active;
 
@@ -92,7 +95,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.metrics = px.metrics();
         this.counters = metrics.counters(backends.eventLoop());
         this.backends = backends;
-        this.state = new ConnectionState(px.nextClientId(), px.config().clientPassword() != null);
+        this.state = new ConnectionState(px.nextClientId(), px.users());
+        this.auth = new ClientAuth(this, px, state);
         this.framer = new RequestFramer(px.config().maxBulkLength(), px.config().maxMultibulkLength(),
                 px.config().maxInlineLength(), () -> !state.authed);
         this.replies = new ReplyQueue(metrics, counters, backends, this::drain);
@@ -119,6 +123,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         replies.channel(ctx);
         this.active = true;
         px.register(this);
+        auth.connected(ctx);
         ctx.fireChannelActive();
     }
 
@@ -248,6 +253,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (!state.authed && !(cmd != null && Emulator.allowedBeforeAuth(cmd))) {
             return answers.local(Replies.error(ctx.alloc(), "NOAUTH Authentication required."));
         }
+        if (cmd != null && !state.user.unrestricted() && auth.refused(cmd, framer)) {
+            return true; // users with every permission cost the test of one boolean
+        }
         Route route = Router.route(cmd, framer, state, slots);
         if (clusterMode) {
             curSlot = Math.max(0, slots.slot());
@@ -289,9 +297,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         this.privateRoute.beforeSend(cmd, target, privateRoute);
         InFlight e = entries.request(consumed, cmd, privateRoute, curSlot);
+        String why = state.execAbort; // read before the transaction ends
         if (cmd != null && cmd.handling() == Handling.TRANSACTION && state.afterTransactionCommand(cmd.name())) {
             // a command was refused at queueing time: abort like Redis does, and tell the client so
-            e.substitute(Replies.command(ctx.alloc(), "DISCARD"), Replies.of(Replies.EXECABORT));
+            e.substitute(Replies.command(ctx.alloc(), "DISCARD"), why == null ? Replies.of(Replies.EXECABORT)
+                    : Replies.errorLatin1(ctx.alloc(), ConnectionState.EXECABORT_BECAUSE + why));
         }
         replies.sent(e);
         lastTarget = target;
@@ -351,7 +361,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     void resetState() {
         subs.clear();
-        state.reset(px.config().clientPassword() != null);
+        state.reset(px.users());
         tracking.off();
         privateRoute.protocol(2); // Redis's RESET goes back to RESP2 too
         replies.replyMode(true, false);

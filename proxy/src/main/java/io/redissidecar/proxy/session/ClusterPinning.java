@@ -39,10 +39,12 @@ final class ClusterPinning {
             switch (n) {
                 case "exec", "discard" -> {
                     boolean abort = st.txDirty && n.equals("exec");
+                    String why = st.execAbort; // an ACL refused the EXEC itself: its text, as Redis gives it
                     st.multiPending = false;
                     st.endTransaction();
                     st.txNode = null;
-                    return s.answers.local(abort ? Replies.of(Replies.EXECABORT)
+                    return s.answers.local(abort ? (why == null ? Replies.of(Replies.EXECABORT)
+                            : Replies.errorLatin1(s.alloc(), ConnectionState.EXECABORT_BECAUSE + why))
                             : n.equals("exec") ? Replies.of(EMPTY_ARRAY) : Replies.of(Replies.OK));
                 }
                 case "multi" -> {

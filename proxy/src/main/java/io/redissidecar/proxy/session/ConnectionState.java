@@ -1,6 +1,8 @@
 package io.redissidecar.proxy.session;
 
 import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.acl.AclUser;
+import io.redissidecar.proxy.acl.AclUsers;
 import io.redissidecar.proxy.routing.Router;
 
 /**
@@ -18,10 +20,21 @@ public final class ConnectionState implements Router.State {
     int proto = 2;
     byte[] name;
     boolean authed;
+    /** The user the client acts as ({@code default} until it logs in as another). */
+    AclUser user;
+    /** SHA-256 (hex) of the password the client logged in with; null when none was needed (nopass). */
+    String passwordHash;
+    /** The user name of the last failed AUTH of the request being answered ({@code (unknown)} for no user). */
+    String authFailure;
+    /** The user name the last failed AUTH gave, as given (for ACL LOG). */
+    String authFailureName;
     boolean inMulti;
     boolean watching;
     /** A command was refused while queueing a transaction: its EXEC aborts it, as Redis does. */
     boolean txDirty;
+    /** Why the transaction's EXEC was refused (an ACL denial of EXEC itself), for its EXECABORT; else null. */
+    String execAbort;
+    static final String EXECABORT_BECAUSE = "EXECABORT Transaction discarded because of: ";
     /** Subscribed: the client's private connection is its own connection (pub/sub pass-through). */
     boolean passthrough;
     /** MONITOR was sent: the pass-through connection streams Redis's feed; it is not moved when lost. */
@@ -33,9 +46,21 @@ public final class ConnectionState implements Router.State {
     /** Cluster mode: the node a transaction or WATCH is pinned to. */
     HostPort txNode;
 
-    ConnectionState(long id, boolean authRequired) {
+    ConnectionState(long id, AclUsers users) {
         this.id = id;
-        this.authed = !authRequired;
+        loggedOut(users);
+    }
+
+    /** As a new connection: the default user, logged in when it needs no password (as Redis does). */
+    private void loggedOut(AclUsers users) {
+        user = users.defaultUser();
+        passwordHash = null;
+        authed = !users.authRequired();
+    }
+
+    /** The user whose name the client's requests act under (CLIENT LIST's user=). */
+    public String userName() {
+        return user.name();
     }
 
     @Override
@@ -85,15 +110,16 @@ public final class ConnectionState implements Router.State {
         inMulti = false;
         watching = false;
         txDirty = false;
+        execAbort = null;
     }
 
     /** RESET: back to a new connection's state (subscriptions are cleared by the caller). */
-    void reset(boolean authRequired) {
+    void reset(AclUsers users) {
         monitoring = false;
         db = 0;
         proto = 2;
         name = null;
         endTransaction();
-        authed = !authRequired;
+        loggedOut(users);
     }
 }

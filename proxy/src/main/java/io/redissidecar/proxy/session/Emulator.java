@@ -4,6 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.redissidecar.config.Mode;
+import io.redissidecar.proxy.acl.AclUser;
+import io.redissidecar.proxy.acl.AclUsers;
+import io.redissidecar.proxy.acl.AuthFailures;
 import io.redissidecar.proxy.cluster.ClusterView;
 import io.redissidecar.proxy.codec.RequestFramer;
 import io.redissidecar.proxy.commands.CommandInfo;
@@ -11,14 +14,12 @@ import io.redissidecar.proxy.resp.Replies;
 import io.redissidecar.proxy.routing.Router;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Arrays;
 
 /**
  * The commands whose state the proxy keeps per client instead of on a shared backend connection: HELLO (RESP2
- * only), SELECT, AUTH (client password), CLIENT SETNAME|GETNAME|ID|SETINFO|INFO|NO-EVICT|NO-TOUCH. Replies and
- * error texts are Redis 7's; it reads and changes the client's {@link ConnectionState}. QUIT and RESET change the
- * session's flow and live in {@link ClientSession}.
+ * only), SELECT, AUTH (the proxy's users, {@code acl.AclUsers}), CLIENT
+ * SETNAME|GETNAME|ID|SETINFO|INFO|NO-EVICT|NO-TOUCH. Replies and error texts are Redis 7's; it reads and changes the
+ * client's {@link ConnectionState}. QUIT and RESET change the session's flow and live in {@link ClientSession}.
  */
 final class Emulator {
     private static final byte[] AUTH = "auth".getBytes();
@@ -76,29 +77,35 @@ final class Emulator {
     }
 
     private static ByteBuf auth(ConnectionState s, RequestFramer req, ByteBufAllocator alloc, ProxyContext px) {
-        String configured = px.config().clientPassword();
+        AclUsers users = px.users();
         if (req.argc() == 2) {
-            if (configured == null) {
+            if (users.defaultUser().nopass()) {
                 return Replies.error(alloc, "ERR AUTH <password> called without any password configured for the "
                         + "default user. Are you sure your configuration is correct?");
             }
-            return checkPassword(s, null, req.argBytes(1), alloc, configured);
+            return checkPassword(s, DEFAULT_USER, req.argBytes(1), alloc, users);
         }
         if (req.argc() == 3) {
-            return checkPassword(s, req.argBytes(1), req.argBytes(2), alloc, configured);
+            return checkPassword(s, req.argBytes(1), req.argBytes(2), alloc, users);
         }
         return Replies.error(alloc, "ERR syntax error");
     }
 
+    /**
+     * Logs the client in as {@code user} when the password fits (Redis's ACLCheckUserCredentials); on failure the
+     * client stays as it was and {@link ConnectionState#authFailure} names the user for the failure count.
+     */
     private static ByteBuf checkPassword(ConnectionState s, byte[] user, byte[] password, ByteBufAllocator alloc,
-                                         String configured) {
-        boolean userOk = user == null || Arrays.equals(user, DEFAULT_USER);
-        boolean passOk = configured == null
-                || MessageDigest.isEqual(configured.getBytes(StandardCharsets.UTF_8), password);
-        if (userOk && passOk) {
+                                         AclUsers users) {
+        AclUser u = users.get(new String(user, StandardCharsets.UTF_8));
+        if (u != null && u.accepts(password)) {
             s.authed = true;
+            s.user = u;
+            s.passwordHash = u.nopass() ? null : AclUser.sha256Hex(password);
             return Replies.of(Replies.OK);
         }
+        s.authFailure = u == null ? AuthFailures.UNKNOWN_USER : u.name();
+        s.authFailureName = new String(user, StandardCharsets.UTF_8);
         return Replies.error(alloc, "WRONGPASS invalid username-password pair or user is disabled.");
     }
 
@@ -115,8 +122,7 @@ final class Emulator {
             for (int j = 2; j < req.argc(); j++) {
                 int more = req.argc() - j - 1;
                 if (req.argEqualsIgnoreCase(j, AUTH) && more >= 2) {
-                    String configured = px.config().clientPassword();
-                    ByteBuf r = checkPassword(s, req.argBytes(j + 1), req.argBytes(j + 2), alloc, configured);
+                    ByteBuf r = checkPassword(s, req.argBytes(j + 1), req.argBytes(j + 2), alloc, px.users());
                     if (r.getByte(r.readerIndex()) == '-') {
                         return r;
                     }

@@ -63,6 +63,40 @@ final class LocalCommands {
         return new String(b, 0, n, StandardCharsets.ISO_8859_1);
     }
 
+    private static final byte[] RESET_WORD = "reset".getBytes(StandardCharsets.US_ASCII);
+
+    /** {@code ACL LOG [count|RESET]} of the proxy's own log (its denials and failed AUTH). */
+    private static ByteBuf aclLog(ClientSession s, RequestFramer req, ProxyContext px) {
+        long count = 10;
+        if (req.argc() == 3 && req.argEqualsIgnoreCase(2, RESET_WORD)) {
+            px.aclLog().reset();
+            return Replies.of(Replies.OK);
+        }
+        if (req.argc() == 3) {
+            count = req.argLong(2);
+            if (count == Long.MIN_VALUE || count < 0) {
+                return Replies.error(s.alloc(), "ERR value is not an integer or out of range");
+            }
+        } else if (req.argc() > 3) {
+            return Replies.error(s.alloc(), "ERR syntax error");
+        }
+        byte[] r = px.aclLog().reply(count, s.state.proto).getBytes(StandardCharsets.UTF_8);
+        return s.alloc().buffer(r.length).writeBytes(r);
+    }
+
+    /** The reply to AUTH or HELLO; a failed AUTH is counted and may be delayed ({@link ClientAuth#failed}). */
+    private static boolean answerAuth(ClientSession s, ByteBuf reply) {
+        String failed = s.state.authFailure;
+        if (failed == null) {
+            if (s.state.authed) {
+                s.auth.loggedIn();
+            }
+            return s.answers.local(reply);
+        }
+        s.state.authFailure = null;
+        return s.auth.failed(failed, reply);
+    }
+
     /** Answers {@code cmd}; false when it must wait (RESET behind requests in flight). */
     static boolean reply(ClientSession s, CommandInfo cmd, RequestFramer req, ProxyContext px) {
         switch (cmd.name()) {
@@ -152,9 +186,21 @@ final class LocalCommands {
                     s.pause(ClientSession.PAUSE_BARRIER); // its requests move to other connections: after the ones due
                     return false;
                 }
-                boolean ok = s.answers.local(Emulator.reply(s.state, s.ctx.channel(), cmd, req, s.alloc(), px));
+                boolean ok = answerAuth(s, Emulator.reply(s.state, s.ctx.channel(), cmd, req, s.alloc(), px));
                 s.privateRoute.protocol(s.state.proto);
                 return ok;
+            }
+            case "auth" -> {
+                return answerAuth(s, Emulator.reply(s.state, s.ctx.channel(), cmd, req, s.alloc(), px));
+            }
+            case "acl|whoami" -> {
+                return s.answers.local(Replies.bulk(s.alloc(), s.state.user.name().getBytes(StandardCharsets.UTF_8)));
+            }
+            case "acl|log" -> {
+                return s.answers.local(aclLog(s, req, px));
+            }
+            case "acl|dryrun" -> {
+                return s.answers.local(AclDryRun.reply(req, px, s.alloc()));
             }
             default -> {
                 return s.answers.local(Emulator.reply(s.state, s.ctx.channel(), cmd, req, s.alloc(), px));

@@ -1,6 +1,9 @@
 package io.redissidecar.proxy.session;
 
 import io.redissidecar.config.OutputBufferLimits;
+import io.redissidecar.proxy.acl.AclUsers;
+import io.redissidecar.proxy.acl.AclLog;
+import io.redissidecar.proxy.acl.AuthFailures;
 import io.redissidecar.config.SidecarConfig;
 import io.redissidecar.proxy.commands.CommandTable;
 import io.redissidecar.proxy.metrics.ClientStats;
@@ -27,6 +30,10 @@ public final class ProxyContext implements ClientStats {
     private static final Logger log = LoggerFactory.getLogger(ProxyContext.class);
     private volatile SidecarConfig config;
     private volatile CommandTable commands;
+    private volatile AclUsers users;
+    private final AuthFailures authFailures = new AuthFailures();
+    private final AclLog aclLog = new AclLog();
+    private final AtomicLong authTimeouts = new AtomicLong();
     private volatile boolean readFromReplicas;
     private volatile long holdNanos;
     private volatile boolean replayAmbiguousWrites;
@@ -66,6 +73,7 @@ public final class ProxyContext implements ClientStats {
                         ProxyMetrics metrics) {
         this.metrics = metrics;
         this.commands = commands;
+        this.users = AclUsers.load(java.util.List.of(), null, config.clientPassword(), commands);
         config(config);
         this.topology = topology;
     }
@@ -84,9 +92,60 @@ public final class ProxyContext implements ClientStats {
         config = c;
     }
 
-    /** A reloaded command table (new deny list). */
-    public void commands(CommandTable t) {
+    /** A reloaded command table (new deny list, or the master's commands): the users are compiled against it. */
+    public synchronized void commands(CommandTable t) {
         commands = t;
+        AclUsers recompiled;
+        try {
+            recompiled = users.with(t);
+        } catch (IllegalArgumentException e) { // a rule names a command the new master's table lacks
+            log.warn("the ACL users do not compile against the new command table, the old ones stay: {}",
+                    e.getMessage());
+            return;
+        }
+        users(recompiled);
+    }
+
+    /** The proxy's ACL users, as clients log in with {@code AUTH} and are checked. */
+    public AclUsers users() {
+        return users;
+    }
+
+    /**
+     * New users (a reload): every connected client, on its own event loop, keeps its connection only if its user
+     * still exists, is on and still takes the password it logged in with (or still needs none); it gets the
+     * user's new permissions from its next request on. The others are closed.
+     */
+    public synchronized void users(AclUsers u) {
+        users = u;
+        for (ClientSession s : sessions) {
+            s.eventLoop().execute(() -> s.auth.usersChanged(u));
+        }
+    }
+
+    /** ACL LOG: the proxy's denials and failed AUTH. */
+    AclLog aclLog() {
+        return aclLog;
+    }
+
+    AuthFailures authFailures() {
+        return authFailures;
+    }
+
+    /** Failed AUTH per user label ({@code (unknown)} for names that are no user), for the metrics. */
+    @Override
+    public java.util.Map<String, Long> authFailuresPerUser() {
+        return authFailures.perUser();
+    }
+
+    void authTimedOut(SocketAddress client) {
+        authTimeouts.incrementAndGet();
+        log.info("client {} closed: it did not authenticate within --auth-timeout-ms", client);
+    }
+
+    @Override
+    public long authTimeouts() {
+        return authTimeouts.get();
     }
 
     boolean readFromReplicas() {

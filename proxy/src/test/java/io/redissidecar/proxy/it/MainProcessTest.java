@@ -38,6 +38,20 @@ class MainProcessTest {
         assertTrue(out.contains("--max-clients") && out.contains("'-5'") && out.contains("between 1 and"), out);
     }
 
+    /** Users that do not parse are a configuration error too: exit status 2, Redis's text, no password shown. */
+    @Test
+    void badUsersExitWithStatusTwo() throws Exception {
+        Path log = Files.createTempFile("sidecar", ".log");
+        Process p = launch(log, "--backends", "127.0.0.1:1", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
+                "--users", "user alice on >secret-pw +nosuch");
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue());
+        String out = Files.readString(log);
+        assertTrue(out.contains("users entry 1: Error in ACL SETUSER modifier '+nosuch': Unknown command or "
+                + "category name in ACL"), out);
+        assertTrue(!out.contains("secret-pw"), out);
+    }
+
     @Test
     void jsonLogsAreOneObjectPerLine() throws Exception {
         try (RedisServer redis = RedisServer.start()) {

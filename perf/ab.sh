@@ -4,7 +4,8 @@
 #
 #   perf/ab.sh OLD.jar NEW.jar [ROUNDS]     (default 3 rounds)
 #   env: T=get (redis-benchmark test), C=50 clients, P=16 pipeline, N=2000000 requests per run,
-#        OLD_OPTS / NEW_OPTS (JVM options, e.g. -D...), ARGS (redis-sidecar options for both)
+#        OLD_OPTS / NEW_OPTS (JVM options, e.g. -D...), ARGS (redis-sidecar options for both),
+#        OLD_ARGS / NEW_ARGS (redis-sidecar options for one; e.g. one jar twice: NEW_ARGS="--transport io_uring")
 #
 # Build an older commit's jar with: git worktree add /tmp/old <commit> && (cd /tmp/old && mvn -q -DskipTests package)
 # Everything listens on 127.0.0.1, on ports below the ephemeral range; every process started here is stopped by PID.
@@ -20,9 +21,9 @@ R=$base; O=$((base + 2)); W=$((base + 4)); H=$((base + 6))
 pinned_redis 0 "$R" --logfile /dev/null
 redis-benchmark -p "$R" -t set -n 100000 -r 100000 -q >/dev/null 2>&1
 # shellcheck disable=SC2086
-JAR=$OLD pinned_sidecar 1 "$O" /dev/null ${OLD_OPTS:-} -- --backends "127.0.0.1:$R" ${ARGS:-}; OP=$last_pid
+JAR=$OLD pinned_sidecar 1 "$O" /dev/null ${OLD_OPTS:-} -- --backends "127.0.0.1:$R" ${ARGS:-} ${OLD_ARGS:-}; OP=$last_pid
 # shellcheck disable=SC2086
-JAR=$NEW pinned_sidecar 1 "$W" /dev/null ${NEW_OPTS:-} -- --backends "127.0.0.1:$R" ${ARGS:-}; NP=$last_pid
+JAR=$NEW pinned_sidecar 1 "$W" /dev/null ${NEW_OPTS:-} -- --backends "127.0.0.1:$R" ${ARGS:-} ${NEW_ARGS:-}; NP=$last_pid
 cfg=$(mktemp)
 haproxy_cfg "$H" "$R" > "$cfg"
 taskset -c 1 "$(command -v haproxy || echo /usr/sbin/haproxy)" -f "$cfg" -db >/dev/null 2>&1 &

@@ -189,6 +189,59 @@ class DockerFilesTest {
         assertTrue(Options.byKey(Options.ADMIN).defaultText().endsWith(":" + c.admin().port()));
     }
 
+    /**
+     * The hardened example (issue 14): its configuration loads (with its secret files present), every secret comes
+     * from a file in a Secret volume, TLS to the nodes is on with the host check, and the container is locked down.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void hardenedKubernetesExampleKeepsSecretsInFilesAndLocksTheContainerDown() throws Exception {
+        Map<String, Map<String, Object>> byKind = new HashMap<>();
+        for (Object d : yamlDocuments(DOCKER.resolve("k8s/redis-sidecar-hardened.yaml"))) {
+            Map<String, Object> doc = (Map<String, Object>) d;
+            byKind.put((String) doc.get("kind"), doc);
+        }
+        assertNotNull(byKind.get("NetworkPolicy"), "a NetworkPolicy limits who reaches the admin port");
+        String conf = (String) ((Map<String, Object>) byKind.get("ConfigMap").get("data")).get("sidecar.yaml");
+        assertFalse(conf.lines().anyMatch(l -> l.trim().matches("[a-z-]*password:.*")), "no password in the ConfigMap");
+        // the secret files as the Secret volumes would hold them, so that the configuration loads here
+        Path root = Files.createTempDirectory("hardened");
+        Matcher m = Pattern.compile("(/etc/[a-z-]+/[a-z.-]+)").matcher(conf);
+        String local = conf;
+        while (m.find()) {
+            Path f = root.resolve(m.group(1).substring(1));
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, m.group(1).endsWith(".acl") ? "user app on >pw ~app:* +@all\n" : "secret\n");
+            local = local.replace(m.group(1), f.toString());
+        }
+        Path file = root.resolve("sidecar.yaml");
+        Files.writeString(file, local);
+        SidecarConfig c = ConfigLoader.load(new String[] {"--config", file.toString()}, Map.of());
+        assertEquals("127.0.0.1", c.listen().host());
+        assertTrue(c.backendTls() && c.backendTlsVerifyHostname() && c.backendTlsCertFile() != null);
+        assertEquals("secret", c.backendPassword());
+        assertEquals("secret", c.sentinelPassword());
+        assertNotNull(c.aclFile());
+        assertNotNull(c.adminTokenFile());
+        Map<String, Object> pod = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) byKind
+                .get("Deployment").get("spec")).get("template")).get("spec");
+        assertEquals(Boolean.FALSE, pod.get("automountServiceAccountToken"));
+        Map<String, Object> sidecar = ((List<Map<String, Object>>) pod.get("containers")).stream()
+                .filter(k -> "redis-sidecar".equals(k.get("name"))).findFirst().orElseThrow();
+        assertFalse(String.valueOf(sidecar.get("args")).contains("password"), "no secret on the command line");
+        assertNull(sidecar.get("env"), "no secret in the environment");
+        Map<String, Object> sc = (Map<String, Object>) sidecar.get("securityContext");
+        assertEquals(Boolean.TRUE, sc.get("readOnlyRootFilesystem"));
+        assertEquals(Boolean.FALSE, sc.get("allowPrivilegeEscalation"));
+        assertEquals(List.of("ALL"), ((Map<String, Object>) sc.get("capabilities")).get("drop"));
+        Map<String, Object> podSc = (Map<String, Object>) pod.get("securityContext");
+        assertEquals("RuntimeDefault", ((Map<String, Object>) podSc.get("seccompProfile")).get("type"));
+        assertEquals(sc.get("runAsUser"), podSc.get("fsGroup"), "the Secret files are readable by the proxy");
+        for (Map<String, Object> mount : (List<Map<String, Object>>) sidecar.get("volumeMounts")) {
+            assertNull(mount.get("subPath"), "mounted whole, so that rotations reach the files");
+        }
+    }
+
     @Test
     void dockerfileRunsAsNonRootWithAReadinessHealthcheck() throws Exception {
         String df = Files.readString(DOCKER.resolve("Dockerfile"));

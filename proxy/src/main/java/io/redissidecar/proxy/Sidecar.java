@@ -1,17 +1,11 @@
 package io.redissidecar.proxy;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.redissidecar.config.Durability;
 import io.redissidecar.config.HostPort;
@@ -28,24 +22,22 @@ import io.redissidecar.proxy.acl.ScriptReach;
 import io.redissidecar.topology.BackendUser;
 import io.redissidecar.proxy.commands.CommandTable;
 import io.redissidecar.proxy.logging.Logging;
+import io.redissidecar.proxy.metrics.InfoSection;
 import io.redissidecar.proxy.metrics.MetricsRegistry;
 import io.redissidecar.proxy.reload.ConfigReloader;
-import io.redissidecar.proxy.resp.Replies;
 import io.redissidecar.proxy.server.ClientListeners;
 import io.redissidecar.proxy.server.Transport;
 import io.redissidecar.proxy.session.ClientSession;
 import io.redissidecar.proxy.session.ProxyContext;
-import io.redissidecar.proxy.tls.ReloadableTls;
+import io.redissidecar.proxy.tls.Reach;
 import io.redissidecar.proxy.tls.TlsContexts;
 import io.redissidecar.topology.ClusterTopologyMonitor;
-import io.redissidecar.topology.NodeAccess;
 import io.redissidecar.topology.NodeBreakers;
 import io.redissidecar.topology.SentinelTopologyMonitor;
 import io.redissidecar.topology.SlotMap;
 import io.redissidecar.topology.StaticTopologyMonitor;
 import io.redissidecar.topology.Topology;
 import io.redissidecar.topology.TopologyMonitor;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,12 +70,8 @@ public final class Sidecar implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private ClientListeners listeners;
-    /** TLS of the client port and towards the nodes; null when off. */
-    private ReloadableTls clientTls;
-    private ReloadableTls backendTls;
-    /** How the control and data planes reach the nodes, and the Sentinels (credentials a reload may change). */
-    private NodeAccess nodeAccess;
-    private NodeAccess sentinelAccess;
+    /** TLS of the client port and towards the nodes, and the credentials towards the nodes and Sentinels. */
+    private Reach reach;
     private AdminServer admin;
     private ProxyContext px;
     private final Map<EventLoop, LoopBackends> loops = new IdentityHashMap<>();
@@ -117,26 +105,13 @@ public final class Sidecar implements AutoCloseable {
         CommandTable commands = CommandTable.load(config.denyCommands());
         Duration interval = Duration.ofMillis(config.healthIntervalMs());
         Duration timeout = Duration.ofMillis(config.connectTimeoutMs());
-        long handshakeMs = config.connectTimeoutMs();
-        if (config.tlsPort() > 0) {
-            clientTls = ReloadableTls.create("client port", TlsContexts::server, ReloadableTls.CLIENT, config,
-                    10_000);
-        }
-        NodeAccess.Tls lettuceTls = null;
-        if (config.backendTls()) {
-            backendTls = ReloadableTls.create("backend", TlsContexts::backend, ReloadableTls.BACKEND, config,
-                    handshakeMs);
-            lettuceTls = new NodeAccess.Tls(config.backendTlsCaCertFile(), config.backendTlsCertFile(),
-                    config.backendTlsKeyFile(), config.backendTlsVerifyHostname());
-        }
-        nodeAccess = new NodeAccess(config.backendUsername(), config.backendPassword(), lettuceTls);
-        sentinelAccess = new NodeAccess(null, config.sentinelPassword(), lettuceTls);
+        reach = Reach.of(config);
         monitor = switch (config.mode()) {
-            case SENTINEL -> new SentinelTopologyMonitor(config.sentinels(), config.masterName(), sentinelAccess,
-                    nodeAccess, interval, timeout, config.healthRise(), config.healthFall());
-            case CLUSTER -> new ClusterTopologyMonitor(config.clusterSeeds(), nodeAccess,
+            case SENTINEL -> new SentinelTopologyMonitor(config.sentinels(), config.masterName(), reach.sentinels(),
+                    reach.nodes(), interval, timeout, config.healthRise(), config.healthFall());
+            case CLUSTER -> new ClusterTopologyMonitor(config.clusterSeeds(), reach.nodes(),
                     Duration.ofMillis(config.topologyRefreshMs()), timeout, config.healthRise(), config.healthFall());
-            case STATIC -> new StaticTopologyMonitor(config.backends(), nodeAccess, interval, timeout,
+            case STATIC -> new StaticTopologyMonitor(config.backends(), reach.nodes(), interval, timeout,
                     config.healthRise(), config.healthFall());
         };
         monitor.start();
@@ -152,15 +127,9 @@ public final class Sidecar implements AutoCloseable {
         warnOfScripts();
         NodeBreakers breakers = new NodeBreakers(Duration.ofMillis(500));
         metrics.bind(px, topology, breakers);
-        Map<String, ReloadableTls> tlsSides = new java.util.LinkedHashMap<>();
-        if (clientTls != null) {
-            tlsSides.put("client", clientTls);
-        }
-        if (backendTls != null) {
-            tlsSides.put("backend", backendTls);
-        }
-        metrics.tls(tlsSides);
-        px.infoSection(() -> infoSection(breakers));
+        metrics.tls(reach.tlsSides());
+        px.infoSection(() -> InfoSection.of(config, px, px.topology(), px.startedAtMillis(), metrics.masterChanges(),
+                breakers));
 
         boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         workers = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), transport.ioHandlerFactory());
@@ -171,7 +140,7 @@ public final class Sidecar implements AutoCloseable {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks);
-        BackendSettings settings = new BackendSettings(nodeAccess, backendTls,
+        BackendSettings settings = new BackendSettings(reach.nodes(), reach.backendTls(),
                 config.backendConnections(), config.durability() == Durability.REPLICATED ? config.minReplicas() : 0,
                 config.replicationTimeoutMs(), breakers, config.backendTimeoutMs(),
                 config.mode() == Mode.CLUSTER && config.readFrom().fromReplicas(), metrics.proxy(),
@@ -184,7 +153,7 @@ public final class Sidecar implements AutoCloseable {
         topology.onMasterChange(m -> loops.forEach((loop, lb) -> loop.execute(lb::masterChanged)));
 
         listeners = ClientListeners.bind(boss, workers, transport, marks, px, loops, config.clientIdleTimeoutMs(),
-                config.listen(), config.listenPlain(), config.tlsPort(), clientTls);
+                config.listen(), config.listenPlain(), config.tlsPort(), reach.clientTls());
         listening = true;
 
         admin.start();
@@ -287,12 +256,8 @@ public final class Sidecar implements AutoCloseable {
                 }
             }
         }
-        nodeAccess.credentials(effective.backendUsername(), effective.backendPassword());
-        sentinelAccess.credentials(null, effective.sentinelPassword());
-        for (ReloadableTls t : new ReloadableTls[] {clientTls, backendTls}) {
-            if (t != null && t.reload(effective)) {
-                changed.add("tls certificates");
-            }
+        if (reach.reload(effective)) {
+            changed.add("tls certificates");
         }
         admin.tokenFile(tokenFile(effective)); // read again on every reload, changed or not
         if (changed.contains(Options.LOG_FORMAT) || changed.contains(Options.LOG_LEVEL)) {
@@ -338,38 +303,6 @@ public final class Sidecar implements AutoCloseable {
         files.addAll(c.secretFiles());
         files.addAll(c.tlsFiles());
         return files.stream().map(Path::of).toList();
-    }
-
-    /** INFO's {@code # Proxy} section: what the proxy is, and its view of the backends. */
-    private String infoSection(NodeBreakers breakers) {
-        Topology t = px.topology();
-        StringBuilder sb = new StringBuilder("# Proxy\r\n");
-        String version = Sidecar.class.getPackage().getImplementationVersion();
-        sb.append("proxy_version:").append(version == null ? "dev" : version).append("\r\n");
-        sb.append("proxy_mode:").append(config.mode().spelling()).append("\r\n");
-        sb.append("proxy_uptime_in_seconds:").append((System.currentTimeMillis() - px.startedAtMillis()) / 1000)
-                .append("\r\n");
-        sb.append("proxy_connected_clients:").append(px.connectedClients()).append("\r\n");
-        sb.append("proxy_rejected_clients:").append(px.rejectedClients()).append("\r\n");
-        sb.append("proxy_master:").append(t.master() == null ? "" : t.master()).append("\r\n");
-        sb.append("proxy_master_changes:").append(metrics.masterChanges()).append("\r\n");
-        sb.append("proxy_read_from:").append(config.readFrom().spelling()).append("\r\n");
-        sb.append("proxy_durability:").append(config.durability().spelling()).append("\r\n");
-        SlotMap slots = t.slots();
-        if (slots != null) {
-            sb.append("proxy_cluster_slots_covered:").append(slots.covered()).append("\r\n");
-            sb.append("proxy_cluster_masters:").append(slots.masters().size()).append("\r\n");
-            sb.append("proxy_cluster_moved:").append(px.movedRedirections()).append("\r\n");
-            sb.append("proxy_cluster_ask:").append(px.askRedirections()).append("\r\n");
-        }
-        sb.append("proxy_resubscriptions:").append(px.resubscriptions()).append("\r\n");
-        int i = 0;
-        for (var n : t.nodes().values()) {
-            sb.append("proxy_node").append(i++).append(":addr=").append(n.node()).append(",up=")
-                    .append(n.up() ? 1 : 0).append(",role=").append(n.role()).append(",lag_ms=").append(n.lagMs())
-                    .append(",breaker=").append(breakers.state(n.node())).append("\r\n");
-        }
-        return sb.toString();
     }
 
     public boolean isReady() {

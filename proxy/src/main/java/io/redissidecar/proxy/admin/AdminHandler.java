@@ -154,9 +154,10 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                     busy.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
                     write(r, busy);
                 } else {
+                    long asked = System.nanoTime();
                     offload(r, endpoints.metricsExecutor(), () -> {
                         try {
-                            var scrape = endpoints.metrics().scrape(r.accept);
+                            var scrape = endpoints.metrics().scrape(r.accept, asked);
                             return response(HttpResponseStatus.OK, scrape.contentType(), scrape.body());
                         } finally {
                             endpoints.scrapes().decrementAndGet();

@@ -52,7 +52,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** What the endpoints answer from, and where their slow work runs. */
-    record Endpoints(BooleanSupplier ready, Supplier<String> readyDetail, Switchover switchover, Metrics metrics,
+    record Endpoints(BooleanSupplier ready, Supplier<String> readyDetail, Switchover switchover, ScrapeCache metrics,
                      ExecutorService metricsExecutor, ExecutorService switchoverExecutor, AtomicInteger scrapes) {
     }
 

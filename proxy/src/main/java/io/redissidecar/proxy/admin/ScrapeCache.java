@@ -6,14 +6,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The metrics exposition, made at most once a second per format: scrapes that come faster (a caller in a loop, or
- * many at once) get the last one, so that they cost nothing and never queue up behind each other for long. Used from
- * the metrics thread only.
+ * The metrics exposition, shared by scrapes that wait at once: a scrape gets the last exposition made if that one was
+ * begun after the scrape was asked for (so it is never older than the request), else a new one. Scrapes that pile up
+ * behind one another (callers in a loop, many at once) cost one exposition per batch. Used from the metrics thread
+ * only.
  */
-final class ScrapeCache implements AdminServer.Metrics {
-    private static final long MAX_AGE_NANOS = 1_000_000_000L;
-
-    private record Made(MetricsRegistry.Scrape scrape, long atNanos) {
+final class ScrapeCache {
+    /** An exposition and when it was begun. */
+    private record Made(MetricsRegistry.Scrape scrape, long begunNanos) {
     }
 
     private final AdminServer.Metrics source;
@@ -24,12 +24,12 @@ final class ScrapeCache implements AdminServer.Metrics {
         this.source = source;
     }
 
-    @Override
-    public MetricsRegistry.Scrape scrape(String accept) throws IOException {
+    /** The exposition for {@code accept}, begun no earlier than {@code askedNanos}. */
+    MetricsRegistry.Scrape scrape(String accept, long askedNanos) throws IOException {
         String key = accept == null ? "" : accept;
         long now = System.nanoTime();
         Made m = last.get(key);
-        if (m == null || now - m.atNanos() > MAX_AGE_NANOS) {
+        if (m == null || m.begunNanos() - askedNanos < 0) {
             if (last.size() >= 16) {
                 last.clear(); // many distinct Accept headers: a caller playing games; start over
             }

@@ -17,6 +17,9 @@ public final class AclCheck implements KeySpec.Args {
     public static final int DENIED_COMMAND = 1;
     public static final int DENIED_KEY = 2;
     public static final int DENIED_CHANNEL = 3;
+    /** SORT's BY with a pattern, or GET, by a user who may not read every key: Redis's own error, not NOPERM. */
+    public static final int DENIED_SORT_BY = 4;
+    public static final int DENIED_SORT_GET = 5;
 
     private static final byte[] STORE = "store".getBytes();
     private static final byte[] LIMIT = "limit".getBytes();
@@ -58,6 +61,12 @@ public final class AclCheck implements KeySpec.Args {
         if (!user.allKeys() && !cmd.keySpecs().isEmpty() && !keysOk(user, cmd)) {
             return DENIED_KEY;
         }
+        if (!user.allKeys() && (cmd.name().equals("sort") || cmd.name().equals("sort_ro"))) {
+            int sortOption = sortPatterns();
+            if (sortOption != OK) {
+                return sortOption;
+            }
+        }
         if (!user.allChannels() && !channelsOk(user, cmd)) {
             return DENIED_CHANNEL;
         }
@@ -71,10 +80,16 @@ public final class AclCheck implements KeySpec.Args {
         }
         ByteBuf buf = req.frameBuffer();
         for (KeySpec spec : cmd.keySpecs()) {
+            if ((spec.aclPermissions() & KeySpec.ACL_NOT_KEY) != 0) {
+                continue; // a channel (SPUBLISH, SSUBSCRIBE), checked as one below
+            }
             int n = spec.keys(this, scratch, 0);
             while (n < 0 && scratch.length < argc()) {
                 scratch = new int[Math.max(argc(), scratch.length * 2)];
                 n = spec.keys(this, scratch, 0);
+            }
+            if (n < 0) {
+                return false; // keys the proxy cannot find are keys it cannot allow (fail closed)
             }
             int needs = spec.aclPermissions();
             if (name.equals("set")) { // variable flags: with GET the old value is read too
@@ -113,6 +128,30 @@ public final class AclCheck implements KeySpec.Args {
             return false;
         }
         return true;
+    }
+
+    /**
+     * SORT's patterns read keys Redis finds at run time: a user who may not read every key may not use GET, nor BY
+     * with a {@code *} (Redis 7.0, sort.c); OK or which option was refused.
+     */
+    private int sortPatterns() {
+        for (int i = 2; i < argc(); i++) {
+            if (argEqualsIgnoreCase(i, LIMIT)) {
+                i += 2;
+            } else if (argEqualsIgnoreCase(i, GET) && i + 1 < argc()) {
+                deniedArg = i + 1;
+                return DENIED_SORT_GET;
+            } else if (argEqualsIgnoreCase(i, BY) && i + 1 < argc()) {
+                if (req.frameBuffer().indexOf(off(i + 1), off(i + 1) + len(i + 1), (byte) '*') >= 0) {
+                    deniedArg = i + 1;
+                    return DENIED_SORT_BY;
+                }
+                i += 1;
+            } else if (argEqualsIgnoreCase(i, STORE)) {
+                i += 1;
+            }
+        }
+        return OK;
     }
 
     private boolean hasArg(int from, byte[] word) {
@@ -200,6 +239,8 @@ public final class AclCheck implements KeySpec.Args {
     /** Redis 7.0's error for a denial, without the leading '-'. */
     public static String error(int result, CommandInfo cmd) {
         return switch (result) {
+            case DENIED_SORT_BY -> "ERR BY option of SORT denied due to insufficient ACL permissions.";
+            case DENIED_SORT_GET -> "ERR GET option of SORT denied due to insufficient ACL permissions.";
             case DENIED_COMMAND -> "NOPERM this user has no permissions to run the '" + cmd.name() + "' command";
             case DENIED_KEY -> "NOPERM this user has no permissions to access one of the keys used as arguments";
             default -> "NOPERM this user has no permissions to access one of the channels used as arguments";

@@ -92,6 +92,27 @@ public final class AclUser {
         return enabled && (nopass || passwordHash != null && acceptsHash(passwordHash));
     }
 
+    /** Whether {@code other} grants exactly the commands, keys and channels this user does. */
+    public boolean samePermissions(AclUser other) {
+        if (allCommands != other.allCommands || !java.util.Arrays.equals(commands, other.commands)
+                || allKeys != other.allKeys || allChannels != other.allChannels
+                || keys.length != other.keys.length || channels.length != other.channels.length) {
+            return false;
+        }
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i].permissions() != other.keys[i].permissions()
+                    || !java.util.Arrays.equals(keys[i].pattern(), other.keys[i].pattern())) {
+                return false;
+            }
+        }
+        for (int i = 0; i < channels.length; i++) {
+            if (!java.util.Arrays.equals(channels[i], other.channels[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public boolean mayRun(CommandInfo cmd) {
         if (allCommands || cmd.has(CommandInfo.NO_AUTH)) {
             return true; // AUTH, HELLO, QUIT, RESET: Redis never checks them against the user's commands

@@ -289,10 +289,13 @@ public final class RequestFramer implements KeySpec.Args {
 
     /** Whether argument {@code i} equals {@code lowerAscii} ignoring ASCII case. */
     public boolean argEqualsIgnoreCase(int i, byte[] lowerAscii) {
-        if (argLengths[i] != lowerAscii.length) {
+        int len = argLengths[i];
+        int off = argOffset(i);
+        // as Redis's strcasecmp: the argument ends at its first NUL byte ("STREAMS\0x" is STREAMS to Redis)
+        if (len != lowerAscii.length
+                && !(len > lowerAscii.length && frameBuffer.getByte(off + lowerAscii.length) == 0)) {
             return false;
         }
-        int off = argOffset(i);
         for (int k = 0; k < lowerAscii.length; k++) {
             byte b = frameBuffer.getByte(off + k);
             if (b >= 'A' && b <= 'Z') {

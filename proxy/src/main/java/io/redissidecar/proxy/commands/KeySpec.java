@@ -12,6 +12,8 @@ public record KeySpec(boolean readOnly, int beginIndex, byte[] keyword, int keyw
     public static final int ACL_READ = 1;
     /** ACL: a key of this spec is written (INSERT, DELETE or UPDATE): it needs a pattern with write permission. */
     public static final int ACL_WRITE = 2;
+    /** ACL: this spec names no key (NOT_KEY: SPUBLISH's and SSUBSCRIBE's channels); Redis's ACL skips it. */
+    public static final int ACL_NOT_KEY = 4;
 
     /** Parses {@code flags/begin/find}, e.g. {@code ro,access/keyword:STREAMS,1/range:-1,1,2}. */
     static KeySpec parse(String text) {
@@ -19,7 +21,8 @@ public record KeySpec(boolean readOnly, int beginIndex, byte[] keyword, int keyw
         String flags = "," + parts[0] + ",";
         boolean ro = flags.contains(",ro,");
         int acl = (flags.contains(",access,") ? ACL_READ : 0) | (flags.contains(",insert,")
-                || flags.contains(",delete,") || flags.contains(",update,") ? ACL_WRITE : 0);
+                || flags.contains(",delete,") || flags.contains(",update,") ? ACL_WRITE : 0)
+                | (flags.contains(",not_key,") ? ACL_NOT_KEY : 0);
         if (parts[1].equals("unknown") || parts[2].equals("unknown")) {
             return new KeySpec(ro, 0, null, 0, false, 0, 1, 0, true, acl);
         }

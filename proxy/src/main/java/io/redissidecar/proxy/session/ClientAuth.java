@@ -71,6 +71,9 @@ final class ClientAuth {
             return false;
         }
         String error = AclCheck.error(denied, cmd);
+        if (denied == AclCheck.DENIED_SORT_BY || denied == AclCheck.DENIED_SORT_GET) {
+            return s.answers.refuse(Replies.errorLatin1(s.alloc(), error)); // the command's own error, not ACL LOG's
+        }
         log(denied, cmd, framer, user);
         if (!cmd.name().equals("exec")) {
             return s.answers.refuse(Replies.errorLatin1(s.alloc(), error));
@@ -139,6 +142,13 @@ final class ClientAuth {
         if (now == null || !now.stillAccepts(state.passwordHash)) {
             s.closing = true;
             s.ctx.close(); // its user, or the password it logged in with, is gone: it would not log in again
+            return;
+        }
+        if ((state.passthrough || state.inMulti || state.watching) && !now.samePermissions(state.user)) {
+            // what was granted before (its subscriptions, its queued transaction) cannot be checked again: closed,
+            // as Redis's ACL LOAD closes the clients of every user it changes
+            s.closing = true;
+            s.ctx.close();
             return;
         }
         state.user = now;

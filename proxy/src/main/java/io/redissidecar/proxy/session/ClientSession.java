@@ -241,19 +241,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (LocalCommands.crossProtocol(framer)) {
                 return answers.crossProtocolClose(ctx);
             }
-            if (!state.passthrough) { // fail closed: what the proxy does not know never reaches a shared connection
-                return answers.refuse(Replies.errorLatin1(ctx.alloc(), LocalCommands.unknownCommand(framer,
-                        container)));
-            }
-        }
-        if (cmd != null && !cmd.arityOk(framer.argc())) {
-            cmd = null; // Redis answers with its own wrong-arity error
+            // fail closed, also on a client's own pass-through connection: what the proxy does not know (a name
+            // with a NUL byte that Redis may read as another command included) is never checked, so never sent
+            return answers.refuse(Replies.errorLatin1(ctx.alloc(), LocalCommands.unknownCommand(framer, container)));
         }
         entries.dispatching(cmd);
-        if (!state.authed && !(cmd != null && Emulator.allowedBeforeAuth(cmd))) {
+        if (!cmd.arityOk(framer.argc())) { // Redis's text, answered here: never sent unchecked
+            return answers.refuse(Replies.errorLatin1(ctx.alloc(), "ERR wrong number of arguments for '"
+                    + cmd.name() + "' command"));
+        }
+        if (!state.authed && !Emulator.allowedBeforeAuth(cmd)) {
             return answers.local(Replies.error(ctx.alloc(), "NOAUTH Authentication required."));
         }
-        if (cmd != null && !state.user.unrestricted() && auth.refused(cmd, framer)) {
+        if (!state.user.unrestricted() && auth.refused(cmd, framer)) {
             return true; // users with every permission cost the test of one boolean
         }
         Route route = Router.route(cmd, framer, state, slots);

@@ -86,6 +86,14 @@ class AclUsersTest {
             c("SORT", "src:l", "BY", "nosort", "STORE", "ro:1"), c("SORT_RO", "src:l"),
             c("OBJECT", "ENCODING", "dst:x"), c("COPY", "src:l", "dst:c"), c("COPY", "dst:c", "src:q"),
             c("SET", "dst:w", "v"), c("GET", "dst:w"),
+            // an attacker's review: a NUL byte ends a keyword for Redis (strcasecmp), SORT's patterns, SPUBLISH's
+            // channel is not a key, wrong arity answered without sending
+            c("XADD", "cache:s", "1-1", "f", "v"), c("XADD", "other", "1-1", "f", "v"),
+            c("XREAD", "STREAMS\u0000", "other", "0"), c("XREAD", "STREAMS", "cache:s", "0"),
+            c("SET", "wo:1", "v", "GET\u0000"), c("SORT", "src:l", "STORE\u0000", "ro:x"),
+            c("SORT", "src:l", "BY", "other*"), c("SORT", "src:l", "BY", "nosort"), c("SORT", "src:l", "GET", "#"),
+            c("SORT_RO", "src:l", "GET", "other*"), c("SPUBLISH", "chan:1", "m"), c("SPUBLISH", "other", "m"),
+            c("GET"), c("CONFIG"), c("OBJECT", "ENCODING"),
             c("MULTI"), c("SET", "cache:1", "t"), c("GET", "other"), c("EXEC"),
             c("MULTI"), c("SET", "cache:1", "u"), c("EXEC"), c("GET", "cache:1"),
             c("AUTH", "nobody", "x"), c("AUTH", "alice", "wrong"), c("AUTH", "x"),
@@ -152,6 +160,34 @@ class AclUsersTest {
     @Test
     void sameRepliesAsRedisForEveryUserResp3() throws Exception {
         differential(3);
+    }
+
+    /**
+     * An attacker's review: on a client's pass-through connection (after SUBSCRIBE, or any UNSUBSCRIBE with a
+     * channel) a command the proxy did not know went to Redis unchecked; a name with a NUL byte ("FLUSHALL\0362"),
+     * which Redis may read as FLUSHALL, ran as the proxy's backend user. Now nothing unknown is ever sent.
+     */
+    @Test
+    void unknownCommandsAreNeverSentEvenOnAPassThroughConnection() throws Exception {
+        try (RespConn direct = new RespConn(backend.port())) {
+            direct.call("SET", "canary", "1");
+        }
+        try (RespConn c = new RespConn(proxy.port())) {
+            assertEquals("+OK\r\n", c.call("AUTH", "carol", "x"));
+            assertTrue(c.call("SUBSCRIBE", "news.x").contains("news.x"));
+            for (int n = 0; n < 400; n++) {
+                String r = c.call("FLUSHALL\u0000" + n);
+                assertTrue(r.startsWith("-ERR unknown command"), r);
+            }
+            assertTrue(c.call("CONFIG\u0000", "GET", "requirepass").startsWith("-ERR unknown command"));
+        }
+        try (RespConn c = new RespConn(proxy.port())) {
+            assertEquals("+OK\r\n", c.call("AUTH", "alice", "alicepw"));
+            assertTrue(c.call("GET\u0000", "other").startsWith("-ERR unknown command"));
+        }
+        try (RespConn direct = new RespConn(backend.port())) {
+            assertEquals("$1\r\n1\r\n", direct.call("GET", "canary"));
+        }
     }
 
     @Test

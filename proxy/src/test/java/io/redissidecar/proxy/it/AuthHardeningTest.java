@@ -165,6 +165,48 @@ class AuthHardeningTest {
     }
 
     /** A change of the ACL file alone reloads, as a change of the config file does (polled every second). */
+    /**
+     * An attacker's review: after a reload narrowed a user's channels, its client kept receiving messages of a
+     * channel it may no longer use, and a transaction queued before the reload ran at EXEC. What was granted before
+     * cannot be checked again: such clients are closed (Redis's ACL LOAD closes them too); others keep going.
+     */
+    @Test
+    void aRuleChangeClosesSubscribedAndTransactionClients(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path conf = dir.resolve("sidecar.yaml");
+        String calm = "  - user calm on >c1 ~app:* &news.* +@all -@dangerous\n";
+        Files.writeString(conf, "users:\n  - user default off\n  - user sub on >s1 ~app:* &news.* +@all -@dangerous\n"
+                + "  - user tx on >t1 ~app:* +@all -@dangerous\n" + calm);
+        try (RedisServer redis = RedisServer.start()) {
+            String[] args = {"--config", conf.toString(), "--backends", redis.address().toString(), "--listen",
+                "127.0.0.1:0", "--admin", "127.0.0.1:0"};
+            try (SidecarFixture proxy = SidecarFixture.start(List.of(redis.address()), "--config", conf.toString());
+                 RespConn sub = new RespConn(proxy.port());
+                 RespConn tx = new RespConn(proxy.port());
+                 RespConn quiet = new RespConn(proxy.port())) {
+                ConfigReloader reloader = proxy.sidecar().enableReload(() -> ConfigLoader.load(args, Map.of()));
+                assertEquals("+OK\r\n", sub.call("AUTH", "sub", "s1"));
+                assertTrue(sub.call("SUBSCRIBE", "news.x").contains("news.x"));
+                assertEquals("+OK\r\n", tx.call("AUTH", "tx", "t1"));
+                assertEquals("+OK\r\n", tx.call("MULTI"));
+                assertEquals("+QUEUED\r\n", tx.call("SET", "app:k", "v"));
+                assertEquals("+OK\r\n", quiet.call("AUTH", "calm", "c1"));
+                assertTrue(quiet.call("SUBSCRIBE", "news.y").contains("news.y"));
+
+                replace(conf, "users:\n  - user default off\n  - user sub on >s1 ~app:* &other.* +@all -@dangerous\n"
+                        + "  - user tx on >t1 ~app:* +@all -@dangerous -@write\n" + calm);
+                assertTrue(reloader.reload("test"));
+                assertTrue(sub.closedByPeer(), "subscribed to a channel its user may no longer use");
+                assertTrue(tx.closedByPeer(), "its queued SET may no longer run");
+                try (RespConn direct = new RespConn(redis.port())) {
+                    assertEquals("$-1\r\n", direct.call("GET", "app:k"));
+                    direct.call("PUBLISH", "news.y", "still");
+                }
+                assertTrue(quiet.readReply().contains("still"), "a client whose rules did not change keeps going");
+            }
+        }
+    }
+
     @Test
     void anAclFileChangeReloads(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path aclFile = dir.resolve("users.acl");

@@ -36,7 +36,7 @@ class MasterRestartTest {
      * with replicated durability a write after the promotion is acknowledged only once Sentinel has pointed the other
      * replica at the new master, about 1 s after the promotion.
      */
-    private static ClientLoad writers(int port) {
+    static ClientLoad writers(int port) {
         ClientLoad load = new ClientLoad(port, 60);
         for (int k = 0; k < WRITERS; k++) {
             String prefix = "w" + k + ":";
@@ -49,7 +49,7 @@ class MasterRestartTest {
         return load;
     }
 
-    private static void awaitWrites(ClientLoad load, int more) {
+    static void awaitWrites(ClientLoad load, int more) {
         long start = load.totalOk();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                 .until(() -> load.totalOk() - start >= more);
@@ -76,12 +76,12 @@ class MasterRestartTest {
         return missing;
     }
 
-    private static List<Integer> ports(SentinelGroup g) {
+    static List<Integer> ports(SentinelGroup g) {
         return g.nodes().stream().map(RedisServer::port).toList();
     }
 
     /** The group is whole again: the restarted node is a replica, and the master has both replicas online. */
-    private static HostPort awaitSettled(SentinelGroup g, HostPort restarted) {
+    static HostPort awaitSettled(SentinelGroup g, HostPort restarted) {
         g.awaitReplica(restarted);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
             HostPort m = g.currentMaster();

@@ -101,8 +101,8 @@ class ClusterFailoverTest {
             List<HostPort> replicas = cluster.replicasOf(victim);
             try (ResumeWatch w = new ResumeWatch(proxy.port(), keys)) {
                 w.awaitAcks(200);
+                cluster.node(victim).kill9(); // returns once the process has exited
                 w.killed();
-                cluster.node(victim).kill9();
                 w.awaitPromotion(replicas);
                 w.awaitResumedAndStop();
                 long afterPromotion = w.resumedAfterPromotionMillis();

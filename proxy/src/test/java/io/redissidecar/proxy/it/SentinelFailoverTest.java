@@ -181,8 +181,8 @@ class SentinelFailoverTest {
             List<HostPort> replicas = g.nodes().stream().filter(n -> n.port() != old.port())
                     .map(RedisServer::address).toList();
             w.awaitAcks(200);
+            g.node(old).kill9(); // returns once the process has exited
             w.killed();
-            g.node(old).kill9();
             w.awaitPromotion(replicas);
             w.awaitResumedAndStop();
             long afterPromotion = w.resumedAfterPromotionMillis();

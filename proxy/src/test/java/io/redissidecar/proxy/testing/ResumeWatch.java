@@ -98,7 +98,11 @@ public final class ResumeWatch implements AutoCloseable {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> acks.get() - start >= n);
     }
 
-    /** Marks the kill: from now on, acknowledged SETs sent after this instant count as resumed writes. */
+    /**
+     * Marks the kill: from now on, acknowledged SETs sent after this instant count as resumed writes. Call it once the
+     * old master's process has exited ({@link RedisServer#kill9()} returns then): a SET sent between the signal and
+     * the exit may still be acknowledged by the dying master.
+     */
     public void killed() {
         killedAt.set(System.nanoTime());
     }

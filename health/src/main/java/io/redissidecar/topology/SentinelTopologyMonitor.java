@@ -83,10 +83,10 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
 
     @Override
     void check() {
-        // the failover flag as it was before the Sentinels are asked: a flag lowered by an event during this round
-        // must not meet answers read before that event (a Sentinel not yet switched)
-        long until = events.failoverUntil();
-        HostPort promoted = events.promoting();
+        // the failover flag as it was before the Sentinels are asked, unless raised since: a flag lowered by an event
+        // during this round must not meet answers read before that event (a Sentinel not yet switched)
+        long untilBefore = events.failoverUntil();
+        HostPort promotedBefore = events.promoting();
         long failoverTimeoutMs = 0;
         Map<HostPort, Integer> votes = new HashMap<>();
         Map<HostPort, Long> epochs = new HashMap<>();
@@ -136,6 +136,8 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
         }
         HostPort old = topology.master();
         long now = System.nanoTime();
+        long until = untilBefore != 0 ? untilBefore : events.failoverUntil();
+        HostPort promoted = promotedBefore != null ? promotedBefore : events.promoting();
         long fenceNanos = TimeUnit.MILLISECONDS.toNanos(failoverTimeoutMs > 0 ? failoverTimeoutMs : 180_000);
         HostPort failing = events.takeFailingMaster();
         if (fence.fence(failing, now, fenceNanos)) {

@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * and {@code ROLE}. Slots whose master the cluster marks failed, or that the proxy's own checks see down, are left
  * without an owner, so requests for them are held until the cluster promotes a replica. Runs every
  * {@code topology-refresh-ms}, soon after a data-plane signal (MOVED, a lost connection; bursts coalesce into one
- * refresh), and every 100 ms while some slot has no owner.
+ * refresh), and every 50 ms while some slot has no owner (so that requests held for it go soon after a promotion).
  */
 public final class ClusterTopologyMonitor extends ScheduledMonitor {
     private static final Logger log = LoggerFactory.getLogger(ClusterTopologyMonitor.class);
-    private static final long INCOMPLETE_REFRESH_MS = 100;
+    private static final long INCOMPLETE_REFRESH_MS = 50;
 
     private List<HostPort> seeds;
     private final NodeChecker checker;

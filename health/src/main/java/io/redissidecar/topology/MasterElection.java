@@ -46,7 +46,9 @@ final class MasterElection {
         /** A failover is under way and the replica being promoted says master. */
         PROMOTED,
         /** None: a failover is under way and no replica has been selected yet, or it does not say master yet. */
-        FAILOVER_UNDER_WAY
+        FAILOVER_UNDER_WAY,
+        /** None: the node the other rules gave is an old master, fenced ({@link MasterFence}). */
+        FENCED
     }
 
     /** The node writes go to, null when none; and why. */

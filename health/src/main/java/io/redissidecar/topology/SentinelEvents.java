@@ -3,10 +3,12 @@ package io.redissidecar.topology;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.redissidecar.config.HostPort;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -45,6 +47,8 @@ final class SentinelEvents {
     private volatile long failoverUntil;
     /** The replica a Sentinel is promoting ({@code +selected-slave}), while {@link #failoverUntil} is set. */
     private volatile HostPort promoting;
+    /** The master a failover was last announced against, until the monitor takes it to fence it. */
+    private final AtomicReference<HostPort> failing = new AtomicReference<>();
 
     /**
      * @param connect      opens a pub/sub connection to a Sentinel
@@ -68,6 +72,14 @@ final class SentinelEvents {
     /** The replica a Sentinel said it selected for promotion, or null. */
     HostPort promoting() {
         return promoting;
+    }
+
+    /**
+     * The master a Sentinel announced a failover against since the last call, or null; the monitor fences it
+     * ({@link MasterFence}).
+     */
+    HostPort takeFailingMaster() {
+        return failing.getAndSet(null);
     }
 
     /** A planned switchover begins: a failover is flagged, with no replica selected yet. */
@@ -106,6 +118,10 @@ final class SentinelEvents {
                 if (channel.equals("+selected-slave")) {
                     promoting = instanceAddress(message);
                 }
+                HostPort m = masterAddress(message);
+                if (m != null) {
+                    failing.set(m);
+                }
                 if (failoverUntil == 0) {
                     log.info("failover started: sentinel {} says {} {}; writes are held", s, channel, message);
                 }
@@ -131,6 +147,23 @@ final class SentinelEvents {
         String[] t = message.trim().split(" ");
         try {
             return t.length >= 4 ? new HostPort(t[2], Integer.parseInt(t[3])) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The master an event is about: the instance itself for a master's event ("{@code master <name> <ip> <port>}"),
+     * the part after {@code @} for a replica's ("{@code slave <ip:port> <ip> <port> @ <name> <ip> <port>}").
+     */
+    static HostPort masterAddress(String message) {
+        String[] t = message.trim().split(" ");
+        int at = Arrays.asList(t).indexOf("@");
+        if (at < 0) {
+            return t.length >= 4 && t[0].equals("master") ? instanceAddress(message) : null;
+        }
+        try {
+            return t.length >= at + 4 ? new HostPort(t[at + 2], Integer.parseInt(t[at + 3])) : null;
         } catch (IllegalArgumentException e) {
             return null;
         }

@@ -29,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * way ({@code +try-failover}, {@code +selected-slave}, ...), writes to the old master are held, since the old master's
  * writes from then on would be lost. When no such master exists, the old one is kept only while it is reachable and
  * still says master; otherwise no master is known and the data plane holds requests (it never writes to a node that
- * the Sentinels have replaced, nor to one it cannot confirm). {@link Switchover} is the planned switch of
+ * the Sentinels have replaced, nor to one it cannot confirm). The old master of a failover is fenced
+ * ({@link MasterFence}): from the first event of a failover against it, or once writes have moved to another node,
+ * it is not the master again until its ROLE says slave, even if it restarts empty and Sentinels that have not switched
+ * yet still name it. {@link Switchover} is the planned switch of
  * {@link #switchover}.
  */
 public final class SentinelTopologyMonitor extends ScheduledMonitor {
@@ -47,6 +50,9 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
     private final Switchover switchover;
     private final Map<HostPort, NodeState> states = new LinkedHashMap<>();
     private volatile int reachableSentinels;
+    private final MasterFence fence = new MasterFence();
+    /** The last node writes went to (the topology's master is null while a failover suspends it). */
+    private HostPort lastMaster;
 
     public SentinelTopologyMonitor(List<HostPort> sentinels, String masterName, NodeAccess sentinelAccess,
                                    NodeAccess nodeAccess, Duration interval, Duration timeout, int rise, int fall) {
@@ -77,6 +83,11 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
 
     @Override
     void check() {
+        // the failover flag as it was before the Sentinels are asked, unless raised since: a flag lowered by an event
+        // during this round must not meet answers read before that event (a Sentinel not yet switched)
+        long untilBefore = events.failoverUntil();
+        HostPort promotedBefore = events.promoting();
+        long failoverTimeoutMs = 0;
         Map<HostPort, Integer> votes = new HashMap<>();
         Map<HostPort, Long> epochs = new HashMap<>();
         int reachable = 0;
@@ -94,6 +105,8 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
                 votes.merge(named, 1, Integer::sum);
                 long epoch = Long.parseLong(m.getOrDefault("config-epoch", "0"));
                 epochs.merge(named, epoch, Math::max);
+                failoverTimeoutMs = Math.max(failoverTimeoutMs,
+                        Long.parseLong(m.getOrDefault("failover-timeout", "180000")));
                 if (replicas == null) {
                     replicas = c.sync().replicas(masterName);
                 }
@@ -122,18 +135,36 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
             states.put(n, nodes.check(n, states.get(n), topology));
         }
         HostPort old = topology.master();
-        MasterElection.Decision decision = election.decide(states, old);
-        long until = events.failoverUntil();
-        HostPort promoted = events.promoting();
-        if (election.failoverOverrides(decision, until, System.nanoTime())) {
+        long now = System.nanoTime();
+        long until = untilBefore != 0 ? untilBefore : events.failoverUntil();
+        HostPort promoted = promotedBefore != null ? promotedBefore : events.promoting();
+        long fenceNanos = TimeUnit.MILLISECONDS.toNanos(failoverTimeoutMs > 0 ? failoverTimeoutMs : 180_000);
+        HostPort failing = events.takeFailingMaster();
+        if (fence.fence(failing, now, fenceNanos)) {
+            log.info("fenced {}: a failover began against it; not the master again until its ROLE says slave, or "
+                    + "for {} ms (the Sentinels' failover-timeout)", failing, fenceNanos / 1_000_000);
+        }
+        for (HostPort lifted : fence.lift(states, now)) {
+            log.info("fence of {} lifted: {}", lifted, states.get(lifted));
+        }
+        MasterElection.Decision decision = fenced(election.decide(states, old));
+        if (election.failoverOverrides(decision, until, now)) {
             // rule 5 (see MasterElection): the replica being promoted is checked once more, and decides
             if (promoted != null) {
                 states.putIfAbsent(promoted, NodeState.unknown(promoted));
                 states.put(promoted, nodes.check(promoted, states.get(promoted), topology));
             }
-            decision = MasterElection.duringFailover(promoted, promoted == null ? null : states.get(promoted));
+            decision = fenced(MasterElection.duringFailover(promoted,
+                    promoted == null ? null : states.get(promoted)));
         }
         HostPort master = decision.master();
+        if (master != null && lastMaster != null && !master.equals(lastMaster)
+                && fence.fence(lastMaster, now, fenceNanos)) {
+            log.info("fenced {}: writes moved to {}", lastMaster, master);
+        }
+        if (master != null) {
+            lastMaster = master;
+        }
         if (master == null ? old != null : !master.equals(old)) {
             log.info("master {} (was {}); sentinels reachable {}/{}, named {}", master, old, reachable,
                     sentinels.size(), votes);
@@ -144,11 +175,18 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
             topology.writesPaused(null); // reconfigured (and its clients killed): the switchover is over
         }
         topology.update(states, master);
-        if (decision.reason() == MasterElection.Reason.FAILOVER_UNDER_WAY) {
+        if (decision.reason() == MasterElection.Reason.FAILOVER_UNDER_WAY
+                || decision.reason() == MasterElection.Reason.FENCED) {
             // a promotion is under way and not confirmed yet: look again soon, not at the next interval, so that
             // writes resume as soon as the promoted replica says master (Sentinel's own events come later)
             scheduler.requestIn(FAILOVER_POLL_MS);
         }
+    }
+
+    /** {@code decision}, or none when its node is fenced. */
+    private MasterElection.Decision fenced(MasterElection.Decision decision) {
+        return fence.blocks(decision.master()) ? new MasterElection.Decision(null, MasterElection.Reason.FENCED)
+                : decision;
     }
 
     /** How often everything is checked while a failover is under way and no promoted replica says master yet. */
@@ -182,6 +220,10 @@ public final class SentinelTopologyMonitor extends ScheduledMonitor {
             if (!sources.contains(s) || !newMasterName.equals(masterName)) {
                 dropSentinel(s);
             }
+        }
+        if (!newMasterName.equals(masterName)) {
+            fence.clear(); // another group: its epochs and nodes are not the old group's
+            lastMaster = null;
         }
         sentinels = sources;
         masterName = newMasterName;

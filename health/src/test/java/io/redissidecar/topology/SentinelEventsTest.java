@@ -93,6 +93,26 @@ class SentinelEventsTest {
     }
 
     @Test
+    void theMasterAFailoverBeganAgainstIsTakenOnceForItsFence() {
+        events.onEvent(SENTINEL, "+sdown", "master mymaster 127.0.0.1 6380");
+        assertNull(events.takeFailingMaster(), "a master down is not yet a failover");
+        events.onEvent(SENTINEL, "+try-failover", "master mymaster 127.0.0.1 6380");
+        events.onEvent(SENTINEL, "+switch-master", "mymaster 127.0.0.1 6380 127.0.0.1 6381");
+        assertEquals(A, events.takeFailingMaster(), "kept after the failover ended, until taken");
+        assertNull(events.takeFailingMaster());
+        events.onEvent(SENTINEL, "+selected-slave", SELECTED_B);
+        assertEquals(A, events.takeFailingMaster());
+    }
+
+    @Test
+    void masterAddressIsTheInstanceForAMasterAndAfterTheAtForAReplica() {
+        assertEquals(A, SentinelEvents.masterAddress("master mymaster 127.0.0.1 6380"));
+        assertEquals(A, SentinelEvents.masterAddress(SELECTED_B));
+        assertNull(SentinelEvents.masterAddress("slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster 127.0.0.1"));
+        assertNull(SentinelEvents.masterAddress("sentinel 1a2b 127.0.0.1 26379"));
+    }
+
+    @Test
     void instanceAddressIsTheThirdAndFourthWord() {
         assertEquals(B, SentinelEvents.instanceAddress(SELECTED_B));
         assertEquals(A, SentinelEvents.instanceAddress(" master mymaster 127.0.0.1 6380 "));

@@ -3,7 +3,10 @@ package io.redissidecar.proxy.it;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.testing.ClientLoad;
 import io.redissidecar.proxy.testing.FailoverWorkload;
+import io.redissidecar.proxy.testing.MasterWriteWatch;
 import io.redissidecar.proxy.testing.RedisServer;
 import io.redissidecar.proxy.testing.RespConn;
 import io.redissidecar.proxy.testing.SentinelGroup;
@@ -120,6 +123,38 @@ class HaproxyComparisonTest {
                 w.close();
                 FailoverWorkload.report("HAProxy SENTINEL FAILOVER" + note, w, 0,
                         FailoverWorkload.lostAcknowledged(port, w.load.acknowledged, at));
+            } finally {
+                hp.toHandle().destroyForcibly();
+            }
+        }
+    }
+
+    /** {@link MasterRestartTest}'s fast restart (at the promotion, async) through HAProxy: a RESTART line. */
+    @Test
+    void fastRestartThroughHaproxy() throws Exception {
+        assumeTrue(new File("/usr/sbin/haproxy").canExecute(), "haproxy is not installed");
+        try (SentinelGroup g = SentinelGroup.start();
+             MasterWriteWatch watch = new MasterWriteWatch(MasterRestartTest.ports(g))) {
+            int port = RedisServer.freePort();
+            Process hp = haproxy(g, port);
+            try {
+                ClientLoad load = MasterRestartTest.writers(port);
+                MasterRestartTest.awaitWrites(load, 200);
+                SentinelGroup.Restarted r = g.killMasterAndRestart(SentinelGroup.RestartWhen.PROMOTION);
+                String restartedRunId = MasterWriteWatch.runId(r.back().port());
+                String note = "";
+                try {
+                    MasterRestartTest.awaitWrites(load, 200);
+                } catch (ConditionTimeoutException e) {
+                    note = " (no progress within 30 s after the restart)";
+                }
+                HostPort fin = MasterRestartTest.awaitSettled(g, r.oldMaster());
+                load.close();
+                System.out.println("RESTART HAProxy async restart at PROMOTION (" + r.restartedAfterMillis()
+                        + " ms after the kill)" + note + ": acked=" + load.acknowledged.size() + " lostAcked="
+                        + MasterRestartTest.missingOn(fin, load.acknowledged) + " setsOnRestartedWhileMaster="
+                        + watch.setsBeforeFirstReplica(restartedRunId) + " twoMastersAtOnce="
+                        + watch.overlaps().size() + " perNode=" + watch.summary() + "\n  " + load.seen());
             } finally {
                 hp.toHandle().destroyForcibly();
             }

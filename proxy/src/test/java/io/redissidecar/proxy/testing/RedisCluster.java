@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,11 +24,16 @@ public final class RedisCluster implements AutoCloseable {
     private final List<RedisServer> nodes = new ArrayList<>();
 
     public static RedisCluster start() throws IOException {
+        return start(NODE_TIMEOUT_MS);
+    }
+
+    /** A cluster whose nodes call a silent peer failing after {@code nodeTimeoutMs} ({@code cluster-node-timeout}). */
+    public static RedisCluster start(int nodeTimeoutMs) throws IOException {
         RedisCluster c = new RedisCluster();
         try {
             for (int i = 0; i < 6; i++) {
                 c.nodes.add(RedisServer.startOn(clusterPort(), "--cluster-enabled", "yes", "--cluster-config-file",
-                        "nodes.conf", "--cluster-node-timeout", Integer.toString(NODE_TIMEOUT_MS),
+                        "nodes.conf", "--cluster-node-timeout", Integer.toString(nodeTimeoutMs),
                         "--cluster-replica-validity-factor", "0", "--repl-diskless-sync-delay", "0"));
             }
             List<String> cmd = new ArrayList<>(List.of(RedisServer.executable("redis-cli"), "--cluster", "create"));
@@ -128,6 +134,38 @@ public final class RedisCluster implements AutoCloseable {
             }
         }
         return first;
+    }
+
+    /** The slots {@code master} owns, as the first live node reports it. */
+    public BitSet slotsOf(HostPort master) throws IOException {
+        BitSet slots = new BitSet(16384);
+        for (String line : clusterNodes().split("\n")) {
+            String[] f = line.split(" ");
+            if (f.length < 9 || !address(f[1]).equals(master)) {
+                continue;
+            }
+            for (int i = 8; i < f.length; i++) {
+                String r = f[i].trim();
+                if (!r.startsWith("[")) {
+                    String[] ab = r.split("-");
+                    slots.set(Integer.parseInt(ab[0]), Integer.parseInt(ab[ab.length - 1]) + 1);
+                }
+            }
+        }
+        return slots;
+    }
+
+    /** The replicas of {@code master}, as the first live node reports them. */
+    public List<HostPort> replicasOf(HostPort master) throws IOException {
+        String id = nodeId(master);
+        List<HostPort> r = new ArrayList<>();
+        for (String line : clusterNodes().split("\n")) {
+            String[] f = line.split(" ");
+            if (f.length > 3 && f[2].contains("slave") && f[3].equals(id)) {
+                r.add(address(f[1]));
+            }
+        }
+        return r;
     }
 
     /** The master that owns {@code slot}, as the first live node reports it. */

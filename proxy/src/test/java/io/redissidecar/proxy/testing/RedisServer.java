@@ -176,6 +176,13 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
+    /** How many lines of this process's log contain {@code text}. */
+    public long logLines(String text) throws IOException {
+        try (var lines = Files.lines(dir.resolve("redis.log"))) {
+            return lines.filter(l -> l.contains(text)).count();
+        }
+    }
+
     public HostPort address() {
         return new HostPort("127.0.0.1", port);
     }

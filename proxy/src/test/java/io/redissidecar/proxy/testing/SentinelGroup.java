@@ -165,6 +165,57 @@ public final class SentinelGroup implements AutoCloseable {
         return nodes.stream().filter(n -> n.port() == address.port()).findFirst().orElseThrow();
     }
 
+    /** When {@link #killMasterAndRestart} starts the killed master again. */
+    public enum RestartWhen {
+        /** As soon as a Sentinel flags the master objectively down: the failover is about to begin. */
+        ODOWN,
+        /** As soon as a replica's ROLE says master: promoted, and Sentinel has not yet reconfigured the others. */
+        PROMOTION
+    }
+
+    /** What {@link #killMasterAndRestart} did ({@link System#nanoTime()} instants). */
+    public record Restarted(HostPort oldMaster, RedisServer back, long killedAtNanos, long restartedAtNanos) {
+        public long restartedAfterMillis() {
+            return (restartedAtNanos - killedAtNanos) / 1_000_000;
+        }
+    }
+
+    /**
+     * Kills the master with SIGKILL and starts it again on the same port, with no data (as a crashed node without
+     * persistence restarts), at the moment {@code when} says, before Sentinel has finished the failover. Returns
+     * once the new process answers; Sentinel then turns it into a replica of the new master in its own time.
+     */
+    public Restarted killMasterAndRestart(RestartWhen when) throws IOException {
+        HostPort old = currentMaster();
+        RedisServer victim = node(old);
+        // the replicas now: a node restarted earlier may still say master until Sentinel demotes it
+        List<RedisServer> replicas = nodes.stream().filter(n -> n != victim && n.isAlive() && !roleIsMaster(n.port()))
+                .toList();
+        long killedAt = System.nanoTime();
+        victim.kill9();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> when == RestartWhen.ODOWN
+                ? sentinels.stream().filter(RedisServer::isAlive).anyMatch(s -> flags(s).contains("o_down"))
+                : replicas.stream().anyMatch(r -> roleIsMaster(r.port())));
+        long restartedAt = System.nanoTime();
+        return new Restarted(old, restart(victim), killedAt, restartedAt);
+    }
+
+    private static String flags(RedisServer sentinel) {
+        try (RespConn c = new RespConn(sentinel.port())) {
+            return field(c.call("SENTINEL", "MASTER", MASTER_NAME), "flags");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static boolean roleIsMaster(int port) {
+        try (RespConn c = new RespConn(port)) {
+            return c.call("ROLE").startsWith("*3\r\n$6\r\nmaster");
+        } catch (IOException e) {
+            return false; // Sentinel kills a promoted replica's clients as it promotes it
+        }
+    }
+
     /** Replaces a node that was stopped by a new process on the same port (it comes back as a master). */
     public RedisServer restart(RedisServer old) throws IOException {
         RedisServer again = startNode(old.port(), FAST_SYNC);

@@ -28,6 +28,7 @@ public final class ClusterTopologyMonitor extends ScheduledMonitor {
 
     private List<HostPort> seeds;
     private final NodeChecker checker;
+    private final NodeAccess access;
     private final Map<HostPort, NodeState> states = new LinkedHashMap<>();
     private SlotMap last;
     private boolean shardsUnsupported;
@@ -35,6 +36,7 @@ public final class ClusterTopologyMonitor extends ScheduledMonitor {
     public ClusterTopologyMonitor(List<HostPort> seeds, NodeAccess access, Duration interval,
                                   Duration timeout, int rise, int fall) {
         super("sidecar-cluster", interval);
+        this.access = access;
         this.seeds = List.copyOf(seeds);
         this.checker = new NodeChecker(access, timeout, rise, fall);
     }
@@ -104,7 +106,7 @@ public final class ClusterTopologyMonitor extends ScheduledMonitor {
                 RedisCommands<String, String> c = checker.connection(n).sync();
                 if (!shardsUnsupported) {
                     try {
-                        return parseShards(c.clusterShards(), failed);
+                        return parseShards(c.clusterShards(), failed, access.tls());
                     } catch (RedisCommandExecutionException e) {
                         if (!String.valueOf(e.getMessage()).contains("unknown subcommand")) {
                             throw e;
@@ -121,8 +123,12 @@ public final class ClusterTopologyMonitor extends ScheduledMonitor {
         return null;
     }
 
-    /** {@code CLUSTER SHARDS}: per shard, its slot ranges and its nodes with role and health. */
-    static SlotMap parseShards(List<Object> shards, Set<HostPort> failed) {
+    /**
+     * {@code CLUSTER SHARDS}: per shard, its slot ranges and its nodes with role and health; with {@code tls}, each
+     * node's {@code tls-port} (a TLS cluster's nodes may have no plain port), as Redis names TLS ports in redirections
+     * on TLS connections.
+     */
+    static SlotMap parseShards(List<Object> shards, Set<HostPort> failed, boolean tls) {
         SlotMap.Builder b = new SlotMap.Builder();
         for (Object o : shards) {
             Map<String, Object> shard = pairs((List<?>) o);
@@ -132,7 +138,8 @@ public final class ClusterTopologyMonitor extends ScheduledMonitor {
             for (Object n : (List<?>) shard.get("nodes")) {
                 Map<String, Object> node = pairs((List<?>) n);
                 Object ip = node.getOrDefault("ip", node.get("endpoint"));
-                HostPort hp = new HostPort(String.valueOf(ip), Integer.parseInt(String.valueOf(node.get("port"))));
+                Object port = tls && node.get("tls-port") != null ? node.get("tls-port") : node.get("port");
+                HostPort hp = new HostPort(String.valueOf(ip), Integer.parseInt(String.valueOf(port)));
                 boolean online = "online".equals(String.valueOf(node.get("health")));
                 if ("master".equals(String.valueOf(node.get("role")))) {
                     // after a failover the old master may still be listed as a master of the shard, failed: the

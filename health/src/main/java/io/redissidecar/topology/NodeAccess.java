@@ -46,6 +46,11 @@ public final class NodeAccess {
         return password;
     }
 
+    /** Whether these nodes are reached over TLS. */
+    boolean tls() {
+        return tls != null;
+    }
+
     /** Lettuce's TLS options for a client of these nodes, or null without TLS. */
     SslOptions sslOptions(Duration timeout) {
         if (tls == null) {

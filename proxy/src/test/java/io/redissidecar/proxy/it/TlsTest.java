@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redissidecar.config.HostPort;
+import io.redissidecar.proxy.testing.RedisCluster;
 import io.redissidecar.proxy.testing.RedisServer;
 import io.redissidecar.proxy.testing.RespConn;
 import io.redissidecar.proxy.testing.SentinelGroup;
@@ -233,6 +234,31 @@ class TlsTest {
                 assertEquals("$5\r\nafter\r\n", direct.call("GET", "tls:failover"));
             }
             assertEquals("$5\r\nafter\r\n", c.call("GET", "tls:failover"));
+        }
+    }
+
+    /**
+     * Cluster mode over TLS: the proxy reaches each node at its TLS port (CLUSTER SHARDS' tls-port; Redis names TLS
+     * ports in redirections on TLS connections), the bus and replication run over TLS too.
+     */
+    @Test
+    void clusterModeOverTls() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start(RedisCluster.NODE_TIMEOUT_MS,
+                new TestCerts.Access(certs, redisCert, proxyClient));
+             SidecarFixture p = SidecarFixture.startClusterAt(cluster.tlsSeeds(), "--backend-tls", "on",
+                     "--backend-tls-ca-cert-file", certs.caFile(), "--backend-tls-cert-file", proxyClient.cert(),
+                     "--backend-tls-key-file", proxyClient.key());
+             RespConn c = new RespConn(p.port())) {
+            List<String> mset = new ArrayList<>(List.of("MSET"));
+            for (int i = 0; i < 30; i++) {
+                mset.add("tls:" + i);
+                mset.add("v" + i);
+            }
+            assertEquals("+OK\r\n", c.call(mset.toArray(String[]::new)));
+            for (int i = 0; i < 30; i++) {
+                assertEquals("$" + ("v" + i).length() + "\r\nv" + i + "\r\n", c.call("GET", "tls:" + i));
+            }
+            assertTrue(p.sidecar().isReady());
         }
     }
 

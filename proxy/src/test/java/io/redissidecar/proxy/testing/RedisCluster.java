@@ -22,6 +22,8 @@ public final class RedisCluster implements AutoCloseable {
     public static final int NODE_TIMEOUT_MS = 1000;
 
     private final List<RedisServer> nodes = new ArrayList<>();
+    /** With TLS: each node's TLS port (beside its plain one, which the fixture itself uses). */
+    private final List<Integer> tlsPorts = new ArrayList<>();
 
     public static RedisCluster start() throws IOException {
         return start(NODE_TIMEOUT_MS);
@@ -29,12 +31,28 @@ public final class RedisCluster implements AutoCloseable {
 
     /** A cluster whose nodes call a silent peer failing after {@code nodeTimeoutMs} ({@code cluster-node-timeout}). */
     public static RedisCluster start(int nodeTimeoutMs) throws IOException {
+        return start(nodeTimeoutMs, null);
+    }
+
+    /**
+     * With {@code tls}, every node also has a TLS port, and the cluster bus and replication run over TLS
+     * ({@code tls-cluster}, {@code tls-replication}); clients on the TLS port need a certificate.
+     */
+    public static RedisCluster start(int nodeTimeoutMs, TestCerts.Access tls) throws IOException {
         RedisCluster c = new RedisCluster();
         try {
             for (int i = 0; i < 6; i++) {
-                c.nodes.add(RedisServer.startOn(clusterPort(), "--cluster-enabled", "yes", "--cluster-config-file",
+                List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-config-file",
                         "nodes.conf", "--cluster-node-timeout", Integer.toString(nodeTimeoutMs),
                         "--cluster-replica-validity-factor", "0", "--repl-diskless-sync-delay", "0"));
+                if (tls != null) {
+                    int tlsPort = RedisServer.freePort();
+                    c.tlsPorts.add(tlsPort);
+                    List<String> t = new ArrayList<>(tls.serverArgs(tlsPort).subList(2, 12)); // not "--port 0"
+                    t.addAll(List.of("--tls-cluster", "yes", "--tls-replication", "yes"));
+                    args.addAll(t);
+                }
+                c.nodes.add(RedisServer.startOn(clusterPort(), args.toArray(String[]::new)));
             }
             List<String> cmd = new ArrayList<>(List.of(RedisServer.executable("redis-cli"), "--cluster", "create"));
             for (RedisServer n : c.nodes) {
@@ -48,6 +66,11 @@ public final class RedisCluster implements AutoCloseable {
             c.close();
             throw e;
         }
+    }
+
+    /** The nodes' TLS addresses (a cluster started with TLS). */
+    public List<HostPort> tlsSeeds() {
+        return tlsPorts.stream().map(p -> new HostPort("127.0.0.1", p)).toList();
     }
 
     /** A free port whose cluster bus port (+10000) is free too. */

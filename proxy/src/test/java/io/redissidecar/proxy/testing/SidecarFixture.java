@@ -36,7 +36,12 @@ public final class SidecarFixture implements AutoCloseable {
 
     /** In cluster mode, in front of {@code cluster}; returns once every slot has an owner. */
     public static SidecarFixture startCluster(RedisCluster cluster, String... extraArgs) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--mode", "cluster", "--cluster-seeds", join(cluster.seeds()),
+        return startClusterAt(cluster.seeds(), extraArgs);
+    }
+
+    /** In cluster mode with these seeds (a cluster's TLS addresses, say); returns once every slot has an owner. */
+    public static SidecarFixture startClusterAt(List<HostPort> seeds, String... extraArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--mode", "cluster", "--cluster-seeds", join(seeds),
                 "--topology-refresh-ms", "500"));
         args.addAll(List.of(extraArgs));
         SidecarFixture f = startWith(args);

@@ -20,6 +20,7 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,50 +38,21 @@ public final class ReloadableTls {
         SslContext build(SidecarConfig c) throws IOException;
     }
 
-    /** What a context is built from: its settings (as text) and its files; its own certificate file, or null. */
-    public interface Inputs {
-        String settings(SidecarConfig c);
-
-        List<String> files(SidecarConfig c);
-
-        String certFile(SidecarConfig c);
+    /**
+     * What a context is built from: its settings (as text) and its files; its own certificate file (null: none),
+     * whose expiry is a metric.
+     */
+    public record Inputs(Function<SidecarConfig, String> settings, Function<SidecarConfig, List<String>> files,
+                         Function<SidecarConfig, String> certFile) {
     }
 
     /** The client TLS port's inputs. */
-    public static final Inputs CLIENT = new Inputs() {
-        @Override
-        public String settings(SidecarConfig c) {
-            return c.tlsAuthClients();
-        }
-
-        @Override
-        public List<String> files(SidecarConfig c) {
-            return c.clientTlsFiles();
-        }
-
-        @Override
-        public String certFile(SidecarConfig c) {
-            return c.tlsCertFile();
-        }
-    };
+    public static final Inputs CLIENT = new Inputs(SidecarConfig::tlsAuthClients, SidecarConfig::clientTlsFiles,
+            SidecarConfig::tlsCertFile);
 
     /** The backend connections' inputs. */
-    public static final Inputs BACKEND = new Inputs() {
-        @Override
-        public String settings(SidecarConfig c) {
-            return Boolean.toString(c.backendTlsVerifyHostname());
-        }
-
-        @Override
-        public List<String> files(SidecarConfig c) {
-            return c.backendTlsFiles();
-        }
-
-        @Override
-        public String certFile(SidecarConfig c) {
-            return c.backendTlsCertFile();
-        }
-    };
+    public static final Inputs BACKEND = new Inputs(c -> Boolean.toString(c.backendTlsVerifyHostname()),
+            SidecarConfig::backendTlsFiles, SidecarConfig::backendTlsCertFile);
 
     private final String what;
     private final Builder builder;
@@ -105,7 +77,7 @@ public final class ReloadableTls {
         ReloadableTls t = new ReloadableTls(what, builder, inputsOf, handshakeTimeoutMs);
         t.context = builder.build(c);
         t.inputs = t.inputs(c);
-        t.notAfter = notAfter(inputsOf.certFile(c));
+        t.notAfter = notAfter(inputsOf.certFile().apply(c));
         return t;
     }
 
@@ -118,7 +90,7 @@ public final class ReloadableTls {
         try {
             context = builder.build(c);
             inputs = now;
-            notAfter = notAfter(inputsOf.certFile(c));
+            notAfter = notAfter(inputsOf.certFile().apply(c));
             log.info("{} TLS certificates reloaded; new connections use them", what);
             return true;
         } catch (IOException | RuntimeException e) {
@@ -172,8 +144,8 @@ public final class ReloadableTls {
     private byte[] inputs(SidecarConfig c) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update((inputsOf.settings(c) + "|").getBytes());
-            for (String f : inputsOf.files(c)) {
+            md.update((inputsOf.settings().apply(c) + "|").getBytes());
+            for (String f : inputsOf.files().apply(c)) {
                 md.update(f.getBytes());
                 try {
                     md.update(BoundedFiles.read(Path.of(f), 1024 * 1024));

@@ -100,17 +100,10 @@ class ClusterFailoverTest {
             }
             List<HostPort> replicas = cluster.replicasOf(victim);
             try (ResumeWatch w = new ResumeWatch(proxy.port(), keys)) {
-                w.awaitAcks(200);
-                cluster.node(victim).kill9(); // returns once the process has exited
-                w.killed();
-                w.awaitPromotion(replicas);
-                w.awaitResumedAndStop();
-                long afterPromotion = w.resumedAfterPromotionMillis();
-                System.out.println("FAILOVER-RESUME cluster kill -9: promotion " + w.promotionAfterKillMillis()
-                        + " ms after the kill, writes resumed " + afterPromotion + " ms after the promotion; client "
-                        + "errors " + w.errors());
-                assertEquals(0, w.errors(), "no client saw an error or a 2 s timeout: " + w.errorSamples());
-                assertTrue(afterPromotion <= RESUME_BOUND_MS, "resumed " + afterPromotion + " ms after the promotion");
+                // Redis Cluster's election waits 500 to 1000 ms after the failure is agreed: its promotion now and
+                // then takes close to 2 s here, which no 2 s client survives
+                w.killAndAssertResumption("cluster kill -9", () -> cluster.node(victim).kill9(), replicas,
+                        RESUME_BOUND_MS, 1800);
             }
         }
     }

@@ -180,17 +180,7 @@ class SentinelFailoverTest {
             HostPort old = g.currentMaster();
             List<HostPort> replicas = g.nodes().stream().filter(n -> n.port() != old.port())
                     .map(RedisServer::address).toList();
-            w.awaitAcks(200);
-            g.node(old).kill9(); // returns once the process has exited
-            w.killed();
-            w.awaitPromotion(replicas);
-            w.awaitResumedAndStop();
-            long afterPromotion = w.resumedAfterPromotionMillis();
-            System.out.println("FAILOVER-RESUME kill -9: promotion " + w.promotionAfterKillMillis()
-                    + " ms after the kill, writes resumed " + afterPromotion + " ms after the promotion; client "
-                    + "errors " + w.errors());
-            assertEquals(0, w.errors(), "no writer saw an error or a 2 s timeout: " + w.errorSamples());
-            assertTrue(afterPromotion <= 1000, "resumed " + afterPromotion + " ms after the promotion");
+            w.killAndAssertResumption("kill -9", () -> g.node(old).kill9(), replicas, 1000, Long.MAX_VALUE);
         }
     }
 }

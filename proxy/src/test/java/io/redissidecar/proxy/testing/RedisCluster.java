@@ -142,21 +142,7 @@ public final class RedisCluster implements AutoCloseable {
 
     /** The lowest slot {@code master} owns (-1: none), as the first live node reports it. */
     public int firstSlotOf(HostPort master) throws IOException {
-        int first = -1;
-        for (String line : clusterNodes().split("\n")) {
-            String[] f = line.split(" ");
-            if (f.length < 9 || !address(f[1]).equals(master)) {
-                continue;
-            }
-            for (int i = 8; i < f.length; i++) {
-                String r = f[i].trim();
-                if (!r.startsWith("[")) {
-                    int a = Integer.parseInt(r.split("-")[0]);
-                    first = first < 0 ? a : Math.min(first, a);
-                }
-            }
-        }
-        return first;
+        return slotsOf(master).nextSetBit(0);
     }
 
     /** The slots {@code master} owns, as the first live node reports it. */

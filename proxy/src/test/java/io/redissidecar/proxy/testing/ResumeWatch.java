@@ -169,6 +169,33 @@ public final class ResumeWatch implements AutoCloseable {
         return errorTexts.toString();
     }
 
+    /**
+     * The whole measurement: once {@code 200} writes were acknowledged, {@code kill} (returning once the master has
+     * exited); the promotion among {@code replicas}; the resumption. Prints the figures under {@code label} and
+     * asserts that no writer saw an error and that the writes resumed within {@code boundMs} of the promotion. When
+     * the promotion itself took longer than {@code maxPromotionMs}, a client with a 2 s timeout could not wait for it
+     * whatever the proxy does: the test is skipped (Redis's own time, printed), not failed.
+     */
+    public void killAndAssertResumption(String label, Runnable kill, List<HostPort> replicas, long boundMs,
+                                        long maxPromotionMs) throws InterruptedException {
+        awaitAcks(200);
+        kill.run();
+        killed();
+        awaitPromotion(replicas);
+        awaitResumedAndStop();
+        long afterPromotion = resumedAfterPromotionMillis();
+        System.out.println("FAILOVER-RESUME " + label + ": promotion " + promotionAfterKillMillis()
+                + " ms after the kill, writes resumed " + afterPromotion + " ms after the promotion; client errors "
+                + errors());
+        org.junit.jupiter.api.Assumptions.assumeTrue(promotionAfterKillMillis() <= maxPromotionMs, "the promotion "
+                + "took " + promotionAfterKillMillis() + " ms: longer than 2 s clients can wait, whatever the proxy "
+                + "does");
+        org.junit.jupiter.api.Assertions.assertEquals(0, errors(),
+                "no writer saw an error or a 2 s timeout: " + errorSamples());
+        org.junit.jupiter.api.Assertions.assertTrue(afterPromotion <= boundMs,
+                "resumed " + afterPromotion + " ms after the promotion");
+    }
+
     @Override
     public void close() throws InterruptedException {
         stop.set(true);

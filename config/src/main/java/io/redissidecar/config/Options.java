@@ -227,8 +227,8 @@ public final class Options {
             new OptionSpec(EVENT_LOOP_THREADS, Integer.toString(CORES), Parsers.intBetween(1, 256),
                     "Netty event loops; each client and the backend connections it uses share one"),
             new OptionSpec(TRANSPORT, "auto", Parsers.oneOf("auto", "io_uring", "epoll", "nio"),
-                    "event-loop transport: auto (epoll on Linux, else NIO), io_uring (Netty's, where the kernel "
-                            + "allows it), epoll or nio; one not available here falls back to auto's choice"),
+                    "event-loop transport: auto (io_uring where the kernel allows it, else epoll on Linux, else "
+                            + "NIO), io_uring, epoll or nio; one not available here falls back to the next one down"),
             new OptionSpec(MAX_CLIENTS, "10000", Parsers.intBetween(1, 1_000_000),
                     "client connections accepted at once (Redis maxclients)"),
             new OptionSpec(MAX_BULK_LENGTH, "536870912", Parsers.longBetween(1, Integer.MAX_VALUE),

@@ -76,6 +76,9 @@ public final class ScriptReach {
     }
 
     private static void collect(CommandInfo c, AclUser u, AclUser backend, TreeSet<String> beyond) {
+        if (c.subcommands() != null) {
+            return; // a container runs nothing itself: its subcommands are looked at (MODULE LOAD is noscript)
+        }
         if (backend.mayRun(c) && !c.has(CommandInfo.NOSCRIPT) && (c.handling() == Handling.DENIED || !u.mayRun(c))) {
             beyond.add(c.name());
         }

@@ -16,16 +16,17 @@ import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 
 /**
- * The event-loop transport ({@code --transport}): {@code auto} is native epoll when the platform has it (Linux here),
- * NIO otherwise; {@code io_uring} (Netty's, where the kernel allows it), {@code epoll} and {@code nio} are asked for by
- * name, and fall back to {@code auto}'s choice when unavailable.
+ * The event-loop transport ({@code --transport}): {@code auto} is Netty's io_uring where the kernel allows it (it
+ * spent less CPU per request than epoll at pipeline 16 and as much at pipeline 1, perf/RESULTS.md), else native
+ * epoll, else NIO; {@code io_uring}, {@code epoll} and {@code nio} are asked for by name, and fall back to the next
+ * one down when unavailable.
  */
 public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
                         Class<? extends SocketChannel> socketChannel) {
 
     /** The transport {@code name} asks for, or auto's choice when it is not available here. */
     public static Transport named(String name) {
-        if (name.equals("io_uring") && IoUring.isAvailable()) {
+        if ((name.equals("io_uring") || name.equals("auto")) && IoUring.isAvailable()) {
             return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
                     IoUringSocketChannel.class);
         }

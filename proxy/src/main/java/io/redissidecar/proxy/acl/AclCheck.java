@@ -58,14 +58,13 @@ public final class AclCheck implements KeySpec.Args {
         if (!user.mayRun(cmd)) {
             return DENIED_COMMAND;
         }
-        if (!user.allKeys() && !cmd.keySpecs().isEmpty() && !keysOk(user, cmd)) {
-            return DENIED_KEY;
-        }
         if (!user.allKeys() && (cmd.name().equals("sort") || cmd.name().equals("sort_ro"))) {
-            int sortOption = sortPatterns();
-            if (sortOption != OK) {
-                return sortOption;
+            int sort = sortChecked(user);
+            if (sort != OK) {
+                return sort;
             }
+        } else if (!user.allKeys() && !cmd.keySpecs().isEmpty() && !keysOk(user, cmd)) {
+            return DENIED_KEY;
         }
         if (!user.allChannels() && !channelsOk(user, cmd)) {
             return DENIED_CHANNEL;
@@ -75,9 +74,6 @@ public final class AclCheck implements KeySpec.Args {
 
     private boolean keysOk(AclUser user, CommandInfo cmd) {
         String name = cmd.name();
-        if (name.equals("sort") || name.equals("sort_ro")) {
-            return sortKeysOk(user);
-        }
         ByteBuf buf = req.frameBuffer();
         for (KeySpec spec : cmd.keySpecs()) {
             if ((spec.aclPermissions() & KeySpec.ACL_NOT_KEY) != 0) {
@@ -106,18 +102,30 @@ public final class AclCheck implements KeySpec.Args {
         return true;
     }
 
-    /** SORT and SORT_RO: the key read, and the last {@code STORE} destination (written), as Redis finds them. */
-    private boolean sortKeysOk(AclUser user) {
+    /**
+     * SORT and SORT_RO, in one pass: the key read and the last {@code STORE} destination (written), as Redis finds
+     * them (a refusal: NOPERM); then the patterns, which read keys Redis finds at run time: a user who may not read
+     * every key may use neither GET nor BY with a {@code *} (Redis 7.0, sort.c: the command's own error).
+     */
+    private int sortChecked(AclUser user) {
         ByteBuf buf = req.frameBuffer();
         if (!user.mayUseKey(buf, off(1), len(1), KeySpec.ACL_READ)) {
             deniedArg = 1;
-            return false;
+            return DENIED_KEY;
         }
         int store = -1;
+        int pattern = OK;
+        int patternArg = -1;
         for (int i = 2; i < argc(); i++) {
             if (argEqualsIgnoreCase(i, LIMIT)) {
                 i += 2;
             } else if (argEqualsIgnoreCase(i, GET) || argEqualsIgnoreCase(i, BY)) {
+                boolean get = argEqualsIgnoreCase(i, GET);
+                if (pattern == OK && i + 1 < argc() && (get || buf.indexOf(off(i + 1), off(i + 1) + len(i + 1),
+                        (byte) '*') >= 0)) {
+                    pattern = get ? DENIED_SORT_GET : DENIED_SORT_BY;
+                    patternArg = i + 1;
+                }
                 i += 1;
             } else if (argEqualsIgnoreCase(i, STORE) && i + 1 < argc()) {
                 store = ++i;
@@ -125,33 +133,10 @@ public final class AclCheck implements KeySpec.Args {
         }
         if (store > 0 && !user.mayUseKey(buf, off(store), len(store), KeySpec.ACL_WRITE)) {
             deniedArg = store;
-            return false;
+            return DENIED_KEY;
         }
-        return true;
-    }
-
-    /**
-     * SORT's patterns read keys Redis finds at run time: a user who may not read every key may not use GET, nor BY
-     * with a {@code *} (Redis 7.0, sort.c); OK or which option was refused.
-     */
-    private int sortPatterns() {
-        for (int i = 2; i < argc(); i++) {
-            if (argEqualsIgnoreCase(i, LIMIT)) {
-                i += 2;
-            } else if (argEqualsIgnoreCase(i, GET) && i + 1 < argc()) {
-                deniedArg = i + 1;
-                return DENIED_SORT_GET;
-            } else if (argEqualsIgnoreCase(i, BY) && i + 1 < argc()) {
-                if (req.frameBuffer().indexOf(off(i + 1), off(i + 1) + len(i + 1), (byte) '*') >= 0) {
-                    deniedArg = i + 1;
-                    return DENIED_SORT_BY;
-                }
-                i += 1;
-            } else if (argEqualsIgnoreCase(i, STORE)) {
-                i += 1;
-            }
-        }
-        return OK;
+        deniedArg = patternArg;
+        return pattern;
     }
 
     private boolean hasArg(int from, byte[] word) {

@@ -70,10 +70,28 @@ public final class ConfigReloader implements AutoCloseable {
     }
 
     private synchronized void watch(SidecarConfig c) {
+        watch(c, Map.of());
+    }
+
+    /**
+     * Watches {@code c}'s files, taking a file's digest from {@code before} (read before the reload read the files)
+     * where it has one: a file written while the reload was reading it then differs at the next poll, which reloads
+     * again, instead of being recorded as seen (a certificate and its key written one after the other).
+     */
+    private synchronized void watch(SidecarConfig c, Map<Path, byte[]> before) {
         seen.clear();
         for (Path f : filesOf.apply(c)) {
-            seen.put(f, digest(f));
+            seen.put(f, before.containsKey(f) ? before.get(f) : digest(f));
         }
+    }
+
+    /** The watched files' digests now (null values kept: missing). */
+    private Map<Path, byte[]> snapshot() {
+        Map<Path, byte[]> now = new HashMap<>();
+        for (Path f : seen.keySet()) {
+            now.put(f, digest(f));
+        }
+        return now;
     }
 
     private synchronized void poll() {
@@ -108,6 +126,7 @@ public final class ConfigReloader implements AutoCloseable {
 
     /** Loads and applies the configuration again; false when it was rejected (the old one stays). */
     public synchronized boolean reload(String why) {
+        Map<Path, byte[]> before = snapshot();
         SidecarConfig c;
         try {
             c = loader.call();
@@ -120,6 +139,9 @@ public final class ConfigReloader implements AutoCloseable {
             target.reloaded(false);
             return false;
         }
+        for (Path f : filesOf.apply(c)) { // files this configuration names for the first time
+            before.computeIfAbsent(f, ConfigReloader::digest);
+        }
         String account;
         try {
             account = target.apply(c); // it checks what it reads besides the options (ACL users) before any change
@@ -128,7 +150,7 @@ public final class ConfigReloader implements AutoCloseable {
             target.reloaded(false);
             return false;
         }
-        watch(c);
+        watch(c, before);
         log.info("config reloaded ({}): {}", why, account);
         target.reloaded(true);
         return true;

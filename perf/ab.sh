@@ -29,7 +29,7 @@ haproxy_cfg "$H" "$R" > "$cfg"
 taskset -c 1 "$(command -v haproxy || echo /usr/sbin/haproxy)" -f "$cfg" -db >/dev/null 2>&1 &
 HP=$!; pids+=($HP); wait_port "$H"
 for p in $O $W; do # warm-up (the JVM's JIT)
-  timeout 120 taskset -c 1 redis-benchmark -p "$p" -t get,set -n 1500000 -c 50 -P 16 -r 100000 -q >/dev/null 2>&1
+  timeout 120 taskset -c 1 redis-benchmark -p "$p" -t "get,set,$T" -n 1500000 -c 50 -P 16 -r 100000 -q >/dev/null 2>&1
 done
 echo "| round | endpoint | workload | ops/s | proxy CPU µs per request |"
 echo "|---:|---|---|---:|---:|"

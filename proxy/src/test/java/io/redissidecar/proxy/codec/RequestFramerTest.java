@@ -8,6 +8,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class RequestFramerTest {
@@ -134,5 +137,70 @@ class RequestFramerTest {
         assertEquals(-7, f.argLong(1));
         assertEquals(Long.MIN_VALUE, f.argLong(2));
         in.release();
+    }
+
+    /**
+     * Short bulk headers ({@code $3\r\n}, {@code $16\r\n}, up to five digits) are read eight bytes at a time: the
+     * same frames, arguments and errors as the byte-by-byte reference on random streams of well-formed and broken
+     * headers fed in random fragments (one to six digits, leading zeros, a CR without LF, signs, spaces, letters,
+     * limits).
+     */
+    @Test
+    void shortBulkHeadersFrameAsTheByteByByteReference() {
+        String[] junk = {"$", "$-1\r\n", "$x\r\n", "$\r\n", "$1 \r\n", "$+1\r\n", "$1", "$12", "*1\r\n", "x"};
+        Random r = new Random(20261201);
+        for (int round = 0; round < 4000; round++) {
+            StringBuilder stream = new StringBuilder();
+            for (int req = 0, reqs = 1 + r.nextInt(4); req < reqs; req++) {
+                int argc = 1 + r.nextInt(12);
+                stream.append('*').append(argc).append("\r\n");
+                for (int a = 0; a < argc; a++) {
+                    int len = r.nextInt(100) == 0 ? r.nextInt(120_000)
+                            : r.nextInt(10) < 7 ? r.nextInt(12) : r.nextInt(1100);
+                    String data = "v".repeat(len);
+                    switch (r.nextInt(12)) {
+                        case 0 -> stream.append("$0").append(len).append("\r\n").append(data).append("\r\n");
+                        case 1 -> stream.append('$').append(len).append("\rX").append(data).append("\r\n");
+                        case 2 -> stream.append(junk[r.nextInt(junk.length)]);
+                        default -> stream.append('$').append(len).append("\r\n").append(data).append("\r\n");
+                    }
+                }
+            }
+            long maxBulk = r.nextBoolean() ? 512 << 20 : 1 + r.nextInt(r.nextBoolean() ? 40 : 2000);
+            byte[] bytes = stream.toString().getBytes(StandardCharsets.ISO_8859_1);
+            int[] cuts = new int[1 + r.nextInt(4)];
+            for (int i = 0; i < cuts.length; i++) {
+                cuts[i] = 1 + r.nextInt(bytes.length);
+            }
+            assertEquals(frames(new RequestFramer(maxBulk, 1 << 20, 65536, () -> false, false), bytes, cuts),
+                    frames(new RequestFramer(maxBulk, 1 << 20, 65536, () -> false, true), bytes, cuts),
+                    "stream " + stream.toString().replace("\r", "\\r").replace("\n", "\\n"));
+        }
+    }
+
+    /** What a framer makes of {@code bytes} fed in pieces ending at {@code cuts} and then whole: frames or an error. */
+    private List<String> frames(RequestFramer f, byte[] bytes, int[] cuts) {
+        List<String> out = new ArrayList<>();
+        ByteBuf in = Unpooled.buffer();
+        int fed = 0;
+        try {
+            for (int i = 0; i <= cuts.length; i++) {
+                int upTo = i < cuts.length ? Math.max(fed, cuts[i]) : bytes.length;
+                in.writeBytes(bytes, fed, upTo - fed);
+                fed = upTo;
+                for (int n; (n = f.frame(in, alloc)) > 0; in.skipBytes(n)) {
+                    StringBuilder frame = new StringBuilder().append(n).append(':');
+                    for (int a = 0; a < f.argc(); a++) {
+                        frame.append(f.argOffset(a)).append('+').append(f.argLength(a)).append(' ');
+                    }
+                    out.add(frame.toString());
+                }
+            }
+        } catch (RespProtocolException e) {
+            out.add("error: " + e.getMessage());
+        } finally {
+            in.release();
+        }
+        return out;
     }
 }

@@ -25,7 +25,7 @@ ulimit -n 65536 2>/dev/null || true
 jar=proxy/target/redis-sidecar.jar
 [ -f "$jar" ] || mvn -B -q -ntp -DskipTests package
 
-out=perf/out/$(date -u +%Y%m%dT%H%M%SZ)
+out=$PWD/perf/out/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$out"
 . perf/lib.sh
 cores=$(nproc)
@@ -115,7 +115,7 @@ bench() { # endpoint workload -> appends a CSV row
   if [ "$clients" = 1 ]; then n=$N_SINGLE; elif [ "$pipe" = 1 ]; then n=$N1; else n=$N16; fi
   local before after line
   before=$(cpu_ticks "${EP_PID[$ep]}")
-  line=$(taskset -c $PCORE redis-benchmark -h 127.0.0.1 -p "${EP_PORT[$ep]}" -c "$clients" -P "$pipe" -n "$n" \
+  line=$(timeout 300 taskset -c $PCORE redis-benchmark -h 127.0.0.1 -p "${EP_PORT[$ep]}" -c "$clients" -P "$pipe" -n "$n" \
     -r 100000 -t "$test" --csv 2>/dev/null | grep -v '^"test"' | head -1)
   after=$(cpu_ticks "${EP_PID[$ep]}")
   echo "$round,$ep,$wl,$n,$(( after - before )),$TICK,$line" >> "$out/raw.csv"
@@ -123,9 +123,10 @@ bench() { # endpoint workload -> appends a CSV row
 
 echo "round,endpoint,workload,requests,cpu_ticks,clk_tck,test,rps,avg_ms,min_ms,p50_ms,p95_ms,p99_ms,max_ms" > "$out/raw.csv"
 echo "warming up the JVM ..." >&2
-for wp in $S ${SB:-} ${SS:-}; do
-  taskset -c $PCORE redis-benchmark -p "$wp" -c 50 -P 16 -n 2000000 -r 100000 -t get,set -q > /dev/null
-  taskset -c $PCORE redis-benchmark -p "$wp" -c 50 -n 200000 -r 100000 -t get,set,mset -q > /dev/null
+# only the redis-sidecar processes started above (redis-benchmark retries a refused port for ever)
+for wp in $S ${SBPID:+$SB} ${SSPID:+$SS}; do
+  timeout 300 taskset -c $PCORE redis-benchmark -p "$wp" -c 50 -P 16 -n 2000000 -r 100000 -t get,set -q > /dev/null
+  timeout 300 taskset -c $PCORE redis-benchmark -p "$wp" -c 50 -n 200000 -r 100000 -t get,set,mset -q > /dev/null
 done
 for round in $(seq 1 "$ROUNDS"); do
   for wl in $WORKLOADS; do

@@ -26,6 +26,11 @@ public final class CommandTable {
     private final byte[][] keys;
     private final CommandInfo[] values;
     private final int mask;
+    /** Names of up to 8 bytes (almost every command) as one long each: see {@link #lookup}. */
+    private final long[] shortKeys;
+    private final byte[] shortLengths;
+    private final CommandInfo[] shortValues;
+    private final int shortMask;
     private final Map<String, CommandInfo> byName;
     private final String redisVersion;
 
@@ -43,6 +48,26 @@ public final class CommandTable {
             }
             keys[i] = k;
             values[i] = e.getValue();
+        }
+        shortKeys = new long[cap];
+        shortLengths = new byte[cap];
+        shortValues = new CommandInfo[cap];
+        shortMask = cap - 1;
+        for (int j = 0; j < cap; j++) {
+            byte[] k = keys[j];
+            if (k != null && k.length <= 8) {
+                long packed = 0;
+                for (int b = 0; b < 8; b++) {
+                    packed = packed << 8 | (b < k.length ? k[b] & 0xff : 0);
+                }
+                int i = shortSlot(packed);
+                while (shortValues[i] != null) {
+                    i = (i + 1) & shortMask;
+                }
+                shortKeys[i] = packed;
+                shortLengths[i] = (byte) k.length;
+                shortValues[i] = values[j];
+            }
         }
         this.byName = Collections.unmodifiableMap(commands);
         this.redisVersion = redisVersion;
@@ -149,8 +174,26 @@ public final class CommandTable {
         return h ^ (h >>> 15);
     }
 
-    /** Looks up the command named by {@code len} bytes of {@code buf} at {@code off}, ignoring ASCII case. */
+    /**
+     * Looks up the command named by {@code len} bytes of {@code buf} at {@code off}, ignoring ASCII case. A name of up
+     * to 8 bytes with 8 readable bytes from {@code off} (a request's name is followed by at least its CRLF and the next
+     * header) is read as one long, lower-cased in the register and found by value; others byte by byte.
+     */
     public CommandInfo lookup(ByteBuf buf, int off, int len) {
+        if (len > 0 && len <= 8 && off + 8 <= buf.writerIndex()) {
+            long k = lowerAscii(buf.getLong(off)) & (-1L << (64 - 8 * len));
+            for (int i = shortSlot(k); shortValues[i] != null; i = (i + 1) & shortMask) {
+                if (shortKeys[i] == k && shortLengths[i] == len) {
+                    return shortValues[i];
+                }
+            }
+            return null;
+        }
+        return lookupBytewise(buf, off, len);
+    }
+
+    /** As {@link #lookup}, byte by byte: names longer than 8 bytes, and the reference for tests. */
+    CommandInfo lookupBytewise(ByteBuf buf, int off, int len) {
         if (len == 0 || len > 32) {
             return null;
         }
@@ -169,6 +212,19 @@ public final class CommandTable {
             }
         }
         return null;
+    }
+
+    private int shortSlot(long packed) {
+        return (int) ((packed * 0x9E3779B97F4A7C15L) >>> 40) & shortMask;
+    }
+
+    /** Each byte of {@code w} from 'A' to 'Z' made lower case, every other byte (non-ASCII ones too) as it is. */
+    static long lowerAscii(long w) {
+        long low7 = w & 0x7F7F7F7F7F7F7F7FL; // no carry between bytes in the additions below
+        long atLeastA = low7 + 0x3F3F3F3F3F3F3F3FL; // high bit set where the byte is >= 'A' (0x41)
+        long aboveZ = low7 + 0x2525252525252525L; // high bit set where the byte is > 'Z' (0x5A)
+        long upper = atLeastA & ~aboveZ & ~w & 0x8080808080808080L; // ~w: not a byte >= 0x80
+        return w | (upper >>> 2); // 0x80 >>> 2 = 0x20, the case bit
     }
 
     private static boolean sameIgnoringCase(byte[] lower, ByteBuf buf, int off) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -13,8 +14,10 @@ import io.netty.buffer.Unpooled;
 import io.redissidecar.config.Options;
 import io.redissidecar.proxy.codec.RequestFramer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class CommandTableTest {
@@ -126,5 +129,78 @@ class CommandTableTest {
     private void assertKeys(String request, int... expected) throws Exception {
         keys(request);
         assertArrayEquals(expected, lastKeys, request);
+    }
+
+    /**
+     * Names of up to 8 bytes are read as one long and lower-cased in the register: the same answers as the byte-by-byte
+     * lookup for every command and subcommand name in any mix of case, with and without 8 readable bytes after the
+     * name, and for random names with the bytes around the letters ('@', '[', '`', '{'), NUL and non-ASCII bytes.
+     */
+    @Test
+    void shortNamesAreFoundAsTheByteByByteLookupFindsThem() {
+        Random r = new Random(20261201);
+        List<CommandTable> tables = new ArrayList<>(List.of(table));
+        List<String> names = new ArrayList<>();
+        for (CommandInfo c : table.all()) {
+            names.add(c.name());
+            if (c.subcommands() != null) {
+                tables.add(c.subcommands());
+                c.subcommands().all().forEach(s -> names.add(s.name().substring(s.name().indexOf('|') + 1)));
+            }
+        }
+        byte[] odd = {'@', '[', '`', '{', 0, (byte) 0xC1, (byte) 0xE7, (byte) 0x80, (byte) 0xFF, '\r', '\n'};
+        for (int round = 0; round < 20_000; round++) {
+            byte[] name;
+            if (round % 2 == 0) {
+                name = names.get(r.nextInt(names.size())).getBytes(StandardCharsets.US_ASCII);
+                for (int i = 0; i < name.length; i++) {
+                    if (r.nextBoolean() && name[i] >= 'a' && name[i] <= 'z') {
+                        name[i] -= 32;
+                    }
+                }
+            } else {
+                name = new byte[1 + r.nextInt(10)];
+                for (int i = 0; i < name.length; i++) {
+                    name[i] = r.nextInt(3) == 0 ? odd[r.nextInt(odd.length)] : (byte) ('A' + r.nextInt(58));
+                }
+            }
+            if (round % 7 == 0 && name.length > 1) {
+                name[r.nextInt(name.length)] = odd[r.nextInt(odd.length)];
+            }
+            int before = r.nextInt(3);
+            int after = r.nextInt(12);
+            ByteBuf buf = Unpooled.buffer(before + name.length + after);
+            buf.writeZero(before).writeBytes(name);
+            for (int i = 0; i < after; i++) {
+                buf.writeByte(r.nextInt(256));
+            }
+            for (CommandTable t : tables) {
+                assertSame(t.lookupBytewise(buf, before, name.length), t.lookup(buf, before, name.length),
+                        new String(name, StandardCharsets.ISO_8859_1));
+            }
+            buf.release();
+        }
+    }
+
+    @Test
+    void aNameWithATrailingNulIsNotTheNameWithoutIt() {
+        for (CommandInfo c : table.all()) {
+            if (c.name().length() < 8) {
+                byte[] request = (c.name() + "\0\r\n$3\r\nkey\r\n").getBytes(StandardCharsets.US_ASCII);
+                ByteBuf buf = Unpooled.buffer().writeBytes(request);
+                assertNull(table.lookup(buf, 0, c.name().length() + 1), c.name());
+                assertSame(c, table.lookup(buf, 0, c.name().length()), c.name());
+                buf.release();
+            }
+        }
+    }
+
+    @Test
+    void lowerAsciiChangesOnlyCapitalLetters() {
+        for (int b = 0; b < 256; b++) {
+            long w = 0x0101010101010101L * b;
+            long expect = b >= 'A' && b <= 'Z' ? 0x0101010101010101L * (b + 32) : w;
+            assertEquals(expect, CommandTable.lowerAscii(w), "byte " + b);
+        }
     }
 }

@@ -100,14 +100,10 @@ echo
 # idle PROXY_PID PORT COUNT [ADMIN_PORT]: PROXY_PID's resident set size (KB) before and while COUNT idle connections
 # are open, and with ADMIN_PORT (redis-sidecar) its heap in use (MB) before and while
 idle() {
-  local before after fifo ip h0=- h1=-
+  local before after ip h0=- h1=-
   [ -z "${4:-}" ] || h0=$(heap_mb "$1" "$4")
   before=$(rss_kb "$1")
-  fifo=$(mktemp -u); mkfifo "$fifo"
-  taskset -c 1 java -Xmx256m -cp perf/target/benchmarks.jar io.redissidecar.perf.IdleConnections "$2" "$3" 120 \
-    > "$fifo" &
-  ip=$!; pids+=($ip)
-  read -r _ < "$fifo"; rm -f "$fifo"
+  hold_idle "$2" "$3" 120; ip=$last_pid
   sleep 2
   after=$(rss_kb "$1")
   [ -z "${4:-}" ] || h1=$(heap_mb "$1" "$4")

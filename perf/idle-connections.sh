@@ -28,12 +28,7 @@ taskset -c 1 redis-benchmark -p "$S" -t get,set -n 300000 -c 50 -r 100000 -q >/d
 b1=$(bench)
 l1=$(fixed "without idle connections")
 rss0=$(rss_kb); heap0=$(heap)
-# the idle connections (perf/IdleConnections): each sends one PING (answered), then stays open and silent
-fifo=$(mktemp -u); mkfifo "$fifo"
-taskset -c 1 java -Xmx256m -cp perf/target/benchmarks.jar io.redissidecar.perf.IdleConnections "$S" "$CONNS" 600 \
-  > "$fifo" &
-IP=$!; pids+=($IP)
-read -r _ < "$fifo"; rm -f "$fifo"
+hold_idle "$S" "$CONNS" 600
 sleep 2
 rss1=$(rss_kb); heap1=$(heap)
 clients=$(redis-cli -p "$S" info proxy | tr -d '\r' | awk -F: '/proxy_connected_clients/ {print $2}')

@@ -39,3 +39,14 @@ cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 haproxy_cfg() {
   printf 'global\n  maxconn 4000\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\nfrontend f\n  bind 127.0.0.1:%s\n  default_backend b\nbackend b\n  server r 127.0.0.1:%s\n' "$1" "$2"
 }
+# hold_idle PORT COUNT SECONDS: perf/IdleConnections on core 1 holding COUNT idle connections to 127.0.0.1:PORT (each
+# sends one PING, answered, then stays open and silent) for at most SECONDS; returns once all are answered. Its PID is
+# in last_pid (and pids).
+hold_idle() {
+  local fifo
+  fifo=$(mktemp -u); mkfifo "$fifo"
+  taskset -c 1 java -Xmx256m -cp perf/target/benchmarks.jar io.redissidecar.perf.IdleConnections "$1" "$2" "$3" \
+    > "$fifo" &
+  last_pid=$!; pids+=($last_pid)
+  read -r _ < "$fifo"; rm -f "$fifo"
+}

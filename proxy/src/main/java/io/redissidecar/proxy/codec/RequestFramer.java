@@ -103,7 +103,8 @@ public final class RequestFramer implements KeySpec.Args {
             int p = start + pos;
             if (bulkLength < 0 && shortHeaders && end - p >= 8) {
                 long len = shortBulkHeader(in, p);
-                if (len >= 0 && len <= maxBulkLength) {
+                // a length over a limit goes the byte-by-byte way, which refuses it with Redis's text
+                if (len >= 0 && len <= maxBulkLength && (len <= 16384 || !unauthenticated.getAsBoolean())) {
                     bulkLength = len;
                     pos = lineEnd + 2 - start;
                     p = start + pos;

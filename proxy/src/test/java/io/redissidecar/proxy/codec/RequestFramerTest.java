@@ -143,7 +143,7 @@ class RequestFramerTest {
      * Short bulk headers ({@code $3\r\n}, {@code $16\r\n}, up to five digits) are read eight bytes at a time: the
      * same frames, arguments and errors as the byte-by-byte reference on random streams of well-formed and broken
      * headers fed in random fragments (one to six digits, leading zeros, a CR without LF, signs, spaces, letters,
-     * limits).
+     * limits, and Redis's limits before AUTH: CI found a 20,000-byte bulk read before AUTH by the first version).
      */
     @Test
     void shortBulkHeadersFrameAsTheByteByByteReference() {
@@ -172,9 +172,11 @@ class RequestFramerTest {
             for (int i = 0; i < cuts.length; i++) {
                 cuts[i] = 1 + r.nextInt(bytes.length);
             }
-            assertEquals(frames(new RequestFramer(maxBulk, 1 << 20, 65536, () -> false, false), bytes, cuts),
-                    frames(new RequestFramer(maxBulk, 1 << 20, 65536, () -> false, true), bytes, cuts),
-                    "stream " + stream.toString().replace("\r", "\\r").replace("\n", "\\n"));
+            boolean unauthenticated = round % 3 == 0; // Redis's limits before AUTH: 10 arguments, 16 KB bulks
+            assertEquals(frames(new RequestFramer(maxBulk, 1 << 20, 65536, () -> unauthenticated, false), bytes, cuts),
+                    frames(new RequestFramer(maxBulk, 1 << 20, 65536, () -> unauthenticated, true), bytes, cuts),
+                    "stream " + stream.substring(0, Math.min(300, stream.length())).replace("\r", "\\r")
+                            .replace("\n", "\\n"));
         }
     }
 

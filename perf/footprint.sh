@@ -37,12 +37,8 @@ cgroups=()
 cleanup_cgroups() { local c; for c in "${cgroups[@]}"; do rmdir "$c" 2>/dev/null || true; done; }
 trap 'cleanup; cleanup_cgroups' EXIT INT TERM
 
-rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
-heap_mb() {
-  jcmd "$1" GC.run >/dev/null 2>&1 || true
-  curl -s "http://127.0.0.1:$2/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"\}/ {printf "%.1f", $2 / 1048576}'
-}
+heap_mb() { heap_bytes "$1" "$2" | awk '{printf "%.1f", $1 / 1048576}'; }
 heap_max_mb() {
   curl -s "http://127.0.0.1:$1/metrics" | awk '/^jvm_memory_max_bytes\{area="heap"\}/ {printf "%.0f", $2 / 1048576}'
 }

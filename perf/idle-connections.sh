@@ -17,8 +17,6 @@ base=${BASE_PORT:-21700}
 R=$base; S=$((base + 1)); A=$((base + 2))
 pinned_redis 0 "$R" --logfile /dev/null --maxclients $((CONNS + 1000))
 pinned_sidecar 1 "$S" /dev/null -- --backends "127.0.0.1:$R" --max-clients $((CONNS + 1000)); SP=$last_pid
-rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SP/status"; }
-heap() { jcmd "$SP" GC.run >/dev/null 2>&1 || true; sleep 0.5; curl -s "http://127.0.0.1:$A/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"\}/ {printf "%d", $2}'; }
 fixed() { taskset -c 1 java -cp perf/target/benchmarks.jar io.redissidecar.perf.FixedRateLoad "$S" "${RATE:-20000}" 50 5 \
   "$1"; }
 bench() { taskset -c 1 redis-benchmark -p "$S" -t get -n 200000 -c 50 -r 100000 --csv 2>/dev/null | tail -1 \
@@ -27,10 +25,10 @@ echo "warming up ..." >&2
 taskset -c 1 redis-benchmark -p "$S" -t get,set -n 300000 -c 50 -r 100000 -q >/dev/null 2>&1
 b1=$(bench)
 l1=$(fixed "without idle connections")
-rss0=$(rss_kb); heap0=$(heap)
+rss0=$(rss_kb "$SP"); heap0=$(heap_bytes "$SP" "$A")
 hold_idle "$S" "$CONNS" 600
 sleep 2
-rss1=$(rss_kb); heap1=$(heap)
+rss1=$(rss_kb "$SP"); heap1=$(heap_bytes "$SP" "$A")
 clients=$(redis-cli -p "$S" info proxy | tr -d '\r' | awk -F: '/proxy_connected_clients/ {print $2}')
 b2=$(bench)
 l2=$(fixed "with $CONNS idle connections")

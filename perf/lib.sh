@@ -50,3 +50,11 @@ hold_idle() {
   last_pid=$!; pids+=($last_pid)
   read -r _ < "$fifo"; rm -f "$fifo"
 }
+# rss_kb PID: the resident set size of process PID, in KB
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+# heap_bytes PID ADMIN_PORT: a redis-sidecar's heap in use after a full GC, in bytes (from its /metrics)
+heap_bytes() {
+  jcmd "$1" GC.run >/dev/null 2>&1 || true
+  sleep 0.5
+  curl -s "http://127.0.0.1:$2/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"\}/ {printf "%d", $2}'
+}

@@ -57,15 +57,7 @@ if [ "${SENTINEL:-1}" = 1 ]; then
 fi
 
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
-cat > "$out/haproxy.cfg" <<CFG
-global
-  maxconn 4000
-  nbthread 1
-defaults
-  mode tcp
-  timeout connect 2s
-  timeout client 1h
-  timeout server 1h
+{ haproxy_head 1h; cat <<CFG; } > "$out/haproxy.cfg"
 backend redis
   option tcp-check
   tcp-check send PING\r\n

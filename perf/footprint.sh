@@ -113,7 +113,7 @@ stop_proxy
 # HAProxy needs two descriptors per connection (client and server side): as many as the hard limit allows
 HCONNS=$(( CONNS < ($(ulimit -Hn) - 300) / 2 ? CONNS : ($(ulimit -Hn) - 300) / 2 ))
 cfg=$(mktemp)
-haproxy_cfg "$H" "$R" | sed "s/maxconn 4000/maxconn $((HCONNS + 50))/" > "$cfg"
+haproxy_cfg "$H" "$R" $((HCONNS + 50)) > "$cfg"
 taskset -c 1 "$(command -v haproxy || echo /usr/sbin/haproxy)" -f "$cfg" -db >/dev/null 2>&1 &
 HP=$!; pids+=($HP); wait_port "$H"
 timeout 120 taskset -c 1 redis-benchmark -p "$H" -t get,set -n 300000 -c 50 -r 100000 -q >/dev/null 2>&1

@@ -35,9 +35,16 @@ pinned_sidecar() {
 }
 # utime + stime of process $1, in clock ticks
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
-# a one-backend HAProxy config in TCP mode: haproxy_cfg LISTEN_PORT REDIS_PORT > file
+# the global and defaults sections every perf HAProxy runs with (TCP mode, one thread):
+# haproxy_head [CLIENT_SERVER_TIMEOUT] [MAXCONN] (defaults 60s and 4000)
+haproxy_head() {
+  printf 'global\n  maxconn %s\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 2s\n  timeout client %s\n  timeout server %s\n' \
+    "${2:-4000}" "${1:-60s}" "${1:-60s}"
+}
+# a one-backend HAProxy config in TCP mode: haproxy_cfg LISTEN_PORT REDIS_PORT [MAXCONN] > file
 haproxy_cfg() {
-  printf 'global\n  maxconn 4000\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\nfrontend f\n  bind 127.0.0.1:%s\n  default_backend b\nbackend b\n  server r 127.0.0.1:%s\n' "$1" "$2"
+  haproxy_head 60s "${3:-4000}"
+  printf 'frontend f\n  bind 127.0.0.1:%s\n  default_backend b\nbackend b\n  server r 127.0.0.1:%s\n' "$1" "$2"
 }
 # hold_idle PORT COUNT SECONDS: perf/IdleConnections on core 1 holding COUNT idle connections to 127.0.0.1:PORT (each
 # sends one PING, answered, then stays open and silent) for at most SECONDS; returns once all are answered. Its PID is

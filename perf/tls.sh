@@ -40,15 +40,7 @@ JAR=$JAR pinned_sidecar 1 "$SB" /dev/null -- --backends "127.0.0.1:$R" --tls-por
   --tls-auth-clients no; STPID=$last_pid; wait_port "$ST"
 JAR=$JAR pinned_sidecar 1 $((base + 12)) /dev/null -- --backends "127.0.0.1:$RT" --tls-port "$BT" "${tls_server[@]}" \
   --tls-auth-clients no --backend-tls on --backend-tls-ca-cert-file "$certs/ca.crt"; SBPID=$last_pid; wait_port "$BT"
-cat > "$redis_dirs/haproxy.cfg" <<CFG
-global
-  maxconn 4000
-  nbthread 1
-defaults
-  mode tcp
-  timeout connect 2s
-  timeout client 60s
-  timeout server 60s
+{ haproxy_head; cat <<CFG; } > "$redis_dirs/haproxy.cfg"
 frontend term
   bind 127.0.0.1:$HT ssl crt $certs/server.pem
   default_backend plain

@@ -78,7 +78,8 @@ public final class Sidecar implements AutoCloseable {
     private volatile boolean listening;
 
     public Sidecar(SidecarConfig config) {
-        this.transport = Transport.named(Boolean.getBoolean("redissidecar.nio") ? "nio" : config.transport());
+        this.transport = Transport.named(Boolean.getBoolean("redissidecar.nio") ? "nio" : config.transport(),
+                System.getProperty("redissidecar.iouring", ""));
         this.config = config;
     }
 
@@ -140,6 +141,7 @@ public final class Sidecar implements AutoCloseable {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks);
+        transport.connectionOptions().forEach((o, v) -> backendBootstrap.option(Transport.option(o), v));
         BackendSettings settings = new BackendSettings(reach.nodes(), reach.backendTls(),
                 config.backendConnections(), config.durability() == Durability.REPLICATED ? config.minReplicas() : 0,
                 config.replicationTimeoutMs(), breakers, config.backendTimeoutMs(),
@@ -335,6 +337,11 @@ public final class Sidecar implements AutoCloseable {
 
     public int adminPort() {
         return admin.port();
+    }
+
+    /** The event-loop transport in use (io_uring, epoll or nio). */
+    public String transportName() {
+        return transport.name();
     }
 
     public ProxyContext context() {

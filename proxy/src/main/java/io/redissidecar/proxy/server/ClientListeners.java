@@ -50,6 +50,7 @@ public final class ClientListeners implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, marks);
+        transport.connectionOptions().forEach((o, v) -> sb.childOption(Transport.option(o), v));
         if (plainOn) {
             l.plain = sb.clone().childHandler(initializer(px, loops, idleMs, null))
                     .bind(listen.host(), listen.port()).sync().channel();

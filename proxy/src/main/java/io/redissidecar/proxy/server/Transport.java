@@ -1,5 +1,6 @@
 package io.redissidecar.proxy.server;
 
+import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -11,9 +12,16 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringAdaptiveBufferRingAllocator;
+import io.netty.channel.uring.IoUringBufferRingConfig;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringFixedBufferRingAllocator;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The event-loop transport ({@code --transport}): {@code auto} is Netty's io_uring where the kernel allows it (it
@@ -22,18 +30,51 @@ import io.netty.channel.uring.IoUringSocketChannel;
  * one down when unavailable.
  */
 public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
-                        Class<? extends SocketChannel> socketChannel) {
+                        Class<? extends SocketChannel> socketChannel, Map<ChannelOption<?>, Object> connectionOptions) {
+    private static final short BUFFER_GROUP = 1;
 
     /** The transport {@code name} asks for, or auto's choice when it is not available here. */
     public static Transport named(String name) {
+        return named(name, "");
+    }
+
+    /**
+     * As {@link #named(String)}, io_uring set up as {@code ioUringVariant} says, a comma-separated list (the system
+     * property {@code redissidecar.iouring}; empty: Netty's defaults, which the measurements in perf/RESULTS.md kept):
+     * {@code single-issuer} (IORING_SETUP_SINGLE_ISSUER), {@code buffer-ring} (a ring of provided receive buffers,
+     * which turns on multishot receive; {@code buffer-ring=SIZE}: buffers of SIZE bytes instead of adaptive ones).
+     */
+    public static Transport named(String name, String ioUringVariant) {
         if ((name.equals("io_uring") || name.equals("auto")) && IoUring.isAvailable()) {
-            return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
-                    IoUringSocketChannel.class);
+            List<String> variant = List.of(ioUringVariant.split(","));
+            IoUringIoHandlerConfig cfg = new IoUringIoHandlerConfig();
+            if (variant.contains("single-issuer")) {
+                cfg.setSingleIssuer(true);
+            }
+            Map<ChannelOption<?>, Object> options = Map.of();
+            String fixed = variant.stream().filter(v -> v.startsWith("buffer-ring=")).findFirst().orElse(null);
+            if ((fixed != null || variant.contains("buffer-ring")) && IoUring.isRegisterBufferRingSupported()) {
+                cfg.setBufferRingConfig(IoUringBufferRingConfig.builder().bufferGroupId(BUFFER_GROUP)
+                        .bufferRingSize((short) Integer.getInteger("redissidecar.iouring.ring", 256).intValue())
+                        .batchSize(Integer.getInteger("redissidecar.iouring.batch", 64))
+                        .allocator(fixed == null ? new IoUringAdaptiveBufferRingAllocator()
+                                : new IoUringFixedBufferRingAllocator(Integer.parseInt(fixed.substring(12))))
+                        .build());
+                options = Map.of(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, BUFFER_GROUP);
+            }
+            return new Transport("io_uring", IoUringIoHandler.newFactory(cfg), IoUringServerSocketChannel.class,
+                    IoUringSocketChannel.class, options);
         }
         if (!name.equals("nio") && Epoll.isAvailable()) {
             return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                    EpollSocketChannel.class);
+                    EpollSocketChannel.class, Map.of());
         }
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class, Map.of());
+    }
+
+    /** An option of {@link #connectionOptions()}, typed for a bootstrap. */
+    @SuppressWarnings("unchecked")
+    public static ChannelOption<Object> option(ChannelOption<?> o) {
+        return (ChannelOption<Object>) o;
     }
 }

@@ -7,6 +7,8 @@
 #
 # - Start: from exec to the first +PONG through the proxy (a backend checked and ready), 3 times, with the Docker
 #   image's JVM options (JAVA_TOOL_OPTIONS as in docker/Dockerfile); resident set size and heap in use once idle.
+#   Each run starts the proxy twice: without a class-data-sharing archive, and with the one docker/train-cds.sh
+#   writes (as the image does while it is built).
 # - Idle connections: perf/IdleConnections opens CONNECTIONS connections (one PING each, then silent) to
 #   redis-sidecar and then to HAProxy (TCP mode; fewer where the descriptor hard limit cannot hold two per
 #   connection); the growth of each one's resident set size per connection.
@@ -43,12 +45,13 @@ heap_max_mb() {
   curl -s "http://127.0.0.1:$1/metrics" | awk '/^jvm_memory_max_bytes\{area="heap"\}/ {printf "%.0f", $2 / 1048576}'
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-# start_proxy CGROUP_DIR_OR_EMPTY: redis-sidecar with the image's JVM options on port S; sets proxy_pid, start_ms
+# start_proxy CGROUP_DIR_OR_EMPTY [JVM option]: redis-sidecar with the image's JVM options on port S; sets proxy_pid,
+# start_ms
 start_proxy() {
-  local cg=$1 t0
+  local cg=$1 t0 opts=("${@:2}")
   t0=$(now_ms)
   JAVA_TOOL_OPTIONS="$JAVA_OPTS_IMAGE" taskset -c 1 sh -c '[ -z "$1" ] || echo $$ > "$1/cgroup.procs"; shift; exec "$@"' \
-    sh "$cg" java -jar "$jar" --listen "127.0.0.1:$S" --admin "127.0.0.1:$((S + 1))" --backends "127.0.0.1:$R" \
+    sh "$cg" java "${opts[@]}" -jar "$jar" --listen "127.0.0.1:$S" --admin "127.0.0.1:$((S + 1))" --backends "127.0.0.1:$R" \
     --max-clients $((CONNS + 1000)) > /dev/null 2>&1 &
   proxy_pid=$!; pids+=($proxy_pid)
   for _ in $(seq 3000); do
@@ -77,14 +80,18 @@ stop_proxy() { kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/n
 if part start; then
 echo "## start and rest"
 echo
-echo "| run | start to first +PONG through the proxy, ms | resident set size at rest, MB | heap in use, MB | heap max, MB |"
-echo "|---:|---:|---:|---:|---:|"
+jsa=$redis_dirs/redis-sidecar.jsa
+JAVA_TOOL_OPTIONS="$JAVA_OPTS_IMAGE" TRAIN_PORT=$((S + 2)) taskset -c 1 docker/train-cds.sh "$jar" "$jsa" >&2
+echo "| run | class-data-sharing archive | start to first +PONG through the proxy, ms | resident set size at rest, MB | heap in use, MB | heap max, MB |"
+echo "|---:|---|---:|---:|---:|---:|"
 for run in 1 2 3; do
-  start_proxy ""
-  sleep 3
-  printf '| %s | %s | %s | %s | %s |\n' "$run" "$start_ms" "$(($(rss_kb "$proxy_pid") / 1024))" \
-    "$(heap_mb "$proxy_pid" $((S + 1)))" "$(heap_max_mb $((S + 1)))"
-  stop_proxy
+  for cds in no yes; do
+    if [ $cds = yes ]; then start_proxy "" -XX:SharedArchiveFile="$jsa"; else start_proxy ""; fi
+    sleep 3
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$run" "$cds" "$start_ms" "$(($(rss_kb "$proxy_pid") / 1024))" \
+      "$(heap_mb "$proxy_pid" $((S + 1)))" "$(heap_max_mb $((S + 1)))"
+    stop_proxy
+  done
 done
 
 fi

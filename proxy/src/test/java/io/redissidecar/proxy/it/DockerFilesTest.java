@@ -1,5 +1,6 @@
 package io.redissidecar.proxy.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,6 +13,7 @@ import io.redissidecar.config.Options;
 import io.redissidecar.config.SidecarConfig;
 import io.redissidecar.proxy.admin.AdminAccess;
 import io.redissidecar.proxy.testing.ProxiedRedis;
+import io.redissidecar.proxy.testing.RedisServer;
 import io.redissidecar.proxy.testing.RespConn;
 import java.io.File;
 import java.net.InetAddress;
@@ -22,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -263,6 +266,52 @@ class DockerFilesTest {
             assertTrue(Files.readString(DOCKER.resolve(f)).contains("REDIS_SIDECAR_ADMIN_TOKEN_FILE"),
                     f + " says how to set the admin token");
         }
+    }
+
+    /**
+     * The image's class-data-sharing step, without Docker: docker/train-cds.sh trains an archive from the built jar
+     * with the image's JVM options, and the jar then starts with it ({@code -Xshare:on} refuses to start with an
+     * archive it cannot use) and serves through the proxy; the Dockerfile runs the script and starts with the archive.
+     */
+    @Test
+    void classDataSharingArchiveIsTrainedAndUsed() throws Exception {
+        String df = Files.readString(DOCKER.resolve("Dockerfile"));
+        assertTrue(df.contains("train-cds.sh /app/redis-sidecar.jar /app/redis-sidecar.jsa"), df);
+        assertTrue(df.contains("\"-XX:SharedArchiveFile=/app/redis-sidecar.jsa\", \"-jar\""), df);
+        Path jar = Path.of("target", "redis-sidecar.jar");
+        Assumptions.assumeTrue(Files.exists(jar), "the jar is built by mvn package");
+        Path dir = Files.createTempDirectory("cds");
+        Path jsa = dir.resolve("redis-sidecar.jsa");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder train = new ProcessBuilder("bash", DOCKER.resolve("train-cds.sh").toString(), jar.toString(),
+                jsa.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("train.log").toFile());
+        train.environment().put("PATH", Path.of(javaBin).getParent() + File.pathSeparator + System.getenv("PATH"));
+        train.environment().put("JAVA_TOOL_OPTIONS", "-XX:+UseContainerSupport -XX:MaxRAMPercentage=75");
+        train.environment().put("TRAIN_PORT", Integer.toString(RedisServer.freePort()));
+        train.environment().put("TRAIN_ADMIN_PORT", Integer.toString(RedisServer.freePort()));
+        Process t = train.start();
+        assertTrue(t.waitFor(120, TimeUnit.SECONDS), "training run ended");
+        assertEquals(0, t.exitValue(), Files.readString(dir.resolve("train.log")));
+        assertTrue(Files.size(jsa) > 1_000_000, "archive written");
+        int port = RedisServer.freePort();
+        Process p = new ProcessBuilder(javaBin, "-Xshare:on", "-XX:SharedArchiveFile=" + jsa, "-jar", jar.toString(),
+                "--backends", env.redis().address().toString(), "--listen", "127.0.0.1:" + port,
+                "--admin", "127.0.0.1:0").redirectErrorStream(true).redirectOutput(dir.resolve("run.log").toFile())
+                .start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> {
+                        try (RespConn c = new RespConn(port)) {
+                            return c.call("SET", "cds", "1").equals("+OK\r\n");
+                        }
+                    });
+        } finally {
+            p.destroy();
+            p.waitFor(20, TimeUnit.SECONDS);
+            p.destroyForcibly();
+        }
+        String log = Files.readString(dir.resolve("run.log"));
+        assertFalse(log.contains("Unable to use shared archive"), log);
     }
 
     @Test

@@ -4,7 +4,9 @@
 # redis-benchmark (also on core 1). redis-benchmark's own cluster client (--cluster) against the cluster directly is
 # the reference. Interleaved rounds; reports ops/s, p50 and the proxy's CPU-seconds per million requests.
 #
-#   perf/cluster.sh [ROUNDS]     env: N requests per run (default 300000), TESTS ("get set"), P pipeline (1), C (50)
+#   perf/cluster.sh [ROUNDS]     env: N requests per run (default 300000), TESTS ("get set"), P pipeline (1), C (50),
+#                                ALT_OPTS / ALT_ARGS: a second cluster-mode proxy with these JVM options / proxy
+#                                options, measured in the same rounds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . perf/lib.sh
@@ -29,9 +31,17 @@ S=$((base + 10)); pinned_redis 0 "$S" --logfile /dev/null
 PC=$((base + 20)); PS=$((base + 22))
 pinned_sidecar 1 "$PC" "$work/cluster.log" -- --mode cluster --cluster-seeds "${nodes[0]}"; CPID=$last_pid
 pinned_sidecar 1 "$PS" "$work/static.log" -- --backends "127.0.0.1:$S"; SPID=$last_pid
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$((PC + 1))/health/ready" >/dev/null && break; sleep 0.1; done
+PA=$((base + 24)); APID=
+if [ -n "${ALT_OPTS:-}${ALT_ARGS:-}" ]; then
+  # shellcheck disable=SC2086
+  pinned_sidecar 1 "$PA" "$work/alt.log" ${ALT_OPTS:-} -- --mode cluster --cluster-seeds "${nodes[0]}" ${ALT_ARGS:-}
+  APID=$last_pid
+fi
+for port in "$PC" ${APID:+"$PA"}; do
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$((port + 1))/health/ready" >/dev/null && break; sleep 0.1; done
+done
 echo "warming up the JVMs ..." >&2
-for p in "$PC" "$PS"; do taskset -c 1 redis-benchmark -p "$p" -t get,set -n 1000000 -c 50 -r 100000 -q >/dev/null 2>&1; done
+for p in "$PC" "$PS" ${APID:+"$PA"}; do taskset -c 1 redis-benchmark -p "$p" -t get,set -n 1000000 -c 50 -r 100000 -q >/dev/null 2>&1; done
 bench() { # label port pid [extra]
   local label=$1 port=$2 pid=$3; shift 3
   for t in ${TESTS:-get set}; do
@@ -52,5 +62,6 @@ echo "|---|---|---:|---:|---:|"
 for r in $(seq "$ROUNDS"); do
   bench "cluster direct (redis-benchmark --cluster)" "$base" - --cluster
   bench "sidecar cluster mode" "$PC" "$CPID"
+  [ -z "$APID" ] || bench "sidecar cluster mode, ${ALT_OPTS:-} ${ALT_ARGS:-}" "$PA" "$APID"
   bench "sidecar static mode (one redis-server)" "$PS" "$SPID"
 done

@@ -58,7 +58,7 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? 
                         .bufferRingSize((short) Integer.getInteger("redissidecar.iouring.ring", 256).intValue())
                         .batchSize(Integer.getInteger("redissidecar.iouring.batch", 64))
                         .allocator(fixed == null ? new IoUringAdaptiveBufferRingAllocator()
-                                : new IoUringFixedBufferRingAllocator(Integer.parseInt(fixed.substring(12))))
+                                : new IoUringFixedBufferRingAllocator(bufferSize(fixed.substring(12))))
                         .build());
                 options = Map.of(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, BUFFER_GROUP);
             }
@@ -76,5 +76,18 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? 
     @SuppressWarnings("unchecked")
     public static ChannelOption<Object> option(ChannelOption<?> o) {
         return (ChannelOption<Object>) o;
+    }
+
+    private static int bufferSize(String s) {
+        try {
+            int n = Integer.parseInt(s);
+            if (n >= 512 && n <= 1 << 20) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("redissidecar.iouring: buffer-ring=SIZE takes 512 to 1048576 bytes, not '"
+                + s + "'");
     }
 }

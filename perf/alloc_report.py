@@ -16,8 +16,8 @@ for e in events:
         per_thread[name].append(v["allocated"])
     elif e["type"] == "jdk.ObjectAllocationSample":
         thread = (v.get("eventThread") or {}).get("javaName") or "?"
-        if "IoEventLoop" not in thread and "EventLoop" not in thread:
-            continue
+        if "EventLoop" not in thread or thread.startswith("lettuce"):
+            continue  # the proxy's event loops only (not the health checks' Lettuce threads)
         w = v["weight"]
         total_weight += w
         cls = v["objectClass"]["name"].replace("/", ".")
@@ -28,7 +28,8 @@ for e in events:
         proj = [f for f, t in zip(frames, types) if t.startswith("io.redissidecar")]
         sites[(cls, frames[0] if frames else "?", proj[0] if proj else "-")] += w
         classes[cls] += w
-loop = {t: max(a) - min(a) for t, a in per_thread.items() if len(a) >= 2 and "EventLoop" in t}
+loop = {t: max(a) - min(a) for t, a in per_thread.items()
+        if len(a) >= 2 and "EventLoop" in t and not t.startswith("lettuce")}
 loop_bytes = sum(loop.values())
 print(f"{workload}: {requests} requests in the recording; event loop threads allocated {loop_bytes} bytes, "
       f"{loop_bytes / max(requests, 1):.1f} bytes per request")

@@ -26,7 +26,7 @@ CONNS=${1:-10000}
 LIMITS=${LIMITS:-512 256 192 160 128 96}
 PARTS=" ${PARTS:-start idle limits} "
 part() { [[ $PARTS == *" $1 "* ]]; }
-JAVA_OPTS_IMAGE="-XX:+UseContainerSupport -XX:MaxRAMPercentage=75" # docker/Dockerfile's JAVA_TOOL_OPTIONS
+JAVA_OPTS_IMAGE="-XX:+UseContainerSupport -XX:MaxRAMPercentage=75 -XX:+UseCompressedOops" # docker/Dockerfile's
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 scripts/ensure-redis.sh haproxy
 jar=${JAR:-proxy/target/redis-sidecar.jar}
@@ -81,7 +81,7 @@ if part start; then
 echo "## start and rest"
 echo
 jsa=$redis_dirs/redis-sidecar.jsa
-JAVA_TOOL_OPTIONS="$JAVA_OPTS_IMAGE" TRAIN_PORT=$((S + 2)) taskset -c 1 docker/train-cds.sh "$jar" "$jsa" >&2
+JAVA_TOOL_OPTIONS="$JAVA_OPTS_IMAGE" TRAIN_PORT=$((base + 6)) taskset -c 1 docker/train-cds.sh "$jar" "$jsa" >&2
 echo "| run | class-data-sharing archive | start to first +PONG through the proxy, ms | resident set size at rest, MB | heap in use, MB | heap max, MB |"
 echo "|---:|---|---:|---:|---:|---:|"
 for run in 1 2 3; do

@@ -42,28 +42,40 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? 
      * As {@link #named(String)}, io_uring set up as {@code ioUringVariant} says, a comma-separated list (the system
      * property {@code redissidecar.iouring}; empty: Netty's defaults, which the measurements in perf/RESULTS.md kept):
      * {@code single-issuer} (IORING_SETUP_SINGLE_ISSUER), {@code buffer-ring} (a ring of provided receive buffers,
-     * which turns on multishot receive; {@code buffer-ring=SIZE}: buffers of SIZE bytes instead of adaptive ones).
+     * which turns on multishot receive; {@code buffer-ring=SIZE}: buffers of SIZE bytes instead of adaptive ones). The
+     * name is then {@code io_uring+} the set-ups in effect (a buffer ring the kernel cannot register is left out).
      */
     public static Transport named(String name, String ioUringVariant) {
         if ((name.equals("io_uring") || name.equals("auto")) && IoUring.isAvailable()) {
-            List<String> variant = List.of(ioUringVariant.split(","));
             IoUringIoHandlerConfig cfg = new IoUringIoHandlerConfig();
-            if (variant.contains("single-issuer")) {
-                cfg.setSingleIssuer(true);
-            }
             Map<ChannelOption<?>, Object> options = Map.of();
-            String fixed = variant.stream().filter(v -> v.startsWith("buffer-ring=")).findFirst().orElse(null);
-            if ((fixed != null || variant.contains("buffer-ring")) && IoUring.isRegisterBufferRingSupported()) {
-                cfg.setBufferRingConfig(IoUringBufferRingConfig.builder().bufferGroupId(BUFFER_GROUP)
-                        .bufferRingSize((short) Integer.getInteger("redissidecar.iouring.ring", 256).intValue())
-                        .batchSize(Integer.getInteger("redissidecar.iouring.batch", 64))
-                        .allocator(fixed == null ? new IoUringAdaptiveBufferRingAllocator()
-                                : new IoUringFixedBufferRingAllocator(bufferSize(fixed.substring(12))))
-                        .build());
-                options = Map.of(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, BUFFER_GROUP);
+            StringBuilder setUp = new StringBuilder("io_uring");
+            for (String v : ioUringVariant.split(",")) {
+                v = v.trim();
+                if (v.isEmpty()) {
+                    continue;
+                }
+                if (v.equals("single-issuer")) {
+                    cfg.setSingleIssuer(true);
+                } else if (v.equals("buffer-ring") || v.startsWith("buffer-ring=")) {
+                    int size = v.equals("buffer-ring") ? 0 : bufferSize(v.substring(12));
+                    if (!IoUring.isRegisterBufferRingSupported()) {
+                        continue; // the kernel has no provided-buffer rings: the name in the log says so
+                    }
+                    cfg.setBufferRingConfig(IoUringBufferRingConfig.builder().bufferGroupId(BUFFER_GROUP)
+                            .bufferRingSize((short) 256).batchSize(64)
+                            .allocator(size == 0 ? new IoUringAdaptiveBufferRingAllocator()
+                                    : new IoUringFixedBufferRingAllocator(size))
+                            .build());
+                    options = Map.of(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, BUFFER_GROUP);
+                } else {
+                    throw new IllegalArgumentException("redissidecar.iouring: unknown set-up '" + v
+                            + "' (single-issuer, buffer-ring or buffer-ring=SIZE)");
+                }
+                setUp.append('+').append(v);
             }
-            return new Transport("io_uring", IoUringIoHandler.newFactory(cfg), IoUringServerSocketChannel.class,
-                    IoUringSocketChannel.class, options);
+            return new Transport(setUp.toString(), IoUringIoHandler.newFactory(cfg),
+                    IoUringServerSocketChannel.class, IoUringSocketChannel.class, options);
         }
         if (!name.equals("nio") && Epoll.isAvailable()) {
             return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,

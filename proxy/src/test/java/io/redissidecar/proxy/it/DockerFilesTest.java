@@ -16,6 +16,7 @@ import io.redissidecar.proxy.testing.ProxiedRedis;
 import io.redissidecar.proxy.testing.RedisServer;
 import io.redissidecar.proxy.testing.RespConn;
 import java.io.File;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -278,6 +279,10 @@ class DockerFilesTest {
         String df = Files.readString(DOCKER.resolve("Dockerfile"));
         assertTrue(df.contains("train-cds.sh /app/redis-sidecar.jar /app/redis-sidecar.jsa"), df);
         assertTrue(df.contains("\"-XX:SharedArchiveFile=/app/redis-sidecar.jsa\", \"-jar\""), df);
+        Matcher opts = Pattern.compile("JAVA_TOOL_OPTIONS=\"([^\"]*)\"").matcher(df);
+        assertTrue(opts.find(), df);
+        String imageOptions = opts.group(1);
+        assertTrue(imageOptions.contains("-XX:+UseCompressedOops"), "the archive must not depend on the build host");
         Path jar = Path.of("target", "redis-sidecar.jar");
         Assumptions.assumeTrue(Files.exists(jar), "the jar is built by mvn package");
         Path dir = Files.createTempDirectory("cds");
@@ -286,32 +291,50 @@ class DockerFilesTest {
         ProcessBuilder train = new ProcessBuilder("bash", DOCKER.resolve("train-cds.sh").toString(), jar.toString(),
                 jsa.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("train.log").toFile());
         train.environment().put("PATH", Path.of(javaBin).getParent() + File.pathSeparator + System.getenv("PATH"));
-        train.environment().put("JAVA_TOOL_OPTIONS", "-XX:+UseContainerSupport -XX:MaxRAMPercentage=75");
+        train.environment().put("JAVA_TOOL_OPTIONS", imageOptions);
         train.environment().put("TRAIN_PORT", Integer.toString(RedisServer.freePort()));
         train.environment().put("TRAIN_ADMIN_PORT", Integer.toString(RedisServer.freePort()));
         Process t = train.start();
-        assertTrue(t.waitFor(120, TimeUnit.SECONDS), "training run ended");
-        assertEquals(0, t.exitValue(), Files.readString(dir.resolve("train.log")));
-        assertTrue(Files.size(jsa) > 1_000_000, "archive written");
-        int port = RedisServer.freePort();
-        Process p = new ProcessBuilder(javaBin, "-Xshare:on", "-XX:SharedArchiveFile=" + jsa, "-jar", jar.toString(),
-                "--backends", env.redis().address().toString(), "--listen", "127.0.0.1:" + port,
-                "--admin", "127.0.0.1:0").redirectErrorStream(true).redirectOutput(dir.resolve("run.log").toFile())
-                .start();
+        Process p = null;
         try {
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> {
-                        try (RespConn c = new RespConn(port)) {
-                            return c.call("SET", "cds", "1").equals("+OK\r\n");
-                        }
-                    });
+            assertTrue(t.waitFor(180, TimeUnit.SECONDS), "training run ended");
+            assertEquals(0, t.exitValue(), Files.readString(dir.resolve("train.log")));
+            assertTrue(Files.size(jsa) > 1_000_000, "archive written");
+            int port = RedisServer.freePort();
+            // the image's options as the image runs them; -Xshare:on refuses to start with an archive it cannot use
+            ProcessBuilder run = new ProcessBuilder(javaBin, "-Xshare:on", "-XX:SharedArchiveFile=" + jsa, "-jar",
+                    jar.toString(), "--backends", env.redis().address().toString(), "--listen", "127.0.0.1:" + port,
+                    "--admin", "127.0.0.1:0").redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("run.log").toFile());
+            run.environment().put("JAVA_TOOL_OPTIONS", imageOptions);
+            p = run.start();
+            Process started = p;
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptionsInstanceOf(IOException.class).until(() -> {
+                if (!started.isAlive()) {
+                    throw new AssertionError("exited: " + Files.readString(dir.resolve("run.log")));
+                }
+                try (RespConn c = new RespConn(port)) {
+                    return c.call("SET", "cds", "1").equals("+OK\r\n");
+                }
+            });
+            String log = Files.readString(dir.resolve("run.log"));
+            assertFalse(log.contains("Unable to use shared archive"), log);
         } finally {
-            p.destroy();
-            p.waitFor(20, TimeUnit.SECONDS);
-            p.destroyForcibly();
+            for (Process q : new Process[] {t, p}) {
+                if (q != null) {
+                    q.descendants().forEach(ProcessHandle::destroy);
+                    q.destroy();
+                    q.waitFor(20, TimeUnit.SECONDS);
+                    q.destroyForcibly();
+                }
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
         }
-        String log = Files.readString(dir.resolve("run.log"));
-        assertFalse(log.contains("Unable to use shared archive"), log);
     }
 
     @Test

@@ -339,7 +339,7 @@ public final class Sidecar implements AutoCloseable {
         return admin.port();
     }
 
-    /** The event-loop transport in use (io_uring, epoll or nio). */
+    /** The event-loop transport in use (io_uring, with any set-up as {@code io_uring+...}; epoll; nio). */
     public String transportName() {
         return transport.name();
     }

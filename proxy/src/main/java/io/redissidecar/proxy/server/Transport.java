@@ -20,7 +20,6 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,14 +32,10 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? 
                         Class<? extends SocketChannel> socketChannel, Map<ChannelOption<?>, Object> connectionOptions) {
     private static final short BUFFER_GROUP = 1;
 
-    /** The transport {@code name} asks for, or auto's choice when it is not available here. */
-    public static Transport named(String name) {
-        return named(name, "");
-    }
-
     /**
-     * As {@link #named(String)}, io_uring set up as {@code ioUringVariant} says, a comma-separated list (the system
-     * property {@code redissidecar.iouring}; empty: Netty's defaults, which the measurements in perf/RESULTS.md kept):
+     * The transport {@code name} asks for, or auto's choice when it is not available here; io_uring set up as
+     * {@code ioUringVariant} says, a comma-separated list (the system property {@code redissidecar.iouring}; empty:
+     * Netty's defaults, which the measurements in perf/RESULTS.md kept):
      * {@code single-issuer} (IORING_SETUP_SINGLE_ISSUER), {@code buffer-ring} (a ring of provided receive buffers,
      * which turns on multishot receive; {@code buffer-ring=SIZE}: buffers of SIZE bytes instead of adaptive ones). The
      * name is then {@code io_uring+} the set-ups in effect (a buffer ring the kernel cannot register is left out).
@@ -81,7 +76,8 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? 
             return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
                     EpollSocketChannel.class, Map.of());
         }
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class, Map.of());
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
+                Map.of());
     }
 
     /** An option of {@link #connectionOptions()}, typed for a bootstrap. */

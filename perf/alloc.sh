@@ -24,14 +24,13 @@ redis-benchmark -p "$R" -t set -n 100000 -r 100000 -q >/dev/null 2>&1
 # shellcheck disable=SC2086
 pinned_sidecar 1 "$S" /dev/null -- --backends "127.0.0.1:$R" ${ARGS:-}; SP=$last_pid
 timeout 120 taskset -c 1 redis-benchmark -p "$S" -t "get,set,$T" -n 1500000 -c 50 -P 16 -r 100000 -q >/dev/null 2>&1
-commands() { redis-cli -p "$R" info stats | tr -d '\r' | awk -F: '/total_commands_processed/ {print $2}'; }
 timeout 120 taskset -c 1 redis-benchmark -p "$S" -t "$T" -n 50000000 -c "$C" -P "$P" -r 100000 -q >/dev/null 2>&1 &
 bp=$!; pids+=($bp)
 sleep 1
 jcmd "$SP" JFR.start name=alloc settings=profile >/dev/null
-c0=$(commands)
+c0=$(redis_commands "$R")
 sleep "${SECONDS_:-5}"
-c1=$(commands)
+c1=$(redis_commands "$R")
 jcmd "$SP" JFR.stop name=alloc filename="$out" >/dev/null
 kill "$bp" 2>/dev/null || true; wait "$bp" 2>/dev/null || true
 # Redis counts a split request's parts, an MSET once: as many commands as redis-benchmark requests in static mode

@@ -57,6 +57,8 @@ hold_idle() {
   last_pid=$!; pids+=($last_pid)
   read -r _ < "$fifo"; rm -f "$fifo"
 }
+# redis_commands PORT: the total_commands_processed of the redis-server on 127.0.0.1:PORT
+redis_commands() { redis-cli -p "$1" info stats | tr -d '\r' | awk -F: '/total_commands_processed/ {print $2}'; }
 # rss_kb PID: the resident set size of process PID, in KB
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 # heap_bytes PID ADMIN_PORT: a redis-sidecar's heap in use after a full GC, in bytes (from its /metrics)

@@ -23,7 +23,6 @@ pinned_sidecar 1 "$U" /dev/null -- --backends "127.0.0.1:$R" --transport io_urin
 for p in $E $U; do # warm-up (the JVM's JIT)
   timeout 120 taskset -c 1 redis-benchmark -p "$p" -t get -n 2000000 -c 50 -P 16 -r 100000 -q >/dev/null 2>&1
 done
-commands() { redis-cli -p "$R" info stats | tr -d '\r' | awk -F: '/total_commands_processed/ {print $2}'; }
 stat=$(mktemp)
 events=(raw_syscalls:sys_enter syscalls:sys_enter_io_uring_enter io_uring:io_uring_submit_req)
 echo "| round | transport | requests in 2 s | system calls per request | io_uring_enter per request | io_uring submissions per request |"
@@ -34,9 +33,9 @@ for round in $(seq "$ROUNDS"); do
     timeout 120 taskset -c 1 redis-benchmark -p "$3" -t get -n 3000000 -c 50 -P 16 -r 100000 -q >/dev/null 2>&1 &
     bp=$!; pids+=($bp)
     sleep 1
-    c0=$(commands)
+    c0=$(redis_commands "$R")
     perf stat -x, "${events[@]/#/-e}" -p "$2" -- sleep 2 2> "$stat"
-    c1=$(commands)
+    c1=$(redis_commands "$R")
     kill "$bp" 2>/dev/null || true; wait "$bp" 2>/dev/null || true
     awk -F, -v r="$round" -v t="$1" -v n="$((c1 - c0))" '{ v[$3] = $1 }
       END { printf "| %s | %s | %d | %.4f | %.4f | %.4f |\n", r, t, n, v["raw_syscalls:sys_enter"] / n,
